@@ -1,0 +1,73 @@
+"""The `mentorsite` command: a thin edge over the library, turning results into exit codes."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+import click
+
+from mentorsite import __version__
+from mentorsite.diagnostics import summarize
+from mentorsite.program import read_program
+
+DEFAULT_CONFIG = "mkdocs.yml"
+
+
+def _content_dir(config_file: Path, content: Path | None) -> Path:
+    """The --content folder, else the plugin's content_dir in mkdocs.yml, else content/."""
+    if content is not None:
+        return content
+    if config_file.is_file():
+        from mkdocs.config import load_config  # noqa: PLC0415 - only when a config is used
+
+        config = load_config(str(config_file))
+        plugin = config.plugins.get("mentorsite")
+        if plugin is not None:
+            return config_file.parent / str(plugin.config["content_dir"])
+    return config_file.parent / "content"
+
+
+@click.group()
+@click.version_option(__version__, prog_name="mentorsite")
+def main() -> None:
+    """Build the handbook and portfolios of a mentoring program from its records."""
+
+
+@main.command()
+@click.option("-f", "--config-file", type=click.Path(path_type=Path), default=DEFAULT_CONFIG,
+              show_default=True, help="The program's mkdocs.yml.")
+@click.option("--content", type=click.Path(path_type=Path, file_okay=False),
+              help="The content folder, instead of the one mkdocs.yml names.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="Plain lines, or a JSON list for tools.")
+def check(config_file: Path, content: Path | None, output_format: str) -> None:
+    """Print every problem in the records; exit 1 if any is an error."""
+    checked = read_program(_content_dir(config_file, content), Path.cwd())
+    if output_format == "json":
+        click.echo(json.dumps([asdict(d) for d in checked.diagnostics], indent=2))
+    else:
+        for diagnostic in checked.diagnostics:
+            click.echo(str(diagnostic))
+        click.echo(f"{summarize(checked.diagnostics)}.", err=True)
+    sys.exit(1 if checked.errors else 0)
+
+
+@main.command()
+@click.option("-f", "--config-file", type=click.Path(path_type=Path, dir_okay=False), default=DEFAULT_CONFIG,
+              show_default=True, help="The program's mkdocs.yml.")
+@click.option("--strict", is_flag=True, help="Fail on warnings too.")
+def build(config_file: Path, strict: bool) -> None:
+    """Build the handbook into the site folder."""
+    from mkdocs.commands.build import build as build_site  # noqa: PLC0415
+    from mkdocs.config import load_config  # noqa: PLC0415
+    from mkdocs.exceptions import Abort, ConfigurationError  # noqa: PLC0415
+
+    logging.basicConfig(format="%(levelname)-7s -  %(message)s", level=logging.INFO)
+    try:
+        build_site(load_config(str(config_file), strict=strict or None))
+    except (Abort, ConfigurationError) as error:
+        raise click.ClickException(str(error)) from None

@@ -1,0 +1,127 @@
+"""Finding the record files of a program under its content folder and parsing each one."""
+
+from __future__ import annotations
+
+import difflib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mentorsite.diagnostics import Diagnostic, Severity
+from mentorsite.sources import Document, decode, problem, read_markdown, read_yaml
+
+GUIDELINES_FOLDER = "handbook/guidelines"
+LANDING_PAGE = "handbook/index.md"
+PAIRS_FOLDER = "pairs"
+PAIR_FILES = ("pair.yml", "agreement.md", "closing.md")
+PAIR_FOLDERS = ("goals", "sessions", "checkins")
+
+
+@dataclass
+class PairDocuments:
+    """The parsed files of one pair folder; ``folder`` is the folder name."""
+
+    folder: str
+    path: str
+    files: dict[str, Document] = field(default_factory=dict)
+    goals: list[Document] = field(default_factory=list)
+    sessions: list[Document] = field(default_factory=list)
+    checkins: list[Document] = field(default_factory=list)
+
+
+@dataclass
+class ContentDocuments:
+    guidelines: list[Document] = field(default_factory=list)
+    landing_markdown: str | None = None
+    pairs: list[PairDocuments] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+class _Finder:
+    """Reads files inside one content folder, refusing links that lead out of it."""
+
+    def __init__(self, content_dir: Path, root: Path):
+        self.content_dir = content_dir
+        self.real_content_dir = content_dir.resolve()
+        self.root = root
+        self.diagnostics: list[Diagnostic] = []
+
+    def display(self, path: Path) -> str:
+        """The path as messages show it: relative to the root when inside it, else absolute."""
+        relative = Path(os.path.relpath(path.absolute(), self.root.absolute()))
+        return (relative if not relative.parts or relative.parts[0] != ".." else path.absolute()).as_posix()
+
+    def entries(self, folder: Path) -> list[Path]:
+        """Visible entries of ``folder`` in name order, without those that leave the content."""
+        if not folder.is_dir():
+            return []
+        found = []
+        for entry in sorted(folder.iterdir()):
+            if entry.name.startswith("."):
+                continue
+            if not entry.resolve().is_relative_to(self.real_content_dir):
+                message = "is a link to a place outside the content folder; it is not read"
+                self.diagnostics.append(problem(self.display(entry), (1, 1), "outside-content", message))
+                continue
+            found.append(entry)
+        return found
+
+    def markdown(self, path: Path) -> Document:
+        return read_markdown(path.read_bytes(), self.display(path))
+
+    def unknown(self, path: Path, expected: list[str]) -> None:
+        close = difflib.get_close_matches(path.name, expected, n=1, cutoff=0.6)
+        hint = f"did you mean '{close[0]}'?" if close else f"expected {', '.join(expected)}"
+        self.diagnostics.append(problem(self.display(path), (1, 1), "unknown-file",
+                                        f"not a record file; {hint}", severity=Severity.WARNING))
+
+
+def load_content(content_dir: Path, root: Path) -> ContentDocuments:
+    """Parse every record under ``content_dir``; paths in messages are relative to ``root``."""
+    finder = _Finder(content_dir, root)
+    content = ContentDocuments()
+    if not content_dir.is_dir():
+        content.diagnostics.append(problem(finder.display(content_dir), (1, 1), "no-content",
+                                           "expected a content folder with handbook/ and pairs/"))
+        return content
+    content.guidelines = _markdown_files(finder, content_dir / GUIDELINES_FOLDER, "<guideline-id>.md")
+    landing = content_dir / LANDING_PAGE
+    if landing.is_file():
+        text, problems = decode(landing.read_bytes(), finder.display(landing))
+        content.landing_markdown = text
+        content.diagnostics += problems
+    content.pairs = [_pair_documents(finder, folder) for folder in finder.entries(content_dir / PAIRS_FOLDER)
+                     if folder.is_dir()]
+    content.diagnostics += finder.diagnostics
+    for pair in content.pairs:
+        for document in [*pair.files.values(), *pair.goals, *pair.sessions, *pair.checkins]:
+            content.diagnostics += document.diagnostics
+    for document in content.guidelines:
+        content.diagnostics += document.diagnostics
+    return content
+
+
+def _markdown_files(finder: _Finder, folder: Path, pattern: str) -> list[Document]:
+    documents = []
+    for entry in finder.entries(folder):
+        if entry.is_file() and entry.suffix == ".md":
+            documents.append(finder.markdown(entry))
+        else:
+            finder.unknown(entry, [pattern])
+    return documents
+
+
+def _pair_documents(finder: _Finder, folder: Path) -> PairDocuments:
+    pair = PairDocuments(folder.name, finder.display(folder))
+    expected = [*PAIR_FILES, *(f"{name}/" for name in PAIR_FOLDERS)]
+    for entry in finder.entries(folder):
+        if entry.is_file() and entry.name == "pair.yml":
+            pair.files[entry.name] = read_yaml(entry.read_bytes(), finder.display(entry))
+        elif entry.is_file() and entry.name in PAIR_FILES:
+            pair.files[entry.name] = finder.markdown(entry)
+        elif entry.is_dir() and entry.name in PAIR_FOLDERS:
+            pattern = "<goal-id>.md" if entry.name == "goals" else "<YYYY-MM-DD>.md"
+            setattr(pair, entry.name, _markdown_files(finder, entry, pattern))
+        else:
+            finder.unknown(entry, expected)
+    return pair

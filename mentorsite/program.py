@@ -1,0 +1,143 @@
+"""A whole program read and checked: parsed documents to records, plus every problem."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
+
+from mentorsite.diagnostics import Diagnostic, Severity, sort_diagnostics
+from mentorsite.loading import PairDocuments, load_content
+from mentorsite.records import (
+    Agreement,
+    Checkin,
+    Closing,
+    Goal,
+    Guideline,
+    Handbook,
+    Pair,
+    PairRecords,
+    Program,
+    Record,
+    Session,
+)
+from mentorsite.references import check_duplicate_ids, check_pair_dates, check_references, document_id
+from mentorsite.sources import Document, problem
+from mentorsite.validation import validate_record
+
+SESSION_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:-[a-z0-9]+(?:-[a-z0-9]+)*)?$")
+CHECKIN_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})$")
+RecordType = TypeVar("RecordType", bound=Record)
+
+
+@dataclass
+class CheckedProgram:
+    """The records that passed their field checks, and every problem found in the program."""
+
+    program: Program
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.is_error]
+
+
+def read_program(content_dir: Path, root: Path | None = None) -> CheckedProgram:
+    """Load, check and cross-check every record under ``content_dir``.
+
+    Message paths are relative to ``root`` (default: the current folder).
+    """
+    content = load_content(content_dir, root or Path.cwd())
+    diagnostics = list(content.diagnostics)
+    guidelines = []
+    for document in content.guidelines:
+        guideline = _validate(Guideline, document, _stem(document), diagnostics)
+        if guideline:
+            guidelines.append(guideline)
+    guidelines.sort(key=lambda g: (g.order, g.title, g.id))
+    diagnostics += check_duplicate_ids("guideline", content.guidelines)
+    guideline_ids = [document_id(d) for d in content.guidelines]
+    diagnostics += check_references(content.guidelines, "related", "guideline", guideline_ids,
+                                    "in the handbook")
+    pairs = []
+    for pair_documents in content.pairs:
+        records = _pair_records(pair_documents, diagnostics)
+        if records:
+            pairs.append(records)
+    pair_files = [p.files["pair.yml"] for p in content.pairs if "pair.yml" in p.files]
+    diagnostics += check_duplicate_ids("pair", pair_files, _pair_id)
+    handbook = Handbook(tuple(guidelines), content.landing_markdown)
+    program = Program(handbook, tuple(sorted(pairs, key=lambda p: p.pair.id)))
+    return CheckedProgram(program, sort_diagnostics(diagnostics))
+
+
+def _pair_id(document: Document) -> str:
+    declared = (document.data or {}).get("id")
+    return declared if isinstance(declared, str) else Path(document.path).parent.name
+
+
+def _stem(document: Document) -> str:
+    return Path(document.path).stem
+
+
+def _validate(record_type: type[RecordType], document: Document | None, default_id: str | None,
+              diagnostics: list[Diagnostic]) -> RecordType | None:
+    """Validate one parsed document; a document that did not parse yields no record."""
+    if document is None or document.data is None:
+        return None
+    record, found = validate_record(record_type, document, default_id)
+    diagnostics += found
+    return record
+
+
+def _pair_records(documents: PairDocuments, diagnostics: list[Diagnostic]) -> PairRecords | None:
+    pair = _validate(Pair, documents.files.get("pair.yml"), documents.folder, diagnostics)
+    if "pair.yml" not in documents.files:
+        message = "expected a pair.yml with the mentor, mentee, start and status of this pair"
+        diagnostics.append(problem(f"{documents.path}/pair.yml", (1, 1), "missing-file", message))
+    agreement = _validate(Agreement, documents.files.get("agreement.md"), None, diagnostics)
+    closing = _validate(Closing, documents.files.get("closing.md"), None, diagnostics)
+    goals = _many(Goal, documents.goals, None, diagnostics)
+    sessions = _many(Session, documents.sessions, SESSION_NAME, diagnostics)
+    checkins = _many(Checkin, documents.checkins, CHECKIN_NAME, diagnostics)
+    diagnostics += check_duplicate_ids("goal", documents.goals)
+    goal_ids = [document_id(d) for d in documents.goals]
+    referrers = [documents.files[name] for name in ("agreement.md",) if name in documents.files]
+    diagnostics += check_references([*referrers, *documents.sessions], "goals", "goal", goal_ids,
+                                    "in this pair")
+    if pair is None:
+        return None
+    if "agreement.md" not in documents.files and pair.status != "proposed":
+        message = f"expected an agreement.md for a pair with status '{pair.status}'"
+        diagnostics.append(problem(f"{documents.path}/agreement.md", (1, 1), "missing-file", message))
+    sessions.sort(key=lambda s: (s.date, s.id))
+    checkins.sort(key=lambda c: c.date)
+    records = PairRecords(pair, agreement, tuple(goals), tuple(sessions), tuple(checkins), closing)
+    by_path = {d.path: d for d in [*documents.files.values(), *documents.sessions]}
+    diagnostics += check_pair_dates(records, by_path)
+    return records
+
+
+def _many(record_type: type[RecordType], documents: list[Document], name_rule: re.Pattern[str] | None,
+          diagnostics: list[Diagnostic]) -> list[RecordType]:
+    """Validate dated or named records; a dated record's file name must carry its date."""
+    records = []
+    for document in documents:
+        named = name_rule.match(_stem(document)) if name_rule else None
+        if name_rule and not named:
+            expected = "YYYY-MM-DD.md or YYYY-MM-DD-topic.md" if record_type is Session else "YYYY-MM-DD.md"
+            message = f"expected a file name {expected}, got '{Path(document.path).name}'"
+            diagnostics.append(problem(document.path, (1, 1), "bad-file-name", message))
+            continue
+        record = _validate(record_type, document, _stem(document), diagnostics)
+        if record is None:
+            continue
+        if named and isinstance(record, Session | Checkin) and str(record.date) != named.group(1):
+            where = document.positions.of_value(("date",))
+            message = f"expected {named.group(1)}, the date in the file name, got {record.date}"
+            diagnostics.append(problem(document.path, where, "date-mismatch", message, "date",
+                                       Severity.WARNING))
+        records.append(record)
+    return records
+

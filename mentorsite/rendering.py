@@ -1,0 +1,159 @@
+"""Jinja templates to pages: the handbook as Markdown values, ready for any site builder.
+
+Templates live in ``themes/`` (shipped in the wheel as ``mentorsite/themes``); a program
+overrides any of them by giving a file of the same name in its own templates folder.
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from jinja2 import (
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateError,
+    TemplateSyntaxError,
+)
+
+from mentorsite.diagnostics import Diagnostic, Severity
+from mentorsite.records import Guideline, Handbook
+
+READERS = {"mentor": "Mentors", "mentee": "Mentees", "program": "Program owners"}
+NavItem = str | dict[str, Any]
+
+
+class TemplateFailure(Exception):  # noqa: N818 - it carries a Diagnostic, it is not an error type
+    """A template could not be rendered; ``diagnostic`` says where and why."""
+
+    def __init__(self, diagnostic: Diagnostic):
+        super().__init__(str(diagnostic))
+        self.diagnostic = diagnostic
+
+
+@dataclass(frozen=True)
+class RenderedPage:
+    """A generated page: where it goes in the site, and its Markdown."""
+
+    uri: str
+    markdown: str
+
+
+@dataclass(frozen=True)
+class Topic:
+    name: str
+    anchor: str
+    guidelines: tuple[Guideline, ...]
+
+
+def bundled_templates_dir() -> Path:
+    """The templates shipped with mentorsite (inside the wheel, or in the source tree)."""
+    installed = Path(__file__).parent / "themes"
+    return installed if installed.is_dir() else Path(__file__).parent.parent / "themes"
+
+
+def create_environment(override_dir: Path | None = None) -> Environment:
+    """A strict Jinja environment that looks in ``override_dir`` before the bundled templates."""
+    folders = [override_dir] if override_dir is not None and override_dir.is_dir() else []
+    loader = ChoiceLoader([FileSystemLoader(folder) for folder in [*folders, bundled_templates_dir()]])
+    environment = Environment(loader=loader, undefined=StrictUndefined, autoescape=False,
+                              keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True)
+    environment.filters["anchor"] = anchor
+    environment.filters["yaml"] = json.dumps
+    environment.globals["readers"] = READERS
+    return environment
+
+
+def anchor(text: str) -> str:
+    """The heading id Python-Markdown's table of contents gives ``text`` by default."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    words = re.sub(r"[^\w\s-]", "", ascii_text).strip().lower()
+    return re.sub(r"[-\s]+", "-", words)
+
+
+def relative_link(from_uri: str, to_uri: str) -> str:
+    """A Markdown link from one page's source path to another's."""
+    return posixpath.relpath(to_uri, posixpath.dirname(from_uri) or ".")
+
+
+def guideline_uri(guideline: Guideline) -> str:
+    return f"guidelines/{guideline.id}.md"
+
+
+def group_by_topic(guidelines: Sequence[Guideline]) -> list[Topic]:
+    """Topics in the order of their first guideline; guidelines keep their handbook order."""
+    names: list[str] = []
+    for guideline in guidelines:
+        if guideline.topic not in names:
+            names.append(guideline.topic)
+    return [Topic(name, anchor(name), tuple(g for g in guidelines if g.topic == name)) for name in names]
+
+
+def render_handbook(handbook: Handbook, environment: Environment, *, site_name: str,
+                    site_description: str = "") -> list[RenderedPage]:
+    """Every generated page of the handbook, in a stable order."""
+    topics = group_by_topic(handbook.guidelines)
+    shared = {"handbook": handbook, "topics": topics, "site_name": site_name,
+              "site_description": site_description}
+    render: Callable[..., RenderedPage] = partial(_render_page, environment, shared)
+    pages = [] if handbook.landing_markdown is not None else [render("index.md", "handbook/index.md.j2")]
+    pages.append(render("topics.md", "handbook/topics.md.j2"))
+    pages.append(render("audiences.md", "handbook/audiences.md.j2"))
+    for reader in ("mentor", "mentee"):
+        chosen = [g for g in handbook.guidelines if g.is_for(reader)]
+        pages.append(render(f"checklists/{reader}.md", "handbook/checklist.md.j2", reader=reader,
+                            topics=group_by_topic(chosen)))
+    for guideline in handbook.guidelines:
+        related = [g for g in (handbook.guideline(i) for i in guideline.related) if g is not None]
+        pages.append(render(guideline_uri(guideline), "handbook/guideline.md.j2",
+                            guideline=guideline, related=related))
+    return pages
+
+
+def _render_page(environment: Environment, shared: dict[str, Any], uri: str, template: str,
+                 **context: Any) -> RenderedPage:
+    def link(target: str | Guideline) -> str:
+        return relative_link(uri, guideline_uri(target) if isinstance(target, Guideline) else target)
+
+    try:
+        markdown = environment.get_template(template).render({**shared, **context, "page_uri": uri,
+                                                               "link": link})
+    except TemplateError as error:
+        raise TemplateFailure(_template_diagnostic(error, template)) from None
+    return RenderedPage(uri, markdown)
+
+
+def _template_diagnostic(error: TemplateError, template: str) -> Diagnostic:
+    """Locate a template error: the syntax error's own line, or the deepest template frame."""
+    path, line = template, 1
+    if isinstance(error, TemplateSyntaxError):
+        path, line = error.filename or error.name or template, error.lineno
+    else:
+        traceback = error.__traceback__
+        while traceback is not None:
+            frame_file = traceback.tb_frame.f_code.co_filename
+            if frame_file.endswith(".j2"):
+                path, line = frame_file, traceback.tb_lineno
+            traceback = traceback.tb_next
+    return Diagnostic(path, line, 1, Severity.ERROR, "template", error.message or str(error))
+
+
+def handbook_nav(handbook: Handbook) -> list[NavItem]:
+    """A navigation for the handbook in the shape of MkDocs' ``nav`` setting."""
+    topics = group_by_topic(handbook.guidelines)
+    by_topic: list[NavItem] = [{topic.name: [guideline_uri(g) for g in topic.guidelines]} for topic in topics]
+    return [
+        {"Home": "index.md"},
+        {"Guidelines": by_topic},
+        {"Find a guideline": [{"By topic": "topics.md"}, {"By audience": "audiences.md"}]},
+        {"Checklists": [{"For mentors": "checklists/mentor.md"}, {"For mentees": "checklists/mentee.md"}]},
+    ]

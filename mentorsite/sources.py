@@ -1,0 +1,217 @@
+"""Reading one record file: bytes to text, front matter to data, with a position per field.
+
+Every problem becomes a Diagnostic; nothing here raises on bad input.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from frontmatter.default_handlers import YAMLHandler
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from mentorsite.diagnostics import Diagnostic, Severity
+from mentorsite.records import describe_value
+
+Location = tuple[str | int, ...]
+Position = tuple[int, int]
+
+_FRONT_MATTER = YAMLHandler()
+_TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+
+
+class _RecordLoader(yaml.SafeLoader):
+    """Safe YAML that leaves dates as text, so the model can say why a date is impossible."""
+
+
+_RecordLoader.yaml_implicit_resolvers = {
+    first: [(tag, pattern) for tag, pattern in resolvers if tag != _TIMESTAMP_TAG]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+@dataclass
+class Positions:
+    """Line and column (1-based) of every value and every mapping key of a document."""
+
+    values: dict[Location, Position] = field(default_factory=dict)
+    keys: dict[Location, Position] = field(default_factory=dict)
+    start: Position = (1, 1)
+
+    def of_value(self, location: Location) -> Position:
+        """Where the value at ``location`` is, or its nearest enclosing value."""
+        for end in range(len(location), -1, -1):
+            found = self.values.get(location[:end])
+            if found:
+                return found
+        return self.start
+
+    def of_key(self, location: Location) -> Position:
+        return self.keys.get(location) or self.of_value(location)
+
+
+@dataclass
+class Document:
+    """The data of a record file, with positions, body text and the problems found so far."""
+
+    path: str
+    data: dict[str, Any] | None
+    positions: Positions
+    body: str = ""
+    body_line: int = 1
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+def failed(path: str, diagnostic: Diagnostic, positions: Positions | None = None) -> Document:
+    """A document that could not be read, with the reason."""
+    return Document(path, None, positions or Positions(), diagnostics=[diagnostic])
+
+
+def problem(path: str, position: Position, code: str, message: str, field_name: str = "",
+            severity: Severity = Severity.ERROR) -> Diagnostic:
+    return Diagnostic(path, position[0], position[1], severity, code, message, field_name)
+
+
+def decode(raw: bytes, path: str) -> tuple[str | None, list[Diagnostic]]:
+    """UTF-8 (with or without a byte order mark) to text with plain newlines."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        before = raw[: error.start]
+        line = before.count(b"\n") + 1
+        column = error.start - (before.rfind(b"\n") + 1) + 1
+        bad = raw[error.start : error.start + 1].hex()
+        message = f"expected UTF-8 text, got the byte 0x{bad}; save the file as UTF-8"
+        return None, [problem(path, (line, column), "not-utf8", message)]
+    return text.replace("\r\n", "\n").replace("\r", "\n"), []
+
+
+def read_markdown(raw: bytes, path: str) -> Document:
+    """A Markdown record: YAML front matter between '---' lines, then the body."""
+    text, diagnostics = decode(raw, path)
+    if text is None:
+        return Document(path, None, Positions(), diagnostics=diagnostics)
+    if not text.strip():
+        message = "the file is empty; expected front matter between two '---' lines"
+        return failed(path, problem(path, (1, 1), "empty-file", message))
+    opening = _FRONT_MATTER.FM_BOUNDARY.match(text) if _FRONT_MATTER.FM_BOUNDARY else None
+    if opening is None:
+        message = "expected front matter: a first line '---', the fields, then a closing '---'"
+        return failed(path, problem(path, (1, 1), "no-front-matter", message))
+    try:
+        fields_text, body = _FRONT_MATTER.split(text)
+    except ValueError:
+        message = "the front matter opened on line 1 is never closed; expected a line '---'"
+        return failed(path, problem(path, (1, 1), "unclosed-front-matter", message))
+    line_offset = text.count("\n", 0, opening.end())
+    body_line = text.count("\n", 0, len(text) - len(body)) + 1
+    document = parse_yaml(fields_text, path, line_offset)
+    document.body = body.lstrip("\n")
+    document.body_line = body_line + (len(body) - len(body.lstrip("\n")))
+    if document.data is None and not document.diagnostics:
+        document.data = {}
+    return document
+
+
+def read_yaml(raw: bytes, path: str) -> Document:
+    """A plain YAML record such as pair.yml."""
+    text, diagnostics = decode(raw, path)
+    if text is None:
+        return Document(path, None, Positions(), diagnostics=diagnostics)
+    if not text.strip():
+        message = "the file is empty; expected a mapping of fields"
+        return failed(path, problem(path, (1, 1), "empty-file", message))
+    return parse_yaml(text, path, 0)
+
+
+def parse_yaml(text: str, path: str, line_offset: int) -> Document:
+    """Parse one YAML document that must be a mapping; ``line_offset`` lines precede it."""
+    positions = Positions(start=(line_offset + 1, 1))
+    loader = _RecordLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return Document(path, None, positions)
+        builder = _Builder(loader, path, line_offset, positions)
+        data = builder.build(node, ())
+    except yaml.MarkedYAMLError as error:
+        return failed(path, _syntax_problem(error, path, line_offset), positions)
+    except yaml.YAMLError as error:
+        return failed(path, problem(path, positions.start, "yaml-syntax", str(error)), positions)
+    finally:
+        loader.dispose()
+    if not isinstance(data, dict):
+        message = f"expected a mapping of fields (key: value lines), got {describe_value(data)}"
+        return failed(path, problem(path, positions.of_value(()), "wrong-type", message), positions)
+    return Document(path, data, positions, diagnostics=builder.diagnostics)
+
+
+def _syntax_problem(error: yaml.MarkedYAMLError, path: str, line_offset: int) -> Diagnostic:
+    mark = error.problem_mark or error.context_mark
+    position = (mark.line + 1 + line_offset, mark.column + 1) if mark else (line_offset + 1, 1)
+    text = error.problem or "invalid YAML"
+    if "'\\t'" in text:
+        text = "found a tab; YAML indentation must use spaces"
+    elif text == "mapping values are not allowed here":
+        text += "; put text that contains ': ' in quotes"
+    elif error.context:
+        context = error.context
+        if error.context_mark and error.context_mark is not mark:
+            start = error.context_mark
+            context += f" that starts on line {start.line + 1 + line_offset}, column {start.column + 1}"
+        text = f"{text} ({context})"
+    return problem(path, position, "yaml-syntax", f"invalid YAML: {text}")
+
+
+class _Builder:
+    """Turns YAML nodes into plain Python values, recording where each one stands."""
+
+    def __init__(self, loader: _RecordLoader, path: str, line_offset: int, positions: Positions):
+        self.loader = loader
+        self.path = path
+        self.line_offset = line_offset
+        self.positions = positions
+        self.diagnostics: list[Diagnostic] = []
+
+    def position(self, node: Node) -> Position:
+        return (node.start_mark.line + 1 + self.line_offset, node.start_mark.column + 1)
+
+    def build(self, node: Node, location: Location) -> Any:
+        self.positions.values[location] = self.position(node)
+        if isinstance(node, MappingNode):
+            return self.build_mapping(node, location)
+        if isinstance(node, SequenceNode):
+            return [self.build(item, (*location, index)) for index, item in enumerate(node.value)]
+        assert isinstance(node, ScalarNode)
+        return self.loader.construct_object(node, deep=True)
+
+    def build_mapping(self, node: MappingNode, location: Location) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        first_seen: dict[str, Position] = {}
+        for key_node, value_node in node.value:
+            key_value = self.build(key_node, (*location, "<key>"))
+            key = key_value if isinstance(key_value, str) else str(key_value)
+            where = self.position(key_node)
+            if key in first_seen:
+                message = f"the key appears twice (first on line {first_seen[key][0]}); the second one wins"
+                name = field_name((*location, key))
+                self.diagnostics.append(problem(self.path, where, "duplicate-key", message, name))
+            first_seen.setdefault(key, where)
+            self.positions.keys[(*location, key)] = where
+            result[key] = self.build(value_node, (*location, key))
+        self.positions.values.pop((*location, "<key>"), None)
+        return result
+
+
+def field_name(location: Location) -> str:
+    """('actions', 0, 'owner') -> 'actions[0].owner'."""
+    text = ""
+    for part in location:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+    return text
+
+

@@ -1,0 +1,131 @@
+"""Field checks: parsed documents to typed records, every problem as a Diagnostic.
+
+Pydantic does the type checking; this module turns its findings into located messages in
+one voice ("expected X, got Y") with stable codes, and adds what a schema cannot say:
+unknown keys with a suggestion, ids taken from file names, file naming rules.
+"""
+
+from __future__ import annotations
+
+import difflib
+import types
+import typing
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
+
+from mentorsite.diagnostics import Diagnostic, Severity
+from mentorsite.records import Model, Record, describe_value, public_fields
+from mentorsite.sources import Document, Location, field_name, problem
+
+RecordType = TypeVar("RecordType", bound=Record)
+
+_EXPECTED_BY_TYPE_ERROR = {
+    "string_type": "text",
+    "int_type": "a whole number",
+    "int_from_float": "a whole number",
+    "float_type": "a number",
+    "bool_type": "true or false",
+    "list_type": "a list",
+    "dict_type": "a mapping (key: value lines)",
+    "model_type": "a mapping (key: value lines)",
+    "model_attributes_type": "a mapping (key: value lines)",
+}
+
+
+def validate_record(record_type: type[RecordType], document: Document,
+                    default_id: str | None = None) -> tuple[RecordType | None, list[Diagnostic]]:
+    """Check ``document`` against ``record_type``; the record is None if any field is wrong."""
+    data = dict(document.data or {})
+    diagnostics = list(_unknown_keys(record_type, data, (), document))
+    takes_id = "id" in record_type.model_fields
+    if takes_id and "id" not in data and default_id is not None:
+        data["id"] = default_id
+    internal = {"path": document.path, "line": document.positions.start[0],
+                "body": document.body, "body_line": document.body_line}
+    known = {key: value for key, value in data.items() if key in record_type.model_fields}
+    try:
+        record = record_type.model_validate({**known, **internal})
+    except ValidationError as error:
+        id_from_name = takes_id and "id" not in (document.data or {})
+        diagnostics += [_field_problem(detail, document, id_from_name) for detail in error.errors()]
+        return None, diagnostics
+    return record, diagnostics
+
+
+def _field_problem(detail: ErrorDetails, document: Document, id_from_name: bool) -> Diagnostic:
+    location: Location = tuple(part for part in detail["loc"] if part != "[key]")
+    code, message = _describe_error(detail)
+    if detail["type"] == "missing":
+        position = document.positions.of_value(location[:-1])
+    else:
+        position = document.positions.of_value(location)
+    if location == ("id",) and id_from_name:
+        position = (1, 1)
+        message += " (the id comes from the file or folder name; rename it or set 'id')"
+    return problem(document.path, position, code, message, field_name(location))
+
+
+def _describe_error(detail: ErrorDetails) -> tuple[str, str]:
+    kind = detail["type"]
+    context: dict[str, Any] = dict(detail.get("ctx") or {})
+    got = describe_value(detail.get("input"))
+    if kind == "missing":
+        return "missing-field", "required field is missing"
+    if kind in _EXPECTED_BY_TYPE_ERROR:
+        return "wrong-type", f"expected {_EXPECTED_BY_TYPE_ERROR[kind]}, got {got}"
+    if kind == "literal_error":
+        return "bad-value", f"expected one of {context['expected']}, got {got}"
+    if kind == "too_short":
+        return "missing-field", "expected at least one item, got an empty list"
+    if kind == "string_too_short":
+        return "missing-field", "expected some text, got an empty text"
+    bounds = {"greater_than": "greater than", "greater_than_equal": "at least",
+              "less_than": "less than", "less_than_equal": "at most"}
+    if kind in bounds:
+        limit = next(iter(context.values()))
+        return "out-of-range", f"expected a number {bounds[kind]} {limit}, got {got}"
+    if kind.startswith(("wrong-type", "bad-date", "unsafe-id")):
+        return kind, detail["msg"]
+    return "invalid", detail["msg"]
+
+
+def _unknown_keys(model: type[BaseModel], data: object, location: Location,
+                  document: Document) -> list[Diagnostic]:
+    """Warn about keys the model does not know, at any depth, with a 'did you mean'."""
+    if not isinstance(data, dict):
+        return []
+    allowed = public_fields(model) if issubclass(model, Record) else list(model.model_fields)
+    found: list[Diagnostic] = []
+    for key, value in data.items():
+        if key not in allowed:
+            found.append(_unknown_key(key, allowed, (*location, key), document))
+            continue
+        nested = _nested_model(model.model_fields[key].annotation)
+        if nested is None:
+            continue
+        items = enumerate(value) if isinstance(value, list) else [(None, value)]
+        for index, item in items:
+            where = (*location, key) if index is None else (*location, key, index)
+            found += _unknown_keys(nested, item, where, document)
+    return found
+
+
+def _unknown_key(key: str, allowed: list[str], location: Location, document: Document) -> Diagnostic:
+    close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+    hint = f"did you mean '{close[0]}'?" if close else f"expected one of: {', '.join(allowed)}"
+    return problem(document.path, document.positions.of_key(location), "unknown-key",
+                   f"unknown key; {hint}", field_name(location), Severity.WARNING)
+
+
+def _nested_model(annotation: object) -> type[Model] | None:
+    """The record part inside a field type such as ``Person``, ``list[Action]`` or ``X | None``."""
+    if isinstance(annotation, type) and issubclass(annotation, Model):
+        return annotation
+    if typing.get_origin(annotation) in (list, typing.Union, types.UnionType, typing.Annotated):
+        for argument in typing.get_args(annotation):
+            found = _nested_model(argument)
+            if found is not None:
+                return found
+    return None
