@@ -68,15 +68,18 @@ class MentorsitePlugin(BasePlugin[MentorsiteConfig]):  # type: ignore[no-untyped
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
         guidelines = self._path(self.config.content_dir) / GUIDELINES_FOLDER
         pairs = self._path(self.config.content_dir) / PAIRS_FOLDER
+        left_out = 0
         for file in list(files):
             source = Path(file.abs_src_path).resolve() if file.abs_src_path else None
-            if source is None:
-                continue
-            if source.is_relative_to(pairs):
+            if source is not None and source.is_relative_to(pairs):
                 # Confidentiality first: pair records never reach the public handbook.
                 files.remove(file)
-            elif source.is_relative_to(guidelines):
-                files.remove(file)
+                left_out += 1
+            elif source is not None and source.is_relative_to(guidelines):
+                files.remove(file)  # replaced by the rendered guideline pages
+        if left_out:
+            log.warning(f"docs_dir ({config.docs_dir}) holds the pairs folder; its {left_out} files are "
+                        "left out of the handbook. Set docs_dir to the handbook folder.")
         for page in self.pages:
             existing = files.get_file_from_path(page.uri)
             if existing is not None:

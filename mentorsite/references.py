@@ -38,12 +38,15 @@ def describe_unknown(kind: str, value: str, known: Sequence[str], scope: str) ->
 
 def check_duplicate_ids(kind: str, documents: Iterable[Document],
                         identify: Callable[[Document], str] = document_id) -> list[Diagnostic]:
-    """Every document after the first whose id is already taken is an error."""
+    """Every document whose id is already taken is an error.
+
+    A file whose id comes from its own name keeps it; the one that declares a clashing
+    ``id:`` is the one reported, at that line.
+    """
     first: dict[str, Document] = {}
     found = []
-    for document in documents:
-        if document.data is None:
-            continue
+    readable = [d for d in documents if d.data is not None]
+    for document in sorted(readable, key=lambda d: (("id",) in d.positions.keys, d.path)):
         record_id = identify(document)
         if record_id in first:
             message = f"the {kind} id '{record_id}' is already used by {first[record_id].path}"

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
+import yaml.reader
 from frontmatter.default_handlers import YAMLHandler
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
@@ -87,7 +88,13 @@ def decode(raw: bytes, path: str) -> tuple[str | None, list[Diagnostic]]:
         bad = raw[error.start : error.start + 1].hex()
         message = f"expected UTF-8 text, got the byte 0x{bad}; save the file as UTF-8"
         return None, [problem(path, (line, column), "not-utf8", message)]
-    return text.replace("\r\n", "\n").replace("\r", "\n"), []
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\x00" in text:
+        at = text.index("\x00")
+        line, column = text.count("\n", 0, at) + 1, at - (text.rfind("\n", 0, at) + 1) + 1
+        message = "expected text, got a NUL byte; binary files are not records"
+        return None, [problem(path, (line, column), "bad-character", message)]
+    return text, []
 
 
 def read_markdown(raw: bytes, path: str) -> Document:
@@ -125,13 +132,20 @@ def read_yaml(raw: bytes, path: str) -> Document:
     if not text.strip():
         message = "the file is empty; expected a mapping of fields"
         return failed(path, problem(path, (1, 1), "empty-file", message))
-    return parse_yaml(text, path, 0)
+    document = parse_yaml(text, path, 0)
+    if document.data is None and not document.diagnostics:
+        message = "the file holds only comments; expected a mapping of fields"
+        return failed(path, problem(path, (1, 1), "empty-file", message))
+    return document
 
 
 def parse_yaml(text: str, path: str, line_offset: int) -> Document:
     """Parse one YAML document that must be a mapping; ``line_offset`` lines precede it."""
     positions = Positions(start=(line_offset + 1, 1))
-    loader = _RecordLoader(text)
+    try:
+        loader = _RecordLoader(text)
+    except yaml.reader.ReaderError as error:
+        return failed(path, _character_problem(error, text, path, line_offset), positions)
     try:
         node = loader.get_single_node()
         if node is None:
@@ -148,6 +162,13 @@ def parse_yaml(text: str, path: str, line_offset: int) -> Document:
         message = f"expected a mapping of fields (key: value lines), got {describe_value(data)}"
         return failed(path, problem(path, positions.of_value(()), "wrong-type", message), positions)
     return Document(path, data, positions, diagnostics=builder.diagnostics)
+
+
+def _character_problem(error: yaml.reader.ReaderError, text: str, path: str, line_offset: int) -> Diagnostic:
+    line = text.count("\n", 0, error.position) + 1 + line_offset
+    column = error.position - (text.rfind("\n", 0, error.position) + 1) + 1
+    message = f"expected text, got the control character U+{error.character:04X}; is this a binary file?"
+    return problem(path, (line, column), "bad-character", message)
 
 
 def _syntax_problem(error: yaml.MarkedYAMLError, path: str, line_offset: int) -> Diagnostic:

@@ -81,8 +81,8 @@ def _describe_error(detail: ErrorDetails) -> tuple[str, str]:
         return "missing-field", "expected at least one item, got an empty list"
     if kind == "string_too_short":
         return "missing-field", "expected some text, got an empty text"
-    bounds = {"greater_than": "greater than", "greater_than_equal": "at least",
-              "less_than": "less than", "less_than_equal": "at most"}
+    bounds = {"greater_than": "greater than", "greater_than_equal": "of at least",
+              "less_than": "less than", "less_than_equal": "of at most"}
     if kind in bounds:
         limit = next(iter(context.values()))
         return "out-of-range", f"expected a number {bounds[kind]} {limit}, got {got}"

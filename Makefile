@@ -1,0 +1,35 @@
+# One entry point for people and CI. `make build` and `make test` set up .venv themselves.
+VENV ?= .venv
+PYTHON = $(VENV)/bin/python
+export NO_MKDOCS_2_WARNING = 1
+
+.PHONY: setup build check lint types pytest test clean
+
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(PYTHON) -m pip install --quiet --upgrade pip
+	$(PYTHON) -m pip install --quiet -e '.[test]'
+	touch $@
+
+setup: $(VENV)/.installed
+
+build: setup  ## Build the example program's handbook into site/
+	$(VENV)/bin/mentorsite build --strict
+
+check: setup  ## Report every problem in the example program's records
+	$(VENV)/bin/mentorsite check
+
+lint: setup
+	$(VENV)/bin/ruff check mentorsite tests
+
+types: setup
+	$(VENV)/bin/mypy
+
+pytest: setup
+	$(PYTHON) -m pytest
+
+test: lint types pytest  ## Lint, types, the whole test suite, and a strict build of the example
+	$(VENV)/bin/mkdocs build --strict --site-dir $$(mktemp -d)/site
+
+clean:
+	rm -rf site site-private dist build .pytest_cache .mypy_cache .ruff_cache

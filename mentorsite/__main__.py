@@ -1,0 +1,5 @@
+"""`python -m mentorsite` runs the command line."""
+
+from mentorsite.cli import main
+
+main()

@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.programs import BASE_PROGRAM, write_files
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-goldens", action="store_true",
+                     help="Rewrite expected outputs from what the code produces now.")
+
+
+@pytest.fixture
+def update_goldens(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-goldens"))
+
+
+@pytest.fixture
+def program_dir(tmp_path: Path) -> Path:
+    """A small valid program (mkdocs.yml and content/) in a temporary folder."""
+    return write_files(tmp_path / "program", dict(BASE_PROGRAM))

@@ -1,0 +1,82 @@
+"""The `mentorsite` command, run as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.programs import write_files
+
+
+def mentorsite(program: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
+    environment = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    return subprocess.run([sys.executable, "-m", "mentorsite", *arguments], cwd=program,
+                          capture_output=True, text=True, env=environment, check=False)
+
+
+def test_check_on_a_clean_program_exits_0(program_dir: Path) -> None:
+    result = mentorsite(program_dir, "check")
+    assert result.returncode == 0
+    assert result.stdout == ""
+    assert result.stderr == "0 errors and 0 warnings.\n"
+
+
+def test_check_prints_every_problem_with_its_location_and_exits_1(program_dir: Path) -> None:
+    write_files(program_dir, {
+        "content/pairs/ana-ben/goals/speaking.md": "---\ntitle: Speak\nstatus: started\n---\n",
+        "content/handbook/guidelines/regular-meetings.md": "---\ntitle: Meet\naudience: [mentee]\ntopic: M\nsumary: s\n---\n",
+    })
+    result = mentorsite(program_dir, "check")
+    assert result.returncode == 1
+    assert result.stdout.splitlines() == [
+        "content/handbook/guidelines/regular-meetings.md:2:1: error[missing-field] summary: required field is missing",
+        "content/handbook/guidelines/regular-meetings.md:5:1: warning[unknown-key] sumary: unknown key; did you mean 'summary'?",
+        "content/pairs/ana-ben/goals/speaking.md:3:9: error[bad-value] status: expected one of 'planned', "
+        "'in-progress', 'achieved' or 'dropped', got 'started'",
+    ]
+    assert result.stderr == "2 errors and 1 warning.\n"
+
+
+def test_check_json_lists_diagnostics_as_objects(program_dir: Path) -> None:
+    write_files(program_dir, {"content/pairs/ana-ben/closing.md": "---\ndate: 2026-04-01\nnext_step: [x]\n---\n"})
+    result = mentorsite(program_dir, "check", "--format", "json")
+    assert result.returncode == 0
+    assert json.loads(result.stdout) == [{
+        "path": "content/pairs/ana-ben/closing.md", "line": 3, "column": 1, "severity": "warning",
+        "code": "unknown-key", "message": "unknown key; did you mean 'next_steps'?", "field": "next_step",
+    }]
+
+
+def test_check_reads_content_dir_from_mkdocs_yml(program_dir: Path) -> None:
+    (program_dir / "content").rename(program_dir / "records")
+    config = (program_dir / "mkdocs.yml").read_text()
+    config = config.replace("docs_dir: content/handbook", "docs_dir: records/handbook")
+    config = config.replace("  - mentorsite\n", "  - mentorsite:\n      content_dir: records\n")
+    write_files(program_dir, {"mkdocs.yml": config,
+                              "records/pairs/ana-ben/closing.md": "---\ndate: 2026-13-01\n---\n"})
+    result = mentorsite(program_dir, "check")
+    assert result.returncode == 1
+    assert result.stdout.startswith("records/pairs/ana-ben/closing.md:2:7: error[bad-date]")
+
+
+def test_build_writes_the_handbook(program_dir: Path) -> None:
+    result = mentorsite(program_dir, "build", "--strict")
+    assert result.returncode == 0, result.stderr
+    assert (program_dir / "site/guidelines/clear-goals/index.html").is_file()
+
+
+def test_build_failure_is_a_message_and_exit_1(program_dir: Path) -> None:
+    write_files(program_dir, {"content/pairs/ana-ben/pair.yml": "mentor: {name: B}\n"})
+    result = mentorsite(program_dir, "build")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "pair.yml:1:1: error[missing-field] mentee: required field is missing" in result.stderr
+
+
+def test_version() -> None:
+    result = mentorsite(Path.cwd(), "--version")
+    assert result.returncode == 0
+    assert result.stdout.startswith("mentorsite, version ")

@@ -1,0 +1,53 @@
+"""A fresh install from the wheel builds a program that lives outside this repository."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import venv
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from tests.programs import BASE_PROGRAM, write_files
+
+pytestmark = pytest.mark.slow
+REPOSITORY = Path(__file__).parent.parent
+
+
+def run(command: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    environment = {key: value for key, value in os.environ.items() if key not in {"PYTHONPATH", "VIRTUAL_ENV"}}
+    environment["NO_MKDOCS_2_WARNING"] = "1"
+    return subprocess.run(command, cwd=cwd, capture_output=True, text=True, env=environment, check=False)
+
+
+def test_wheel_installs_and_builds_a_program_elsewhere(tmp_path: Path) -> None:
+    built = run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(tmp_path / "dist")],
+                REPOSITORY)
+    assert built.returncode == 0, built.stderr
+    (wheel,) = (tmp_path / "dist").glob("mentorsite-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "mentorsite/py.typed" in names
+    assert "mentorsite/themes/handbook/guideline.md.j2" in names
+    assert not any(name.startswith(("tests/", "content/", "themes/")) for name in names)
+
+    environment = tmp_path / "venv"
+    venv.create(environment, with_pip=True)
+    python = environment / "bin" / "python"
+    installed = run([str(python), "-m", "pip", "install", "--quiet", str(wheel)], tmp_path)
+    assert installed.returncode == 0, installed.stderr
+
+    program = write_files(tmp_path / "elsewhere", dict(BASE_PROGRAM))
+    build = run([str(environment / "bin" / "mkdocs"), "build", "--strict"], program)
+    assert build.returncode == 0, build.stderr
+    page = (program / "site/guidelines/clear-goals/index.html").read_text(encoding="utf-8")
+    assert "Agree a few specific, dated goals early." in page
+    assert (program / "site/checklists/mentee/index.html").is_file()
+
+    where = run([str(python), "-c", "import mentorsite.rendering as r; print(r.bundled_templates_dir())"], program)
+    assert where.stdout.strip().startswith(str(environment)), "templates must come from the installed wheel"
+
+    check = run([str(environment / "bin" / "mentorsite"), "check"], program)
+    assert check.returncode == 0, check.stdout + check.stderr
