@@ -10,7 +10,7 @@ from pathlib import Path
 import mentorsite
 
 PACKAGE = Path(mentorsite.__file__).parent
-ADAPTERS = {"plugin", "cli"}
+ADAPTERS = {"plugin", "cli", "__main__"}
 FORBIDDEN = ("mkdocs", "material", "click")
 CORE = sorted(p.stem for p in PACKAGE.glob("*.py") if p.stem not in ADAPTERS | {"__init__"})
 
@@ -28,6 +28,7 @@ def imported_modules(path: Path) -> set[str]:
 
 def test_core_modules_exist() -> None:
     assert {"records", "loading", "validation", "rendering"} <= set(CORE)
+    assert not ADAPTERS & set(CORE)
 
 
 def test_core_source_never_imports_adapters_or_their_libraries() -> None:
