@@ -13,6 +13,13 @@ $(VENV)/.installed: pyproject.toml
 
 setup: $(VENV)/.installed
 
+# Browser tests drive Debian's chromium (no browser download is needed or attempted).
+/usr/bin/chromium:
+	@if [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then \
+	  echo "The browser tests need Debian's chromium: sudo apt-get install chromium"; exit 1; fi
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+
 build: setup  ## Build the example program's handbook into site/
 	$(VENV)/bin/mentorsite build --strict
 
@@ -25,7 +32,7 @@ lint: setup
 types: setup
 	$(VENV)/bin/mypy
 
-pytest: setup
+pytest: setup /usr/bin/chromium
 	$(PYTHON) -m pytest
 
 test: lint types pytest  ## Lint, types, the whole test suite, and a strict build of the example
