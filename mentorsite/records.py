@@ -85,7 +85,6 @@ class Record(Model):
     """A record file. ``path`` and ``body`` come from the loader, not from the file's fields."""
 
     path: SkipJsonSchema[str] = ""
-    line: SkipJsonSchema[int] = 1
 
 
 class MarkdownRecord(Record):

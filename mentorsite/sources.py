@@ -97,14 +97,21 @@ def decode(raw: bytes, path: str) -> tuple[str | None, list[Diagnostic]]:
     return text, []
 
 
-def read_markdown(raw: bytes, path: str) -> Document:
-    """A Markdown record: YAML front matter between '---' lines, then the body."""
+def _text_of(raw: bytes, path: str, expected: str) -> str | Document:
+    """The decoded text, or a failed document when it is not text or is empty."""
     text, diagnostics = decode(raw, path)
     if text is None:
         return Document(path, None, Positions(), diagnostics=diagnostics)
     if not text.strip():
-        message = "the file is empty; expected front matter between two '---' lines"
-        return failed(path, problem(path, (1, 1), "empty-file", message))
+        return failed(path, problem(path, (1, 1), "empty-file", f"the file is empty; expected {expected}"))
+    return text
+
+
+def read_markdown(raw: bytes, path: str) -> Document:
+    """A Markdown record: YAML front matter between '---' lines, then the body."""
+    text = _text_of(raw, path, "front matter between two '---' lines")
+    if isinstance(text, Document):
+        return text
     opening = _FRONT_MATTER.FM_BOUNDARY.match(text) if _FRONT_MATTER.FM_BOUNDARY else None
     if opening is None:
         message = "expected front matter: a first line '---', the fields, then a closing '---'"
@@ -126,12 +133,9 @@ def read_markdown(raw: bytes, path: str) -> Document:
 
 def read_yaml(raw: bytes, path: str) -> Document:
     """A plain YAML record such as pair.yml."""
-    text, diagnostics = decode(raw, path)
-    if text is None:
-        return Document(path, None, Positions(), diagnostics=diagnostics)
-    if not text.strip():
-        message = "the file is empty; expected a mapping of fields"
-        return failed(path, problem(path, (1, 1), "empty-file", message))
+    text = _text_of(raw, path, "a mapping of fields")
+    if isinstance(text, Document):
+        return text
     document = parse_yaml(text, path, 0)
     if document.data is None and not document.diagnostics:
         message = "the file holds only comments; expected a mapping of fields"

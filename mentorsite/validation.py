@@ -42,8 +42,7 @@ def validate_record(record_type: type[RecordType], document: Document,
     takes_id = "id" in record_type.model_fields
     if takes_id and "id" not in data and default_id is not None:
         data["id"] = default_id
-    internal = {"path": document.path, "line": document.positions.start[0],
-                "body": document.body, "body_line": document.body_line}
+    internal = {"path": document.path, "body": document.body, "body_line": document.body_line}
     known = {key: value for key, value in data.items() if key in record_type.model_fields}
     try:
         record = record_type.model_validate({**known, **internal})
