@@ -73,8 +73,7 @@ def read_program(content_dir: Path, root: Path | None = None) -> CheckedProgram:
 
 
 def _pair_id(document: Document) -> str:
-    declared = (document.data or {}).get("id")
-    return declared if isinstance(declared, str) else Path(document.path).parent.name
+    return document_id(document, default=Path(document.path).parent.name)
 
 
 def _stem(document: Document) -> str:

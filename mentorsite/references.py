@@ -17,10 +17,10 @@ from mentorsite.sources import Document, problem
 _MAX_LISTED = 8
 
 
-def document_id(document: Document) -> str:
-    """The id a document declares, or the name of its file."""
+def document_id(document: Document, default: str | None = None) -> str:
+    """The id a document declares, else ``default``, else the name of its file."""
     declared = (document.data or {}).get("id")
-    return declared if isinstance(declared, str) else Path(document.path).stem
+    return declared if isinstance(declared, str) else default or Path(document.path).stem
 
 
 def describe_unknown(kind: str, value: str, known: Sequence[str], scope: str) -> str:
