@@ -1,0 +1,169 @@
+"""What happened in a pair, computed from its records: pure functions, no I/O, no clock.
+
+Everything that depends on "today" takes an explicit ``as_of`` date, so that two builds of
+the same records give the same figures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from itertools import pairwise
+
+from mentorsite.records import Action, Cadence, Goal, PairRecords, Session
+
+DAYS_PER_UNIT = {"days": 1, "weeks": 7, "months": 30}
+
+
+def interval_days(cadence: Cadence) -> int:
+    """The agreed time between meetings, in days (a month counts as 30 days)."""
+    return cadence.every * DAYS_PER_UNIT[cadence.unit]
+
+
+def default_grace_days(interval: int) -> int:
+    """How late a meeting may be and still count as on time: a quarter of the interval."""
+    return max(1, interval // 4)
+
+
+@dataclass(frozen=True)
+class CadenceReport:
+    """Meetings held against the agreed rhythm."""
+
+    interval_days: int
+    grace_days: int
+    gaps: tuple[int, ...]
+    open_gap: int | None
+    next_expected: date | None
+
+    @property
+    def longest_gap(self) -> int:
+        return max([*self.gaps, self.open_gap or 0], default=0)
+
+    @property
+    def missed(self) -> int:
+        """Meetings that should have happened and did not.
+
+        A gap between two meetings spans as many intervals as fit in it with ``grace_days``
+        of slack; each interval beyond the first is a missed meeting (with two weeks and
+        three days of grace: 17 days is late but kept, 28 days is one missed). In the open
+        gap since the last meeting, each deadline (interval plus grace) already past counts.
+        """
+        closed = sum(max(0, (gap + self.grace_days) // self.interval_days - 1) for gap in self.gaps)
+        still_open = max(0, ((self.open_gap or 0) - self.grace_days - 1) // self.interval_days)
+        return closed + still_open
+
+    @property
+    def kept_share(self) -> float | None:
+        """Share of gaps between meetings that stayed within interval plus grace."""
+        if not self.gaps:
+            return None
+        return sum(1 for gap in self.gaps if gap <= self.interval_days + self.grace_days) / len(self.gaps)
+
+
+def cadence_report(records: PairRecords, as_of: date, grace_days: int | None = None) -> CadenceReport | None:
+    """Gaps between sessions against the agreement's cadence; None without an agreement.
+
+    The open gap (last session to ``as_of``) counts only while the pair is active.
+    """
+    if records.agreement is None:
+        return None
+    interval = interval_days(records.agreement.cadence)
+    grace = default_grace_days(interval) if grace_days is None else grace_days
+    dates = sorted({s.date for s in records.sessions if s.date <= as_of})
+    gaps = tuple((later - earlier).days for earlier, later in pairwise(dates))
+    active = records.pair.status == "active"
+    last = dates[-1] if dates else None
+    open_gap = (as_of - last).days if active and last else None
+    next_expected = last + timedelta(days=interval) if active and last else None
+    return CadenceReport(interval, grace, gaps, open_gap, next_expected)
+
+
+@dataclass(frozen=True)
+class ActionItem:
+    """An action as it stands at its latest mention; ``mentions`` counts the sessions naming it."""
+
+    task: str
+    owner: str
+    due: date | None
+    done: bool
+    first_session: date
+    last_session: date
+    mentions: int
+
+    @property
+    def carried_over(self) -> bool:
+        return self.mentions > 1
+
+    def is_overdue(self, as_of: date) -> bool:
+        return not self.done and self.due is not None and self.due < as_of
+
+
+def action_items(sessions: tuple[Session, ...]) -> list[ActionItem]:
+    """Actions of all sessions, merging those with the same task text (carried over)."""
+    merged: dict[str, ActionItem] = {}
+    for session in sorted(sessions, key=lambda s: (s.date, s.id)):
+        for action in session.actions:
+            key = " ".join(action.task.lower().split())
+            earlier = merged.get(key)
+            merged[key] = _mention(action, session.date, earlier)
+    return sorted(merged.values(), key=lambda a: (a.first_session, a.task))
+
+
+def _mention(action: Action, when: date, earlier: ActionItem | None) -> ActionItem:
+    return ActionItem(task=action.task, owner=action.owner, due=action.due, done=action.done,
+                      first_session=earlier.first_session if earlier else when, last_session=when,
+                      mentions=(earlier.mentions if earlier else 0) + 1)
+
+
+@dataclass(frozen=True)
+class GoalProgress:
+    goal: Goal
+    percent: int
+    milestones_done: int
+    milestones_total: int
+
+    @property
+    def missing_smart_parts(self) -> list[str]:
+        """The SMART parts this goal leaves out ('time-bound' means it has no due date)."""
+        parts = {"specific": self.goal.specific, "measurable": self.goal.measurable,
+                 "achievable": self.goal.achievable, "relevant": self.goal.relevant,
+                 "time-bound": self.goal.due}
+        return [name for name, value in parts.items() if not value]
+
+
+def goal_progress(goal: Goal) -> GoalProgress:
+    """Latest progress percent (100 once achieved) and milestones done."""
+    latest = max(goal.progress, key=lambda p: p.date).percent if goal.progress else 0
+    percent = 100 if goal.status == "achieved" else latest
+    done = sum(1 for m in goal.milestones if m.done)
+    return GoalProgress(goal, percent, done, len(goal.milestones))
+
+
+def goal_completion(goals: tuple[Goal, ...]) -> float | None:
+    """Share of goals achieved, leaving out dropped ones; None when there are none to count."""
+    counted = [g for g in goals if g.status != "dropped"]
+    return sum(1 for g in counted if g.status == "achieved") / len(counted) if counted else None
+
+
+def agenda_share(sessions: tuple[Session, ...]) -> float | None:
+    """Share of sessions that had an agenda."""
+    return sum(1 for s in sessions if s.agenda) / len(sessions) if sessions else None
+
+
+@dataclass(frozen=True)
+class FeedbackCount:
+    sessions: int
+    from_mentor: int
+    from_mentee: int
+
+
+def feedback_count(sessions: tuple[Session, ...]) -> FeedbackCount:
+    """How many sessions carry feedback from each side."""
+    return FeedbackCount(len(sessions), sum(1 for s in sessions if s.feedback.mentor),
+                         sum(1 for s in sessions if s.feedback.mentee))
+
+
+def weeks_together(records: PairRecords, as_of: date) -> int:
+    """Whole weeks from the start to the end (or to ``as_of`` while the relationship lasts)."""
+    until = records.pair.end or as_of
+    return max(0, (until - records.pair.start).days // 7)
