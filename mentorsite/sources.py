@@ -90,11 +90,15 @@ def decode(raw: bytes, path: str) -> tuple[str | None, list[Diagnostic]]:
         return None, [problem(path, (line, column), "not-utf8", message)]
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if "\x00" in text:
-        at = text.index("\x00")
-        line, column = text.count("\n", 0, at) + 1, at - (text.rfind("\n", 0, at) + 1) + 1
         message = "expected text, got a NUL byte; binary files are not records"
-        return None, [problem(path, (line, column), "bad-character", message)]
+        return None, [problem(path, position_at(text, text.index("\x00")), "bad-character", message)]
     return text, []
+
+
+def position_at(text: str, offset: int, line_offset: int = 0) -> Position:
+    """Line and column (1-based) of the character at ``offset``."""
+    line = text.count("\n", 0, offset) + 1 + line_offset
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
 def _text_of(raw: bytes, path: str, expected: str) -> str | Document:
@@ -169,10 +173,8 @@ def parse_yaml(text: str, path: str, line_offset: int) -> Document:
 
 
 def _character_problem(error: yaml.reader.ReaderError, text: str, path: str, line_offset: int) -> Diagnostic:
-    line = text.count("\n", 0, error.position) + 1 + line_offset
-    column = error.position - (text.rfind("\n", 0, error.position) + 1) + 1
     message = f"expected text, got the control character U+{error.character:04X}; is this a binary file?"
-    return problem(path, (line, column), "bad-character", message)
+    return problem(path, position_at(text, error.position, line_offset), "bad-character", message)
 
 
 def _syntax_problem(error: yaml.MarkedYAMLError, path: str, line_offset: int) -> Diagnostic:

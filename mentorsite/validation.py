@@ -85,7 +85,7 @@ def _describe_error(detail: ErrorDetails) -> tuple[str, str]:
     if kind in bounds:
         limit = next(iter(context.values()))
         return "out-of-range", f"expected a number {bounds[kind]} {limit}, got {got}"
-    if kind.startswith(("wrong-type", "bad-date", "unsafe-id")):
+    if kind in {"wrong-type", "bad-date", "unsafe-id"}:  # raised by the model's own field rules
         return kind, detail["msg"]
     return "invalid", detail["msg"]
 
