@@ -59,15 +59,26 @@ def check(config_file: Path, content: Path | None, output_format: str) -> None:
 @main.command()
 @click.option("-f", "--config-file", type=click.Path(path_type=Path, dir_okay=False), default=DEFAULT_CONFIG,
               show_default=True, help="The program's mkdocs.yml.")
+@click.option("--pair", "pair_id", metavar="ID", help="Build only this pair's portfolio (both editions).")
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
-def build(config_file: Path, strict: bool) -> None:
-    """Build the handbook into the site folder."""
+def build(config_file: Path, pair_id: str | None, strict: bool) -> None:
+    """Build the handbook into the site folder, then the portfolios and the reviewer site."""
     from mkdocs.commands.build import build as build_site  # noqa: PLC0415
     from mkdocs.config import load_config  # noqa: PLC0415
-    from mkdocs.exceptions import Abort, ConfigurationError  # noqa: PLC0415
+    from mkdocs.exceptions import Abort, ConfigurationError, PluginError  # noqa: PLC0415
+
+    from mentorsite.plugin import MentorsitePlugin  # noqa: PLC0415
 
     logging.basicConfig(format="%(levelname)-7s -  %(message)s", level=logging.INFO)
     try:
-        build_site(load_config(str(config_file), strict=strict or None))
-    except (Abort, ConfigurationError) as error:
+        config = load_config(str(config_file), strict=strict or None)
+        if pair_id is None:
+            build_site(config)
+            return
+        plugin = config.plugins.get("mentorsite")
+        if not isinstance(plugin, MentorsitePlugin):
+            raise click.ClickException(f"{config_file} does not list the mentorsite plugin")
+        config = config.plugins.on_config(config)
+        plugin.build_portfolios(config, only=pair_id)
+    except (Abort, ConfigurationError, PluginError) as error:
         raise click.ClickException(str(error)) from None

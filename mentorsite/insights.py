@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import pairwise
 
-from mentorsite.records import Action, Cadence, Goal, PairRecords, Session
+from mentorsite.records import Action, Cadence, Checkin, Goal, PairRecords, Session
 
 DAYS_PER_UNIT = {"days": 1, "weeks": 7, "months": 30}
 
@@ -167,3 +167,50 @@ def weeks_together(records: PairRecords, as_of: date) -> int:
     """Whole weeks from the start to the end (or to ``as_of`` while the relationship lasts)."""
     until = records.pair.end or as_of
     return max(0, (until - records.pair.start).days // 7)
+
+
+@dataclass(frozen=True)
+class Overview:
+    """The figures of a pair's dashboard, as of one date."""
+
+    as_of: date
+    weeks_together: int
+    sessions_held: int
+    cadence: CadenceReport | None
+    goals: tuple[GoalProgress, ...]
+    goal_completion: float | None
+    open_actions: tuple[ActionItem, ...]
+    done_actions: int
+    latest_checkin: Checkin | None
+    agenda_share: float | None
+    feedback: FeedbackCount
+
+    @property
+    def overdue_actions(self) -> tuple[ActionItem, ...]:
+        return tuple(a for a in self.open_actions if a.is_overdue(self.as_of))
+
+    @property
+    def next_session_late_by(self) -> int:
+        """Days since the next session was expected by the cadence (0 when not yet due)."""
+        expected = self.cadence.next_expected if self.cadence else None
+        return max(0, (self.as_of - expected).days) if expected else 0
+
+
+def overview(records: PairRecords, as_of: date) -> Overview:
+    """Everything the dashboard shows, from the records given (one edition's) and ``as_of``."""
+    held = tuple(s for s in records.sessions if s.date <= as_of)
+    actions = action_items(held)
+    checkins = [c for c in records.checkins if c.date <= as_of]
+    return Overview(
+        as_of=as_of,
+        weeks_together=weeks_together(records, as_of),
+        sessions_held=len(held),
+        cadence=cadence_report(records, as_of),
+        goals=tuple(goal_progress(g) for g in records.goals),
+        goal_completion=goal_completion(records.goals),
+        open_actions=tuple(a for a in actions if not a.done),
+        done_actions=sum(1 for a in actions if a.done),
+        latest_checkin=max(checkins, key=lambda c: c.date) if checkins else None,
+        agenda_share=agenda_share(held),
+        feedback=feedback_count(held),
+    )

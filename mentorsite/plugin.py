@@ -1,7 +1,9 @@
 """The MkDocs plugin: a thin adapter that feeds the core's handbook pages to MkDocs.
 
-It reads and checks the program when MkDocs loads its configuration, so that a program with
-errors stops the build before MkDocs touches the site folder.
+It reads and checks the program when MkDocs loads its configuration, so that a handbook
+with errors stops the build before MkDocs touches the site folder. After the handbook is
+built, it builds the pairs' portfolios; a pair with errors keeps its previous portfolio,
+the others are built, and the build fails at the end.
 """
 
 from __future__ import annotations
@@ -19,7 +21,10 @@ from mkdocs.structure.files import File, Files
 
 from mentorsite.diagnostics import Diagnostic, summarize
 from mentorsite.loading import GUIDELINES_FOLDER, PAIRS_FOLDER
-from mentorsite.program import read_program
+from mentorsite.portfolio import PortfolioSettings
+from mentorsite.portfolios import BuildReport, build_portfolios, check_output_location, resolve_as_of
+from mentorsite.program import CheckedProgram, read_program
+from mentorsite.references import describe_unknown
 from mentorsite.rendering import (
     RenderedPage,
     TemplateFailure,
@@ -38,6 +43,16 @@ class MentorsiteConfig(base.Config):  # type: ignore[no-untyped-call]
     """Templates here replace the bundled ones of the same name, relative to mkdocs.yml."""
     nav = options.Type(bool, default=True)
     """Generate the navigation when mkdocs.yml has no `nav`."""
+    portfolios = options.Type(bool, default=True)
+    """Build the pairs' portfolios and the reviewer site after the handbook (not during `serve`)."""
+    private_dir = options.Type(str, default="site-private")
+    """Where portfolios go, relative to mkdocs.yml; must be apart from `site_dir` and the sources."""
+    handbook_url = options.Type(str, default="/{version}/")
+    """Where portfolios find the handbook; `{version}` becomes the pair's `handbook_version`."""
+    default_version = options.Type(str, default="latest")
+    """The handbook version portfolios link to when a pair names none."""
+    as_of = options.Optional(options.Type(str))
+    """The date of figures that depend on today (YYYY-MM-DD); else SOURCE_DATE_EPOCH, else today."""
 
 
 class MentorsitePlugin(BasePlugin[MentorsiteConfig]):  # type: ignore[no-untyped-call]
@@ -46,14 +61,24 @@ class MentorsitePlugin(BasePlugin[MentorsiteConfig]):  # type: ignore[no-untyped
     def __init__(self) -> None:
         self.pages: list[RenderedPage] = []
         self.root = Path.cwd()
+        self.checked: CheckedProgram | None = None
+        self.serving = False
 
     def _path(self, setting: str) -> Path:
         return (self.root / setting).resolve()
 
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        self.serving = command == "serve"
+
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self.root = Path(config.config_file_path or "mkdocs.yml").resolve().parent
-        checked = read_program(self._path(self.config.content_dir), self.root)
-        report(checked.diagnostics, strict=bool(config.strict))
+        checked = self.checked = read_program(self._path(self.config.content_dir), self.root)
+        for diagnostic in checked.diagnostics:
+            (log.error if diagnostic.is_error else log.warning)(str(diagnostic))
+        report(checked.handbook_problems(), strict=bool(config.strict), logged=True)
+        if self.wants_portfolios():
+            check_output_location(self._path(self.config.private_dir), config,
+                                  self._path(self.config.content_dir))
         environment = create_environment(self._path(self.config.templates_dir))
         handbook = checked.program.handbook
         try:
@@ -89,6 +114,45 @@ class MentorsitePlugin(BasePlugin[MentorsiteConfig]):  # type: ignore[no-untyped
             files.append(File.generated(config, page.uri, content=page.markdown))
         return files
 
+    def wants_portfolios(self) -> bool:
+        return bool(self.config.portfolios) and not self.serving
+
+    def settings(self, config: MkDocsConfig) -> PortfolioSettings:
+        try:
+            as_of = resolve_as_of(self.config.as_of)
+        except ValueError:
+            raise PluginError(f"mentorsite: expected as_of as a date YYYY-MM-DD, got '{self.config.as_of}'") from None
+        return PortfolioSettings(as_of, self.config.handbook_url, self.config.default_version,
+                                 bool(config.use_directory_urls))
+
+    def build_portfolios(self, config: MkDocsConfig, only: str | None = None) -> BuildReport:
+        """Both editions of every pair (or one), then the reviewer site; raises if any pair failed."""
+        assert self.checked is not None, "on_config reads the program first"
+        if only is not None and only not in self.checked.pair_folders:
+            raise PluginError(describe_unknown("pair", only, sorted(self.checked.pair_folders),
+                                               f"in {self.config.content_dir}/pairs"))
+        result = build_portfolios(
+            config, self.checked, private_dir=self._path(self.config.private_dir),
+            settings=self.settings(config), environment=create_environment(self._path(self.config.templates_dir)),
+            only=only, strict=bool(config.strict))
+        for diagnostic in (d for problems in result.failed.values() for d in problems):
+            if diagnostic.code == "template":
+                log.error(str(diagnostic))
+        count = len(result.built)
+        log.info(f"built {count} portfolio{'s' if count != 1 else ''} (pair and review editions) in "
+                 f"{self.config.private_dir} in {result.seconds:.2f} seconds")
+        if result.removed:
+            log.info(f"removed the portfolios of pairs no longer in the content: "
+                     f"{', '.join(result.removed)}")
+        if result.failed:
+            raise PluginError(f"mentorsite: {len(result.failed)} pair{'s' if len(result.failed) != 1 else ''} "
+                              f"not built, their previous portfolios kept: {', '.join(sorted(result.failed))}")
+        return result
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if self.wants_portfolios():
+            self.build_portfolios(config)
+
     def on_serve(self, server: LiveReloadServer, /, *, config: MkDocsConfig,
                  builder: Any) -> LiveReloadServer:
         for folder in (self._path(self.config.content_dir), self._path(self.config.templates_dir)):
@@ -97,9 +161,9 @@ class MentorsitePlugin(BasePlugin[MentorsiteConfig]):  # type: ignore[no-untyped
         return server
 
 
-def report(diagnostics: list[Diagnostic], *, strict: bool) -> None:
-    """Log every problem; stop the build on errors, or on warnings in strict mode."""
-    for diagnostic in diagnostics:
+def report(diagnostics: list[Diagnostic], *, strict: bool, logged: bool = False) -> None:
+    """Log every problem (unless ``logged`` already); stop on errors, or on warnings in strict mode."""
+    for diagnostic in [] if logged else diagnostics:
         (log.error if diagnostic.is_error else log.warning)(str(diagnostic))
     errors = sum(1 for d in diagnostics if d.is_error)
     if errors or (strict and diagnostics):

@@ -29,18 +29,35 @@ from mentorsite.validation import validate_record
 SESSION_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:-[a-z0-9]+(?:-[a-z0-9]+)*)?$")
 CHECKIN_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})$")
 RecordType = TypeVar("RecordType", bound=Record)
+# The reviewer site keeps its own files beside the pairs' folders under these names.
+RESERVED_PAIR_IDS = ("assets", "search")
 
 
 @dataclass
 class CheckedProgram:
-    """The records that passed their field checks, and every problem found in the program."""
+    """The records that passed their field checks, and every problem found in the program.
+
+    ``pair_folders`` maps the id of every pair folder found (valid or not) to its path as
+    shown in messages, so that each problem can be told apart as the handbook's or a pair's.
+    """
 
     program: Program
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    pair_folders: dict[str, str] = field(default_factory=dict)
 
     @property
     def errors(self) -> list[Diagnostic]:
         return [d for d in self.diagnostics if d.is_error]
+
+    def pair_problems(self, pair_id: str) -> list[Diagnostic]:
+        """The problems found in the records of one pair."""
+        folder = self.pair_folders.get(pair_id)
+        return [d for d in self.diagnostics if folder and d.path.startswith(f"{folder}/")]
+
+    def handbook_problems(self) -> list[Diagnostic]:
+        """The problems that are no pair's: guidelines, templates, the content folder itself."""
+        folders = tuple(f"{folder}/" for folder in self.pair_folders.values())
+        return [d for d in self.diagnostics if not d.path.startswith(folders)]
 
 
 def read_program(content_dir: Path, root: Path | None = None) -> CheckedProgram:
@@ -63,17 +80,45 @@ def read_program(content_dir: Path, root: Path | None = None) -> CheckedProgram:
     pairs = []
     for pair_documents in content.pairs:
         records = _pair_records(pair_documents, diagnostics)
+        diagnostics += check_references(_pair_referrers(pair_documents), "guidelines", "guideline",
+                                        guideline_ids, "in the handbook")
         if records:
             pairs.append(records)
     pair_files = [p.files["pair.yml"] for p in content.pairs if "pair.yml" in p.files]
     diagnostics += check_duplicate_ids("pair", pair_files, _pair_id)
+    diagnostics += _check_reserved_ids(content.pairs)
     handbook = Handbook(tuple(guidelines), content.landing_markdown)
     program = Program(handbook, tuple(sorted(pairs, key=lambda p: p.pair.id)))
-    return CheckedProgram(program, sort_diagnostics(diagnostics))
+    folders = {_folder_id(p): p.path for p in content.pairs}
+    return CheckedProgram(program, sort_diagnostics(diagnostics), folders)
 
 
 def _pair_id(document: Document) -> str:
     return document_id(document, default=Path(document.path).parent.name)
+
+
+def _folder_id(documents: PairDocuments) -> str:
+    pair_file = documents.files.get("pair.yml")
+    return _pair_id(pair_file) if pair_file is not None else documents.folder
+
+
+def _pair_referrers(documents: PairDocuments) -> list[Document]:
+    """Every record of a pair that may name handbook guidelines or goals."""
+    named = [documents.files[name] for name in ("agreement.md", "closing.md") if name in documents.files]
+    return [*named, *documents.goals, *documents.sessions, *documents.checkins]
+
+
+def _check_reserved_ids(pairs: list[PairDocuments]) -> list[Diagnostic]:
+    found = []
+    for documents in pairs:
+        pair_id = _folder_id(documents)
+        if pair_id in RESERVED_PAIR_IDS:
+            pair_file = documents.files.get("pair.yml")
+            where = pair_file.positions.keys.get(("id",), (1, 1)) if pair_file else (1, 1)
+            message = (f"expected a pair id other than {' or '.join(map(repr, RESERVED_PAIR_IDS))}, "
+                       f"which the reviewer site uses for its own files, got '{pair_id}'")
+            found.append(problem(f"{documents.path}/pair.yml", where, "reserved-id", message, "id"))
+    return found
 
 
 def _stem(document: Document) -> str:

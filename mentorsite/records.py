@@ -143,6 +143,7 @@ class Pair(Record):
     end: IsoDate | None = None
     handbook_version: str | None = None
     reviewers: list[str] = []
+    summary: str | None = None
 
 
 class Cadence(Model):
@@ -173,6 +174,7 @@ class Agreement(MarkdownRecord):
     midpoint_review: IsoDate | None = None
     exit: str | None = None
     signed: Signatures = Signatures()
+    guidelines: list[Slug] = []
     visibility: Visibility = "review"
 
 
@@ -201,6 +203,7 @@ class Goal(MarkdownRecord):
     due: IsoDate | None = None
     milestones: list[Milestone] = []
     progress: list[Progress] = []
+    guidelines: list[Slug] = []
     visibility: Visibility = "review"
 
 
@@ -227,6 +230,7 @@ class Session(MarkdownRecord):
     goals: list[Slug] = []
     actions: list[Action] = []
     feedback: Feedback = Feedback()
+    guidelines: list[Slug] = []
     visibility: Visibility = "pair"
 
 
@@ -240,6 +244,7 @@ class Checkin(MarkdownRecord):
     date: IsoDate
     scores: dict[str, Score] = {}
     fit: Literal["continue", "adjust", "re-pair"] | None = None
+    guidelines: list[Slug] = []
     visibility: Visibility = "pair"
 
 
@@ -250,6 +255,7 @@ class Closing(MarkdownRecord):
     outcomes: list[str] = []
     next_steps: list[str] = []
     future_contact: str | None = None
+    guidelines: list[Slug] = []
     visibility: Visibility = "review"
 
 

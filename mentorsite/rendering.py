@@ -69,6 +69,8 @@ def create_environment(override_dir: Path | None = None) -> Environment:
                               keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True)
     environment.filters["anchor"] = anchor
     environment.filters["yaml"] = json.dumps
+    environment.filters["cell"] = table_cell
+    environment.filters["percent"] = percent
     environment.globals["readers"] = READERS
     return environment
 
@@ -78,6 +80,16 @@ def anchor(text: str) -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     words = re.sub(r"[^\w\s-]", "", ascii_text).strip().lower()
     return re.sub(r"[-\s]+", "-", words)
+
+
+def table_cell(text: object) -> str:
+    """Text that stays inside one cell of a Markdown table."""
+    return " ".join(str(text).split()).replace("|", "\\|")
+
+
+def percent(share: float | None) -> str:
+    """0.75 as '75%'; no value as an em dash."""
+    return "—" if share is None else f"{round(share * 100)}%"
 
 
 def relative_link(from_uri: str, to_uri: str) -> str:
@@ -104,7 +116,7 @@ def render_handbook(handbook: Handbook, environment: Environment, *, site_name: 
     topics = group_by_topic(handbook.guidelines)
     shared = {"handbook": handbook, "topics": topics, "site_name": site_name,
               "site_description": site_description}
-    render: Callable[..., RenderedPage] = partial(_render_page, environment, shared)
+    render: Callable[..., RenderedPage] = partial(render_page, environment, shared)
     pages = [] if handbook.landing_markdown is not None else [render("index.md", "handbook/index.md.j2")]
     pages.append(render("topics.md", "handbook/topics.md.j2"))
     pages.append(render("audiences.md", "handbook/audiences.md.j2"))
@@ -119,8 +131,9 @@ def render_handbook(handbook: Handbook, environment: Environment, *, site_name: 
     return pages
 
 
-def _render_page(environment: Environment, shared: dict[str, Any], uri: str, template: str,
-                 **context: Any) -> RenderedPage:
+def render_page(environment: Environment, shared: dict[str, Any], uri: str, template: str,
+                **context: Any) -> RenderedPage:
+    """Render one template into the page at ``uri``; ``link()`` in it is relative to that page."""
     def link(target: str | Guideline) -> str:
         return relative_link(uri, guideline_uri(target) if isinstance(target, Guideline) else target)
 

@@ -1,0 +1,192 @@
+"""The pages of a pair's portfolio, one edition at a time, as Markdown values.
+
+Everything here starts from ``select_edition``: the records an edition may hold are chosen
+first, and the dashboard, charts, pages and navigation are computed from those alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from datetime import date
+from functools import partial
+from typing import Any
+from urllib.parse import quote
+
+from jinja2 import Environment
+
+from mentorsite.charts import Chart, goals_chart, sessions_chart
+from mentorsite.editions import Edition, select_edition
+from mentorsite.insights import Overview, goal_progress, overview
+from mentorsite.records import Goal, Handbook, Pair, PairRecords, Session
+from mentorsite.rendering import NavItem, RenderedPage, render_page
+
+STATUS_LABELS = {"proposed": "Proposed", "active": "Active", "paused": "Paused",
+                 "completed": "Completed", "closed-early": "Closed early"}
+EDITION_LABELS = {"pair": "Pair edition", "review": "Review edition"}
+
+
+@dataclass(frozen=True)
+class PortfolioSettings:
+    """What a portfolio needs beyond the records: the date of its figures, where the handbook is."""
+
+    as_of: date
+    handbook_url: str = "/{version}/"
+    default_version: str = "latest"
+    directory_urls: bool = True
+
+
+@dataclass(frozen=True)
+class HandbookLinks:
+    """Links into the handbook edition a pair follows."""
+
+    handbook: Handbook
+    base_url: str
+    version: str
+    directory_urls: bool
+
+    def url(self, guideline_id: str) -> str:
+        page = f"{guideline_id}/" if self.directory_urls else f"{guideline_id}.html"
+        return f"{self.base_url}guidelines/{page}"
+
+    def page(self, path: str) -> str:
+        return f"{self.base_url}{path}/" if self.directory_urls else f"{self.base_url}{path}.html"
+
+    def cited(self, guideline_ids: Iterable[str]) -> list[tuple[str, str]]:
+        """(title, url) of each named guideline the handbook has, in the order given."""
+        found = (self.handbook.guideline(i) for i in dict.fromkeys(guideline_ids))
+        return [(g.title, self.url(g.id)) for g in found if g is not None]
+
+
+def handbook_links(handbook: Handbook, pair: Pair, settings: PortfolioSettings) -> HandbookLinks:
+    version = pair.handbook_version or settings.default_version
+    base = settings.handbook_url.replace("{version}", quote(version, safe=""))
+    return HandbookLinks(handbook, base if base.endswith("/") else f"{base}/", version,
+                         settings.directory_urls)
+
+
+@dataclass(frozen=True)
+class Portfolio:
+    """One edition of a pair's portfolio: its pages, its navigation and its site name."""
+
+    pair_id: str
+    edition: Edition
+    site_name: str
+    pages: tuple[RenderedPage, ...]
+    nav: tuple[NavItem, ...]
+
+
+@dataclass(frozen=True)
+class ReviewEntry:
+    """A pair as the reviewer site's index lists it, from its review edition only."""
+
+    pair_id: str
+    mentor: str
+    mentee: str
+    status: str
+    start: str
+    end: str | None
+    planned_end: str | None
+    summary: str
+
+
+def pair_names(pair: Pair) -> str:
+    return f"{pair.mentee.name} and {pair.mentor.name}"
+
+
+def session_title(session: Session) -> str:
+    """'2026-11-05 · First meeting' for sessions/2026-11-05-first-meeting.md."""
+    topic = session.id[len("YYYY-MM-DD-"):].replace("-", " ")
+    return f"{session.date} · {topic.capitalize()}" if topic else str(session.date)
+
+
+def render_portfolio(records: PairRecords, edition: Edition, handbook: Handbook,
+                     settings: PortfolioSettings, environment: Environment) -> Portfolio:
+    """Every page of one edition of a pair's portfolio, in a stable order."""
+    shown = select_edition(records, edition)
+    figures = overview(shown, settings.as_of)
+    if edition == "review":
+        # Shared sessions are a selection, not the record of every meeting: measuring them
+        # against the cadence would report meetings as missed that were only kept private.
+        figures = replace(figures, cadence=None)
+    shared = _shared_context(shown, edition, figures, handbook_links(handbook, records.pair, settings))
+    render: Callable[..., RenderedPage] = partial(render_page, environment, shared)
+    pages = [render("index.md", "portfolio/overview.md.j2")]
+    nav: list[NavItem] = [{"Overview": "index.md"}]
+    if shown.agreement:
+        pages.append(render("agreement.md", "portfolio/agreement.md.j2", agreement=shown.agreement))
+        nav.append({"Agreement": "agreement.md"})
+    if shown.goals:
+        pages.append(render("goals/index.md", "portfolio/goals.md.j2"))
+        for goal in shown.goals:
+            pages.append(render(f"goals/{goal.id}.md", "portfolio/goal.md.j2", goal=goal,
+                                progress=goal_progress(goal), sessions=_sessions_on(shown, goal),
+                                chart=goals_chart([goal_progress(goal)], shown.pair.start, settings.as_of)))
+        nav.append({"Goals": ["goals/index.md", *(f"goals/{g.id}.md" for g in shown.goals)]})
+    if shown.sessions:
+        pages.append(render("sessions/index.md", "portfolio/sessions.md.j2"))
+        for session in shown.sessions:
+            pages.append(render(f"sessions/{session.id}.md", "portfolio/session.md.j2", session=session))
+        nav.append({"Sessions": ["sessions/index.md", *(f"sessions/{s.id}.md" for s in shown.sessions)]})
+    if shown.checkins:
+        pages.append(render("checkins.md", "portfolio/checkins.md.j2"))
+        nav.append({"Check-ins": "checkins.md"})
+    if shown.closing:
+        pages.append(render("closing.md", "portfolio/closing.md.j2", closing=shown.closing))
+        nav.append({"Closing": "closing.md"})
+    prefix = "Portfolio" if edition == "pair" else "Review"
+    return Portfolio(records.pair.id, edition, f"{prefix}: {pair_names(records.pair)}", tuple(pages),
+                     tuple(nav))
+
+
+def _shared_context(shown: PairRecords, edition: Edition, figures: Overview,
+                    links: HandbookLinks) -> dict[str, Any]:
+    pair = shown.pair
+
+    def person(owner: str) -> str:
+        if owner == "both":
+            return f"both ({pair.mentee.name} and {pair.mentor.name})"
+        return f"{getattr(pair, owner).name} ({owner})"
+
+    goals = {g.id: g for g in shown.goals}
+    return {
+        "records": shown, "pair": pair, "edition": edition, "edition_label": EDITION_LABELS[edition],
+        "names": pair_names(pair), "overview": figures, "as_of": figures.as_of, "handbook": links,
+        "status_label": STATUS_LABELS[pair.status], "person": person, "session_title": session_title,
+        "goal_title": lambda goal_id: goals[goal_id].title,
+        "charts": _charts(shown, figures, edition),
+    }
+
+
+def _charts(shown: PairRecords, figures: Overview, edition: Edition) -> dict[str, Chart | None]:
+    without_cadence = ("Shared sessions only, so they are not compared with the agreed cadence."
+                       if edition == "review" else "No agreed cadence to compare with.")
+    return {"sessions": sessions_chart(shown, figures.cadence, figures.as_of, without_cadence),
+            "goals": goals_chart(figures.goals, shown.pair.start, figures.as_of)}
+
+
+def _sessions_on(records: PairRecords, goal: Goal) -> list[Session]:
+    return [s for s in records.sessions if goal.id in s.goals]
+
+
+def review_entry(records: PairRecords) -> ReviewEntry:
+    """The reviewer index's line for a pair, computed from its review edition alone."""
+    shown = select_edition(records, "review")
+    pair = shown.pair
+    return ReviewEntry(pair.id, pair.mentor.name, pair.mentee.name, STATUS_LABELS[pair.status],
+                       str(pair.start), str(pair.end) if pair.end else None,
+                       str(pair.planned_end) if pair.planned_end else None,
+                       pair.summary or _goals_summary(shown.goals))
+
+
+def _goals_summary(goals: tuple[Goal, ...]) -> str:
+    if not goals:
+        return "No goals shared."
+    listed = "; ".join(f"{g.title} ({g.status.replace('-', ' ')})" for g in goals)
+    return f"Goals: {listed}."
+
+
+def render_review_index(entries: Iterable[ReviewEntry], environment: Environment) -> list[RenderedPage]:
+    """The reviewer site's own page: every pair with its status, dates and summary."""
+    shared = {"entries": sorted(entries, key=lambda e: e.pair_id)}
+    return [render_page(environment, shared, "index.md", "review/index.md.j2")]

@@ -1,0 +1,333 @@
+"""The portfolio builder: every pair's editions and the reviewer site, in one process.
+
+An adapter over MkDocs: one MkDocs configuration and one theme environment (compiled
+templates) serve every portfolio, theme assets are copied once and linked into each site,
+and each page goes through MkDocs' own page pipeline, so a portfolio looks and searches
+like the handbook. Each site is built in a scratch folder beside its target and swapped in
+whole, so a pair whose records have errors keeps the portfolio it had.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment
+from mkdocs.commands.build import _build_page, _populate_page
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.nav import get_navigation
+
+from mentorsite.diagnostics import Diagnostic
+from mentorsite.editions import EDITIONS
+from mentorsite.portfolio import (
+    Portfolio,
+    PortfolioSettings,
+    ReviewEntry,
+    render_portfolio,
+    render_review_index,
+    review_entry,
+)
+from mentorsite.program import CheckedProgram
+from mentorsite.records import Handbook, PairRecords
+from mentorsite.rendering import NavItem, RenderedPage, TemplateFailure
+
+log = logging.getLogger("mkdocs.plugins.mentorsite")
+
+PAIRS = "pairs"
+REVIEW = "review"
+SUMMARY_FILE = "summary.json"
+SCRATCH_MARK = ".mentorsite-"
+# Markdown extensions the portfolio templates rely on, added to the handbook's own.
+NEEDED_EXTENSIONS = ("admonition", "attr_list", "md_in_html", "tables", "toc")
+
+
+class OutputError(PluginError):
+    """The private output folder is somewhere it must not be."""
+
+
+@dataclass
+class BuildReport:
+    """What a portfolio build did: built pairs, pairs kept as they were (with why), removed ones."""
+
+    built: list[str] = field(default_factory=list)
+    failed: dict[str, list[Diagnostic]] = field(default_factory=dict)
+    removed: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def resolve_as_of(option: str | None) -> date:
+    """The date of every figure that depends on today: the option, else SOURCE_DATE_EPOCH, else today."""
+    if option:
+        return date.fromisoformat(option)
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        return datetime.fromtimestamp(int(epoch), tz=UTC).date()
+    return date.today()  # noqa: DTZ011 - the reader's own today is what a dashboard means
+
+
+def check_output_location(private_dir: Path, config: MkDocsConfig, content_dir: Path) -> None:
+    """Private output must not land in, or contain, the public site or the sources."""
+    private = private_dir.resolve()
+    for name, other in (("site_dir", Path(config.site_dir)), ("docs_dir", Path(config.docs_dir)),
+                        ("content_dir", content_dir)):
+        other = other.resolve()
+        if private == other or private.is_relative_to(other) or other.is_relative_to(private):
+            raise OutputError(f"mentorsite: private_dir ({private}) must be apart from {name} ({other}), "
+                              "so that private pages never reach the public site or the sources")
+
+
+def build_portfolios(handbook_config: MkDocsConfig, checked: CheckedProgram, *, private_dir: Path,
+                     settings: PortfolioSettings, environment: Environment,
+                     only: str | None = None, strict: bool = False) -> BuildReport:
+    """Build both editions of every pair (or of ``only``), then the reviewer site's index."""
+    started = time.monotonic()
+    report = BuildReport()
+    pairs = {p.pair.id: p for p in checked.program.pairs}
+    chosen = [only] if only else sorted(checked.pair_folders)
+    _remove_scratch(private_dir)
+    with SiteFactory.open(handbook_config, private_dir) as factory:
+        for pair_id in chosen:
+            problems = [d for d in checked.pair_problems(pair_id) if d.is_error or strict]
+            records = pairs.get(pair_id)
+            if problems or records is None:
+                report.failed[pair_id] = problems
+                continue
+            try:
+                _build_pair(factory, records, checked.program.handbook, settings, environment, private_dir)
+            except TemplateFailure as failure:
+                report.failed[pair_id] = [failure.diagnostic]
+                continue
+            report.built.append(pair_id)
+        if only is None:
+            report.removed = _remove_stale(private_dir, set(checked.pair_folders))
+        entries = _review_entries(private_dir / REVIEW)
+        factory.build_root(render_review_index(entries, environment), [{"Pairs": "index.md"}],
+                           "Portfolios for review", private_dir / REVIEW)
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def _build_pair(factory: SiteFactory, records: PairRecords, handbook: Handbook,
+                settings: PortfolioSettings, environment: Environment, private_dir: Path) -> None:
+    portfolios = [render_portfolio(records, edition, handbook, settings, environment) for edition in EDITIONS]
+    for portfolio in portfolios:
+        folder = PAIRS if portfolio.edition == "pair" else REVIEW
+        extra = {SUMMARY_FILE: _summary(review_entry(records))} if portfolio.edition == "review" else {}
+        factory.build_site(portfolio, private_dir / folder / records.pair.id, extra)
+
+
+def _summary(entry: ReviewEntry) -> bytes:
+    return json.dumps(asdict(entry), indent=2, sort_keys=True).encode("utf-8") + b"\n"
+
+
+def _review_entries(review_dir: Path) -> list[ReviewEntry]:
+    """Every review edition on disk, including those kept from earlier builds."""
+    entries = []
+    for summary in sorted(review_dir.glob(f"[!.]*/{SUMMARY_FILE}")):
+        entries.append(ReviewEntry(**json.loads(summary.read_text(encoding="utf-8"))))
+    return entries
+
+
+def _remove_stale(private_dir: Path, pair_ids: set[str]) -> list[str]:
+    """Portfolios of pairs no longer in the content folder are deleted, not left behind."""
+    removed = set()
+    for folder, marker in ((private_dir / PAIRS, None), (private_dir / REVIEW, SUMMARY_FILE)):
+        if not folder.is_dir():
+            continue
+        for site in folder.iterdir():
+            is_portfolio = site.is_dir() and (marker is None or (site / marker).is_file())
+            if is_portfolio and site.name not in pair_ids and not site.name.startswith("."):
+                shutil.rmtree(site)
+                removed.add(site.name)
+    return sorted(removed)
+
+
+def _remove_scratch(private_dir: Path) -> None:
+    """Scratch folders left by a build that was killed half way."""
+    for folder in (private_dir, private_dir / PAIRS, private_dir / REVIEW):
+        if folder.is_dir():
+            for entry in folder.glob(f"{SCRATCH_MARK}*"):
+                shutil.rmtree(entry, ignore_errors=True)
+
+
+class SiteFactory:
+    """Builds many small MkDocs sites from generated pages with one configuration and theme."""
+
+    def __init__(self, config: MkDocsConfig, assets: Path, scratch: Path):
+        self.config = config
+        self.environment = config.theme.get_env()
+        self.assets = assets
+        self.scratch = scratch
+        self.search = config.plugins.get("material/search") or config.plugins.get("search")
+
+    @classmethod
+    @contextmanager
+    def open(cls, handbook_config: MkDocsConfig, private_dir: Path) -> Iterator[SiteFactory]:
+        private_dir.mkdir(parents=True, exist_ok=True)
+        scratch = Path(tempfile.mkdtemp(prefix=SCRATCH_MARK, dir=private_dir))
+        try:
+            config = portfolio_config(handbook_config, scratch / "docs")
+            factory = cls(config, scratch / "assets", scratch)
+            factory._stage_assets(handbook_config)
+            yield factory
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+
+    def build_site(self, portfolio: Portfolio, target: Path, extra_files: dict[str, bytes]) -> None:
+        """One edition, built beside ``target`` and swapped in whole."""
+        with _scratch_beside(target) as building:
+            self._render(portfolio.pages, portfolio.nav, portfolio.site_name, building)
+            for name, content in extra_files.items():
+                (building / name).write_bytes(content)
+            _replace_directory(building, target)
+
+    def build_root(self, pages: list[RenderedPage], nav: list[NavItem], site_name: str, target: Path) -> None:
+        """A site whose folder also holds other sites (the reviewer index): replace its own entries."""
+        target.mkdir(parents=True, exist_ok=True)
+        with _scratch_beside(target / "index") as building:
+            self._render(tuple(pages), tuple(nav), site_name, building)
+            for entry in sorted(building.iterdir()):
+                if entry.is_dir():
+                    _replace_directory(entry, target / entry.name)
+                else:
+                    os.replace(entry, target / entry.name)
+
+    def _render(self, pages: tuple[RenderedPage, ...], nav: tuple[NavItem, ...], site_name: str,
+                site_dir: Path) -> None:
+        config = self.config
+        config["site_name"] = site_name
+        config["site_dir"] = str(site_dir)
+        config["nav"] = list(nav)
+        files = Files([File.generated(config, page.uri, content=page.markdown) for page in pages])
+        navigation = get_navigation(files, config)
+        self._reset_search()
+        for file in files.documentation_pages():
+            assert file.page is not None
+            _populate_page(file.page, config, files)
+        documents = files.documentation_pages()
+        for file in documents:
+            assert file.page is not None
+            _build_page(file.page, config, documents, navigation, self.environment)
+        config.plugins.on_post_build(config=config)
+        _link_tree(self.assets, site_dir)
+
+    def _reset_search(self) -> None:
+        """A fresh search index for each site: no entry of one site may reach another."""
+        if self.search is not None and hasattr(self.search, "search_index"):
+            self.search.search_index = type(self.search.search_index)(**self.search.config)
+
+    def _stage_assets(self, handbook_config: MkDocsConfig) -> None:
+        """The theme's static files (and local extra CSS), copied once for every site to link."""
+        config = self.config
+        config["site_dir"] = str(self.assets)
+        files = Files([])
+        files.add_files_from_theme(self.environment, config)
+        for file in files:
+            if not file.src_uri.endswith(".map"):
+                file.copy_file()
+        for stylesheet in config.extra_css:
+            source = Path(handbook_config.docs_dir) / stylesheet
+            if source.is_file():
+                destination = self.assets / stylesheet
+                destination.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(source, destination)
+
+
+def portfolio_config(handbook_config: MkDocsConfig, docs_dir: Path) -> MkDocsConfig:
+    """A MkDocs configuration for portfolios: the handbook's look, nothing that leaves the host.
+
+    Kept: theme, palette, features, Markdown extensions, local stylesheets. Left out: site_url,
+    repo and edit links, ``extra`` (analytics, social links, version selector), web fonts,
+    and any logo or favicon on another host.
+    """
+    docs_dir.mkdir(parents=True, exist_ok=True)
+    theme = _theme_settings(handbook_config)
+    extensions: list[Any] = [{name: handbook_config.mdx_configs.get(name, {})}
+                             for name in handbook_config.markdown_extensions if isinstance(name, str)]
+    extensions += [name for name in NEEDED_EXTENSIONS if name not in handbook_config.markdown_extensions]
+    config = MkDocsConfig(config_file_path=handbook_config.config_file_path)
+    config.load_dict({
+        "site_name": "Portfolio", "docs_dir": str(docs_dir), "site_dir": str(docs_dir.parent / "site"),
+        "use_directory_urls": False, "theme": theme, "markdown_extensions": extensions,
+        "plugins": [{"search": _search_settings(handbook_config)}], "extra": {"generator": False},
+        # Links into the handbook are absolute on purpose (see handbook_url).
+        "validation": {"links": {"absolute_links": "ignore"}},
+        "extra_css": [css for css in handbook_config.extra_css if "://" not in css and not css.startswith("//")],
+    })
+    errors, warnings = config.validate()
+    problems = [f"{key}: {error}" for key, error in [*errors, *warnings]]
+    if problems:
+        raise PluginError(f"mentorsite: cannot set up the portfolio sites: {'; '.join(map(str, problems))}")
+    config.plugins.on_startup(command="build", dirty=False)
+    return config.plugins.on_config(config)
+
+
+def _theme_settings(handbook_config: MkDocsConfig) -> dict[str, Any]:
+    theme = handbook_config.theme
+    settings: dict[str, Any] = {key: theme[key] for key in theme if key not in ("locale", "static_templates")}
+    settings["locale"] = str(theme["locale"])
+    settings["font"] = False  # no web fonts: a portfolio loads nothing from another host
+    if theme.custom_dir:
+        settings["custom_dir"] = theme.custom_dir
+    for key in ("logo", "favicon"):
+        value = settings.get(key)
+        if isinstance(value, str) and ("://" in value or value.startswith("//")):
+            log.warning(f"mentorsite: theme {key} '{value}' is on another host; portfolios leave it out")
+            settings.pop(key)
+    return settings
+
+
+def _search_settings(handbook_config: MkDocsConfig) -> dict[str, Any]:
+    plugin = handbook_config.plugins.get("material/search") or handbook_config.plugins.get("search")
+    if plugin is None:
+        return {}
+    return {key: plugin.config[key] for key in ("lang", "separator") if plugin.config.get(key)}
+
+
+@contextmanager
+def _scratch_beside(target: Path) -> Iterator[Path]:
+    """A scratch folder on the same file system as ``target``, removed unless moved into place."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    building = Path(tempfile.mkdtemp(prefix=f"{SCRATCH_MARK}{target.name}-", dir=target.parent))
+    try:
+        yield building
+    finally:
+        shutil.rmtree(building, ignore_errors=True)
+
+
+def _replace_directory(built: Path, target: Path) -> None:
+    """Swap a finished folder in for the old one; the old one is deleted only afterwards."""
+    old = None
+    if target.exists():
+        old = target.with_name(f"{SCRATCH_MARK}old-{target.name}-{os.getpid()}")
+        os.replace(target, old)
+    os.replace(built, target)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _link_tree(source: Path, destination: Path) -> None:
+    """Hard-link every file of ``source`` into ``destination`` (copy where links are not possible)."""
+    for folder, _, names in os.walk(source):
+        relative = Path(folder).relative_to(source)
+        (destination / relative).mkdir(parents=True, exist_ok=True)
+        for name in names:
+            target = destination / relative / name
+            if target.exists():
+                continue  # a page or file of the site itself wins over a theme file
+            try:
+                os.link(Path(folder) / name, target)
+            except OSError:
+                shutil.copyfile(Path(folder) / name, target)

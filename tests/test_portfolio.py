@@ -1,0 +1,62 @@
+"""The portfolio pages of the example program, as Markdown, against golden files.
+
+Every dashboard (both editions of every example pair) and every page of one midway pair
+are pinned. Regenerate with ``pytest tests/test_portfolio.py --update-goldens`` and review
+the diff.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from mentorsite.editions import EDITIONS, Edition
+from mentorsite.portfolio import PortfolioSettings, render_portfolio, render_review_index, review_entry
+from mentorsite.program import read_program
+from mentorsite.records import Program
+from mentorsite.rendering import RenderedPage, create_environment
+
+ROOT = Path(__file__).parent.parent
+GOLDEN = Path(__file__).parent / "golden" / "portfolio"
+AS_OF = date(2026, 11, 21)
+SETTINGS = PortfolioSettings(as_of=AS_OF)
+FULLY_PINNED = "lena-marcus"
+
+
+@pytest.fixture(scope="module")
+def example() -> Program:
+    checked = read_program(ROOT / "content", ROOT)
+    assert not checked.diagnostics
+    return checked.program
+
+
+def pinned_pages(program: Program, pair_id: str, edition: Edition) -> list[RenderedPage]:
+    records = next(p for p in program.pairs if p.pair.id == pair_id)
+    portfolio = render_portfolio(records, edition, program.handbook, SETTINGS, create_environment())
+    pages = list(portfolio.pages)
+    return pages if pair_id == FULLY_PINNED else [p for p in pages if p.uri == "index.md"]
+
+
+def check_golden(folder: Path, pages: list[RenderedPage], update: bool) -> None:
+    if update:
+        for page in pages:
+            (folder / page.uri).parent.mkdir(parents=True, exist_ok=True)
+            (folder / page.uri).write_text(page.markdown, encoding="utf-8")
+    expected = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*.md"))
+    assert sorted(page.uri for page in pages) == expected
+    for page in pages:
+        assert page.markdown == (folder / page.uri).read_text(encoding="utf-8"), page.uri
+
+
+@pytest.mark.parametrize("edition", EDITIONS)
+@pytest.mark.parametrize("pair_id", ["lena-marcus", "noor-james", "priya-tomas", "sofia-david"])
+def test_example_portfolio_pages_match_golden_files(example: Program, pair_id: str, edition: Edition,
+                                                    update_goldens: bool) -> None:
+    check_golden(GOLDEN / pair_id / edition, pinned_pages(example, pair_id, edition), update_goldens)
+
+
+def test_review_index_matches_golden_file(example: Program, update_goldens: bool) -> None:
+    entries = [review_entry(p) for p in example.pairs]
+    check_golden(GOLDEN / "review-index", render_review_index(entries, create_environment()), update_goldens)
