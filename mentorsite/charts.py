@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from html import escape
+from itertools import pairwise
 
 from mentorsite.insights import CadenceReport, GoalProgress
 from mentorsite.records import PairRecords
@@ -48,7 +49,8 @@ class Chart:
             f'stroke="{e.colour}" stroke-width="2.5" stroke-dasharray="{e.dash}"/></svg> '
             f"{escape(e.label)}</li>" for e in self.legend)
         legend_list = f'<ul class="mentorsite-legend" style="list-style:none">{legend}</ul>' if legend else ""
-        caption = f"<figcaption><strong>{escape(self.title)}.</strong> {escape(self.description)}</figcaption>"
+        caption = (f"<figcaption><strong>{escape(self.title)}.</strong> {escape(self.description)}"
+                   "</figcaption>")
         return (f'<figure class="mentorsite-chart" id="chart-{self.name}">\n{self.svg}\n{legend_list}'
                 f"{caption}</figure>")
 
@@ -82,7 +84,7 @@ def _month_ticks(scale: _TimeScale, baseline: float) -> list[str]:
     """A tick and a label at the first day of each month (every third month on long spans)."""
     months = (scale.end.year - scale.start.year) * 12 + scale.end.month - scale.start.month
     step = 1 if months <= 14 else 3
-    shapes = []
+    shapes: list[str] = []
     day = date(scale.start.year, scale.start.month, 1)
     index = 0
     while day <= scale.end:
@@ -145,7 +147,7 @@ def _late_gaps(dates: Sequence[date], report: CadenceReport | None,
     if report is None:
         return []
     allowed = report.interval_days + report.grace_days
-    late = [(a, b) for a, b in zip(dates, dates[1:], strict=False) if (b - a).days > allowed]
+    late = [(a, b) for a, b in pairwise(dates) if (b - a).days > allowed]
     if report.open_gap is not None and report.open_gap > allowed:
         late.append((dates[-1], as_of))
     return late
@@ -189,7 +191,7 @@ def goals_chart(goals: Sequence[GoalProgress], start: date, as_of: date) -> Char
     def y(percent: int) -> str:
         return _number(bottom - percent / 100 * (bottom - top))
 
-    shapes = []
+    shapes: list[str] = []
     for percent in (0, 50, 100):
         shapes.append(f'<line x1="{_number(scale.left)}" y1="{y(percent)}" x2="{_number(scale.right)}" '
                       f'y2="{y(percent)}" stroke="currentColor" stroke-opacity="0.15"/>')

@@ -79,6 +79,7 @@ class MentorsitePlugin(BasePlugin[MentorsiteConfig]):  # type: ignore[no-untyped
         if self.wants_portfolios():
             check_output_location(self._path(self.config.private_dir), config,
                                   self._path(self.config.content_dir))
+            self.settings(config)  # a bad as_of stops the build before the site is touched
         environment = create_environment(self._path(self.config.templates_dir))
         handbook = checked.program.handbook
         try:
@@ -121,7 +122,8 @@ class MentorsitePlugin(BasePlugin[MentorsiteConfig]):  # type: ignore[no-untyped
         try:
             as_of = resolve_as_of(self.config.as_of)
         except ValueError:
-            raise PluginError(f"mentorsite: expected as_of as a date YYYY-MM-DD, got '{self.config.as_of}'") from None
+            message = f"mentorsite: expected as_of as a date YYYY-MM-DD, got '{self.config.as_of}'"
+            raise PluginError(message) from None
         return PortfolioSettings(as_of, self.config.handbook_url, self.config.default_version,
                                  bool(config.use_directory_urls))
 
@@ -133,20 +135,10 @@ class MentorsitePlugin(BasePlugin[MentorsiteConfig]):  # type: ignore[no-untyped
                                                f"in {self.config.content_dir}/pairs"))
         result = build_portfolios(
             config, self.checked, private_dir=self._path(self.config.private_dir),
-            settings=self.settings(config), environment=create_environment(self._path(self.config.templates_dir)),
+            settings=self.settings(config),
+            environment=create_environment(self._path(self.config.templates_dir)),
             only=only, strict=bool(config.strict))
-        for diagnostic in (d for problems in result.failed.values() for d in problems):
-            if diagnostic.code == "template":
-                log.error(str(diagnostic))
-        count = len(result.built)
-        log.info(f"built {count} portfolio{'s' if count != 1 else ''} (pair and review editions) in "
-                 f"{self.config.private_dir} in {result.seconds:.2f} seconds")
-        if result.removed:
-            log.info(f"removed the portfolios of pairs no longer in the content: "
-                     f"{', '.join(result.removed)}")
-        if result.failed:
-            raise PluginError(f"mentorsite: {len(result.failed)} pair{'s' if len(result.failed) != 1 else ''} "
-                              f"not built, their previous portfolios kept: {', '.join(sorted(result.failed))}")
+        report_portfolios(result, self.config.private_dir)
         return result
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
@@ -168,5 +160,22 @@ def report(diagnostics: list[Diagnostic], *, strict: bool, logged: bool = False)
     errors = sum(1 for d in diagnostics if d.is_error)
     if errors or (strict and diagnostics):
         reason = "" if errors else " (warnings count as errors with --strict)"
-        raise PluginError(f"mentorsite: {summarize(diagnostics)} in the program's records{reason}; "
+        raise PluginError(f"mentorsite: {summarize(diagnostics)} in the handbook's records{reason}; "
                           "the site was not built")
+
+
+def report_portfolios(result: BuildReport, private_dir: str) -> None:
+    """Log what the portfolio build did; raise when a pair was not built."""
+    for diagnostic in (d for problems in result.failed.values() for d in problems):
+        if diagnostic.code == "template":  # record problems were logged with the others
+            log.error(str(diagnostic))
+    built, failed = len(result.built), len(result.failed)
+    log.info(f"built {built} portfolio{'s' if built != 1 else ''} (pair and review editions) in "
+             f"{private_dir} in {result.seconds:.2f} seconds")
+    if result.removed:
+        log.info(f"removed the portfolios of pairs no longer in the content: {', '.join(result.removed)}")
+    if failed:
+        only_warnings = not any(d.is_error for problems in result.failed.values() for d in problems)
+        reason = " (warnings count as errors with --strict)" if only_warnings else ""
+        raise PluginError(f"mentorsite: {failed} pair{'s' if failed != 1 else ''} not built{reason}, their "
+                          f"previous portfolios kept: {', '.join(sorted(result.failed))}")

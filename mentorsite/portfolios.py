@@ -74,15 +74,15 @@ def resolve_as_of(option: str | None) -> date:
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch:
         return datetime.fromtimestamp(int(epoch), tz=UTC).date()
-    return date.today()  # noqa: DTZ011 - the reader's own today is what a dashboard means
+    return date.today()
 
 
 def check_output_location(private_dir: Path, config: MkDocsConfig, content_dir: Path) -> None:
     """Private output must not land in, or contain, the public site or the sources."""
     private = private_dir.resolve()
-    for name, other in (("site_dir", Path(config.site_dir)), ("docs_dir", Path(config.docs_dir)),
-                        ("content_dir", content_dir)):
-        other = other.resolve()
+    for name, folder in (("site_dir", Path(config.site_dir)), ("docs_dir", Path(config.docs_dir)),
+                         ("content_dir", content_dir)):
+        other = folder.resolve()
         if private == other or private.is_relative_to(other) or other.is_relative_to(private):
             raise OutputError(f"mentorsite: private_dir ({private}) must be apart from {name} ({other}), "
                               "so that private pages never reach the public site or the sources")
@@ -202,7 +202,7 @@ class SiteFactory:
                 if entry.is_dir():
                     _replace_directory(entry, target / entry.name)
                 else:
-                    os.replace(entry, target / entry.name)
+                    entry.replace(target / entry.name)
 
     def _render(self, pages: tuple[RenderedPage, ...], nav: tuple[NavItem, ...], site_name: str,
                 site_dir: Path) -> None:
@@ -264,7 +264,7 @@ def portfolio_config(handbook_config: MkDocsConfig, docs_dir: Path) -> MkDocsCon
         "plugins": [{"search": _search_settings(handbook_config)}], "extra": {"generator": False},
         # Links into the handbook are absolute on purpose (see handbook_url).
         "validation": {"links": {"absolute_links": "ignore"}},
-        "extra_css": [css for css in handbook_config.extra_css if "://" not in css and not css.startswith("//")],
+        "extra_css": [css for css in handbook_config.extra_css if not _elsewhere(css)],
     })
     errors, warnings = config.validate()
     problems = [f"{key}: {error}" for key, error in [*errors, *warnings]]
@@ -283,10 +283,15 @@ def _theme_settings(handbook_config: MkDocsConfig) -> dict[str, Any]:
         settings["custom_dir"] = theme.custom_dir
     for key in ("logo", "favicon"):
         value = settings.get(key)
-        if isinstance(value, str) and ("://" in value or value.startswith("//")):
+        if isinstance(value, str) and _elsewhere(value):
             log.warning(f"mentorsite: theme {key} '{value}' is on another host; portfolios leave it out")
             settings.pop(key)
     return settings
+
+
+def _elsewhere(url: str) -> bool:
+    """True for a URL on another host (``https://...`` or ``//host/...``)."""
+    return "://" in url or url.startswith("//")
 
 
 def _search_settings(handbook_config: MkDocsConfig) -> dict[str, Any]:
@@ -312,8 +317,8 @@ def _replace_directory(built: Path, target: Path) -> None:
     old = None
     if target.exists():
         old = target.with_name(f"{SCRATCH_MARK}old-{target.name}-{os.getpid()}")
-        os.replace(target, old)
-    os.replace(built, target)
+        target.replace(old)
+    built.replace(target)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
 

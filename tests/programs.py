@@ -101,3 +101,17 @@ def write_files(root: Path, files: dict[str, str | bytes]) -> Path:
         else:
             target.write_text(content, encoding="utf-8")
     return root
+
+
+def copy_example(destination: Path) -> Path:
+    """The repository's example program (mkdocs.yml and content/) copied into ``destination``.
+
+    Builds of the copy write site/ and site-private/ there, never into the repository.
+    """
+    import shutil
+
+    repository = Path(__file__).parent.parent
+    destination.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(repository / "content", destination / "content")
+    shutil.copy(repository / "mkdocs.yml", destination / "mkdocs.yml")
+    return destination

@@ -1,4 +1,7 @@
-"""The example handbook in real headless Chromium: search finds generated pages, no request leaves."""
+"""The example program in real headless Chromium: the handbook and the portfolios.
+
+Search finds generated pages, charts read without JavaScript, and no request leaves the host.
+"""
 
 from __future__ import annotations
 
@@ -15,10 +18,11 @@ from urllib.parse import urlparse
 import playwright.sync_api as playwright
 import pytest
 
+from tests.programs import copy_example
+
 pytestmark = pytest.mark.slow
 
 CHROMIUM = "/usr/bin/chromium"
-REPOSITORY = Path(__file__).parent.parent
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -27,16 +31,30 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 
 @pytest.fixture(scope="module")
-def handbook_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    site = tmp_path_factory.mktemp("browser") / "site"
-    environment = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
-                   cwd=REPOSITORY, check=True, capture_output=True, env=environment)
-    handler = functools.partial(QuietHandler, directory=str(site))
+def example_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    program = copy_example(tmp_path_factory.mktemp("browser"))
+    environment = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "1795262400"}
+    subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict"], cwd=program, check=True,
+                   capture_output=True, env=environment)
+    return program
+
+
+def serve(folder: Path) -> Iterator[str]:
+    handler = functools.partial(QuietHandler, directory=str(folder))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}/"
     server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def handbook_url(example_build: Path) -> Iterator[str]:
+    yield from serve(example_build / "site")
+
+
+@pytest.fixture(scope="module")
+def private_url(example_build: Path) -> Iterator[str]:
+    yield from serve(example_build / "site-private")
 
 
 @pytest.fixture(scope="module")
@@ -51,22 +69,36 @@ def browser() -> Iterator[playwright.Browser]:
         launched.close()
 
 
-def test_search_finds_a_generated_guideline_page(browser: playwright.Browser, handbook_url: str) -> None:
-    page = browser.new_page()
-    page.goto(handbook_url)
+def search_for(page: playwright.Page, word: str, result: playwright.Locator) -> None:
+    """Type ``word`` in the search box until ``result`` shows up.
+
+    The search worker builds its index after the page loads; a query typed before it is
+    ready finds nothing, so type again until it answers (a bounded number of times).
+    """
     query = page.locator("input[data-md-component='search-query']")
-    result = page.locator(".md-search-result__item > a[href*='guidelines/listen-ask-offer-advise/']")
-    # The search worker builds its index after the page loads; a query typed before it is
-    # ready finds nothing, so type again until it answers (a bounded number of times).
     for _ in range(6):
         query.click()
         query.fill("")
-        query.press_sequentially("tempting")  # a word only in the body of that guideline
+        query.press_sequentially(word)
         try:
             result.wait_for(timeout=5000)
-            break
+            return
         except playwright.Error:
             continue
+    raise AssertionError(f"searching for {word!r} found nothing")
+
+
+def foreign_requests(requested: list[str], own_url: str) -> list[str]:
+    own_host = urlparse(own_url).netloc
+    return [url for url in requested if urlparse(url).scheme in ("http", "https")
+            and urlparse(url).netloc != own_host]
+
+
+def test_search_finds_a_generated_guideline_page(browser: playwright.Browser, handbook_url: str) -> None:
+    page = browser.new_page()
+    page.goto(handbook_url)
+    result = page.locator(".md-search-result__item > a[href*='guidelines/listen-ask-offer-advise/']")
+    search_for(page, "tempting", result)  # a word only in the body of that guideline
     result.click()
     page.wait_for_url("**/guidelines/listen-ask-offer-advise/**")
     assert page.title().startswith("Listen, ask, offer, then advise - ")
@@ -81,7 +113,55 @@ def test_navigation_and_pages_request_nothing_from_another_host(browser: playwri
     page.get_by_role("link", name="For mentors").first.click()
     page.wait_for_url("**/checklists/mentor/")
     page.wait_for_load_state("networkidle")
-    own_host = urlparse(handbook_url).netloc
-    foreign = [url for url in requested if urlparse(url).scheme in ("http", "https")
-               and urlparse(url).netloc != own_host]
-    assert requested and not foreign
+    assert requested and not foreign_requests(requested, handbook_url)
+
+
+def test_a_portfolio_search_finds_its_own_session_notes(browser: playwright.Browser, private_url: str) -> None:
+    page = browser.new_page()
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.goto(f"{private_url}pairs/lena-marcus/index.html")
+    result = page.locator(".md-search-result__item > a[href*='sessions/2026-09-17.html']").first
+    search_for(page, "rebooked", result)  # a word only in the notes of that session
+    result.click()
+    page.wait_for_url("**/sessions/2026-09-17.html**")
+    assert "We lost momentum with the gap" in page.content()
+    page.wait_for_load_state("networkidle")
+    assert not foreign_requests(requested, private_url)
+
+
+def test_the_review_edition_search_knows_only_shared_records(browser: playwright.Browser,
+                                                              private_url: str) -> None:
+    page = browser.new_page()
+    page.goto(f"{private_url}review/lena-marcus/index.html")
+    shared = page.locator(".md-search-result__item > a[href*='sessions/2026-07-23.html']").first
+    search_for(page, "vague", shared)  # in the notes of the one session shared for review
+    query = page.locator("input[data-md-component='search-query']")
+    query.fill("")
+    query.press_sequentially("rebooked")  # in a session the pair kept to itself
+    page.locator(".md-search-result__meta").filter(has_text="No matching documents").wait_for()
+
+
+def test_reviewers_reach_each_review_edition_from_the_index(browser: playwright.Browser,
+                                                            private_url: str) -> None:
+    page = browser.new_page()
+    page.goto(f"{private_url}review/index.html")
+    page.get_by_role("link", name="Sofia Lindqvist and David Mensah").click()
+    page.wait_for_url("**/review/sofia-david/index.html")
+    page.get_by_role("link", name="Closing", exact=True).click()
+    page.wait_for_url("**/review/sofia-david/closing.html")
+
+
+def test_dashboard_charts_read_without_javascript(browser: playwright.Browser, private_url: str) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{private_url}pairs/lena-marcus/index.html")
+    chart = page.locator("#chart-sessions svg[role='img']")
+    assert chart.is_visible()
+    box = chart.bounding_box()
+    assert box is not None and box["width"] > 300
+    assert page.locator("#chart-sessions circle").count() >= 6
+    label = chart.get_attribute("aria-labelledby")
+    assert label == "chart-sessions-title chart-sessions-desc"
+    assert "Longest gap: 37 days" in page.locator("#chart-sessions figcaption").inner_text()
+    context.close()

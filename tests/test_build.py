@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.programs import write_files
+from tests.programs import copy_example, write_files
 
 REPOSITORY = Path(__file__).parent.parent
 
@@ -50,9 +50,9 @@ def pair_texts(content: Path) -> set[str]:
 
 @pytest.fixture(scope="module")
 def example_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess[str]]:
-    site = tmp_path_factory.mktemp("example") / "site"
-    result = mkdocs(REPOSITORY, "--strict", "--site-dir", str(site))
-    return site, result
+    program = copy_example(tmp_path_factory.mktemp("example"))
+    result = mkdocs(program, "--strict")
+    return program / "site", result
 
 
 def test_example_builds_strictly_without_warnings(example_site: tuple[Path, subprocess.CompletedProcess[str]]) -> None:
@@ -109,19 +109,33 @@ def test_two_builds_are_byte_identical(program_dir: Path) -> None:
         assert (first / relative).read_bytes() == (second / relative).read_bytes(), relative
 
 
-def test_errors_fail_the_build_cleanly_and_keep_the_previous_site(program_dir: Path) -> None:
+def test_handbook_errors_fail_the_build_cleanly_and_keep_the_previous_site(program_dir: Path) -> None:
+    guideline = program_dir / "content/handbook/guidelines/regular-meetings.md"
     write_files(program_dir, {
         "site/index.html": "previous good site",
+        "content/handbook/guidelines/regular-meetings.md": guideline.read_text().replace("[mentee]", "[mentees]"),
         "content/pairs/ana-ben/sessions/2026-02-03.md": "---\ndate: 2026-02-30\ngoals: [speeking]\n---\n",
     })
     result = mkdocs(program_dir)
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
+    assert "regular-meetings.md:3:12: error[bad-value] audience[0]: expected" in result.stderr
+    # Every problem is reported in the same run, the pairs' too.
     assert ("content/pairs/ana-ben/sessions/2026-02-03.md:2:7: error[bad-date] date: expected a real date, "
             "got '2026-02-30' (day is out of range for month)") in result.stderr
     assert "error[unknown-goal] goals[0]: no goal 'speeking' in this pair; did you mean 'speaking'?" in result.stderr
-    assert "mentorsite: 2 errors and 0 warnings in the program's records; the site was not built" in result.stderr
+    assert "mentorsite: 1 error and 0 warnings in the handbook's records; the site was not built" in result.stderr
     assert (program_dir / "site/index.html").read_text() == "previous good site"
+    assert not (program_dir / "site-private").exists()
+
+
+def test_pair_errors_leave_the_handbook_built_and_fail_at_the_end(program_dir: Path) -> None:
+    write_files(program_dir, {"content/pairs/ana-ben/sessions/2026-02-03.md": "---\ndate: 2026-02-30\n---\n"})
+    result = mkdocs(program_dir)
+    assert result.returncode == 1
+    assert "error[bad-date] date: expected a real date" in result.stderr
+    assert "mentorsite: 1 pair not built, their previous portfolios kept: ana-ben" in result.stderr
+    assert (program_dir / "site/guidelines/clear-goals/index.html").is_file()
 
 
 def test_warnings_pass_normally_and_fail_under_strict(program_dir: Path) -> None:
@@ -131,7 +145,7 @@ def test_warnings_pass_normally_and_fail_under_strict(program_dir: Path) -> None
     assert "warning[unknown-key] outcome: unknown key; did you mean 'outcomes'?" in relaxed.stderr
     strict = mkdocs(program_dir, "--strict")
     assert strict.returncode == 1
-    assert "warnings count as errors with --strict" in strict.stderr
+    assert "1 pair not built (warnings count as errors with --strict)" in strict.stderr
     assert "Traceback" not in strict.stderr
 
 

@@ -80,3 +80,30 @@ def test_version() -> None:
     result = mentorsite(Path.cwd(), "--version")
     assert result.returncode == 0
     assert result.stdout.startswith("mentorsite, version ")
+
+
+def test_build_pair_builds_only_that_portfolio_and_the_review_index(program_dir: Path) -> None:
+    result = mentorsite(program_dir, "build", "--pair", "ana-ben")
+    assert result.returncode == 0, result.stderr
+    assert "built 1 portfolio (pair and review editions) in site-private" in result.stderr
+    assert (program_dir / "site-private/pairs/ana-ben/index.html").is_file()
+    assert (program_dir / "site-private/review/ana-ben/index.html").is_file()
+    assert "ana-ben/index.html" in (program_dir / "site-private/review/index.html").read_text()
+    assert not (program_dir / "site").exists()  # the handbook is not rebuilt
+
+
+def test_build_pair_names_an_unknown_pair(program_dir: Path) -> None:
+    result = mentorsite(program_dir, "build", "--pair", "ana-bne")
+    assert result.returncode == 1
+    assert result.stderr.endswith("Error: no pair 'ana-bne' in content/pairs; did you mean 'ana-ben'?\n")
+
+
+def test_build_pair_with_errors_keeps_its_portfolio_and_exits_1(program_dir: Path) -> None:
+    assert mentorsite(program_dir, "build", "--pair", "ana-ben").returncode == 0
+    before = (program_dir / "site-private/pairs/ana-ben/index.html").read_bytes()
+    write_files(program_dir, {"content/pairs/ana-ben/goals/speaking.md": "---\ntitle: Speak\n---\n"})
+    result = mentorsite(program_dir, "build", "--pair", "ana-ben")
+    assert result.returncode == 1
+    assert "speaking.md:2:1: error[missing-field] status: required field is missing" in result.stderr
+    assert "Error: mentorsite: 1 pair not built, their previous portfolios kept: ana-ben" in result.stderr
+    assert (program_dir / "site-private/pairs/ana-ben/index.html").read_bytes() == before

@@ -31,6 +31,8 @@ def test_wheel_installs_and_builds_a_program_elsewhere(tmp_path: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     assert "mentorsite/py.typed" in names
     assert "mentorsite/themes/handbook/guideline.md.j2" in names
+    assert "mentorsite/themes/portfolio/overview.md.j2" in names
+    assert "mentorsite/themes/review/index.md.j2" in names
     assert not any(name.startswith(("tests/", "content/", "themes/")) for name in names)
 
     environment = tmp_path / "venv"
@@ -45,6 +47,10 @@ def test_wheel_installs_and_builds_a_program_elsewhere(tmp_path: Path) -> None:
     page = (program / "site/guidelines/clear-goals/index.html").read_text(encoding="utf-8")
     assert "Agree a few specific, dated goals early." in page
     assert (program / "site/checklists/mentee/index.html").is_file()
+    dashboard = (program / "site-private/pairs/ana-ben/index.html").read_text(encoding="utf-8")
+    assert "Ana Silva and Ben Adler" in dashboard and 'id="chart-sessions"' in dashboard
+    assert (program / "site-private/review/ana-ben/search/search_index.json").is_file()
+    assert "ana-ben/index.html" in (program / "site-private/review/index.html").read_text(encoding="utf-8")
 
     where = run([str(python), "-c", "import mentorsite.rendering as r; print(r.bundled_templates_dir())"], program)
     assert where.stdout.strip().startswith(str(environment)), "templates must come from the installed wheel"

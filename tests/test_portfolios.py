@@ -1,0 +1,206 @@
+"""Portfolios built for real (``mkdocs build`` with the plugin): isolation, atomic output, stale sites.
+
+The canary test is the proof that confidentiality holds: every text of every pair record is a
+unique marker, and each marker is looked for in every byte of every file under ``site/`` and
+``site-private/`` (gzip files unpacked, file names included).
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import material
+import pytest
+
+from mentorsite.records import RECORD_TYPES, public_fields
+from tests.canary import NOT_TEXT, CanaryProgram, canary_program
+from tests.programs import copy_example, write_files
+
+ROOT = Path(__file__).parent.parent
+NO_ID_FIELD = {"pair": {"id"}, "checkin": {"id"}}  # the folder name, and a date-only file name
+ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "1795262400"}  # 2026-11-21
+
+
+def mkdocs_build(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "mkdocs", "build", *args], cwd=folder, env=ENV,
+                          capture_output=True, text=True, check=False)
+
+
+def site_files(folder: Path) -> Iterator[tuple[str, str]]:
+    """(path relative to ``folder``, text) of every file; gzip files are read unpacked."""
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        data = path.read_bytes()
+        if path.suffix == ".gz":
+            data = gzip.decompress(data)
+        yield path.relative_to(folder).as_posix(), data.decode("utf-8", errors="replace")
+
+
+@pytest.fixture(scope="module")
+def canary(tmp_path_factory: pytest.TempPathFactory) -> tuple[CanaryProgram, Path]:
+    program = canary_program()
+    folder = write_files(tmp_path_factory.mktemp("canary"), program.files)
+    result = mkdocs_build(folder, "--strict")
+    assert result.returncode == 0, result.stderr
+    return program, folder
+
+
+def test_the_canary_program_marks_every_text_field_of_every_pair_record(
+        canary: tuple[CanaryProgram, Path]) -> None:
+    program, _ = canary
+    for name, record_type in RECORD_TYPES.items():
+        if name == "guideline":
+            continue
+        text_fields = set(public_fields(record_type)) - NOT_TEXT - NO_ID_FIELD.get(name, set())
+        assert text_fields <= program.fields_marked[name], f"{name}: no marker in {text_fields - program.fields_marked[name]}"
+        assert "body" in program.fields_marked[name] or name == "pair"
+
+
+def test_every_marker_appears_only_where_its_visibility_allows(canary: tuple[CanaryProgram, Path]) -> None:
+    program, folder = canary
+    output = [(f"site/{path}", text) for path, text in site_files(folder / "site")]
+    output += [(f"site-private/{path}", text) for path, text in site_files(folder / "site-private")]
+    assert any(p.endswith("search/search_index.json") for p, _ in output)
+    assert any(p.endswith("sitemap.xml") for p, _ in output)
+    found: dict[str, set[str]] = {m.text: set() for m in program.markers}
+    pattern = re.compile(r"cnry\d{4}x")
+    for path, text in output:
+        for marker in set(pattern.findall(path)) | set(pattern.findall(text)):
+            found[marker].add(path)
+    for marker in program.markers:
+        places = found[marker.text]
+        pair_edition = f"site-private/pairs/{marker.pair}/"
+        review_edition = f"site-private/review/{marker.pair}/"
+        allowed = [pair_edition]
+        if marker.visibility == "review":
+            allowed += [review_edition, "site-private/review/index.html",
+                        "site-private/review/search/search_index.json"]
+        assert any(p.startswith(pair_edition) for p in places), f"{marker} missing from its pair edition"
+        if marker.visibility == "review":
+            assert any(p.startswith(review_edition) for p in places), f"{marker} missing from the review edition"
+        leaks = sorted(p for p in places if not p.startswith(tuple(allowed)))
+        assert not leaks, f"{marker} leaked into {leaks}"
+
+
+def test_the_review_edition_drops_links_to_what_it_leaves_out(canary: tuple[CanaryProgram, Path]) -> None:
+    _, folder = canary
+    review = folder / "site-private/review/ana-ben"
+    assert not (review / "agreement.html").exists()  # ana-ben keeps its agreement private
+    assert not (review / "closing.html").exists()
+    assert (folder / "site-private/review/cy-dee/closing.html").exists()
+    assert len(list((review / "goals").glob("*.html"))) == 2  # the index and the shared goal
+    assert len(list((folder / "site-private/pairs/ana-ben/goals").glob("*.html"))) == 3
+
+
+def test_portfolios_reference_no_other_host(canary: tuple[CanaryProgram, Path]) -> None:
+    """No URL to another host in any portfolio file; the SVG namespace is a name, not a request.
+
+    The theme's own scripts and stylesheets name hosts in code paths a portfolio never takes
+    (repository facts, diagrams) and in licence comments; they are allowed only when
+    byte-identical to the theme's files, and the browser test checks that no request leaves.
+    """
+    _, folder = canary
+    theme = Path(material.__file__).parent / "templates"
+    namespaces = {"http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"}
+    private = folder / "site-private"
+    checked = 0
+    for path, text in site_files(private):
+        urls = set(re.findall(r"https?://[^\s\"'<>)]*", text)) - namespaces
+        asset = re.sub(r"^(pairs/|review/)?([a-z0-9-]+/)?(?=assets/)", "", path)
+        if asset.startswith("assets/") and (theme / asset).is_file():
+            assert (private / path).read_bytes() == (theme / asset).read_bytes(), path
+            continue
+        checked += 1
+        assert not urls, f"{path} refers to {sorted(urls)}"
+    assert checked > 40
+
+
+def test_editions_share_one_copy_of_the_theme_assets(canary: tuple[CanaryProgram, Path]) -> None:
+    _, folder = canary
+    bundles = sorted((folder / "site-private").glob("*/*/assets/javascripts/bundle.*.min.js"))
+    assert len(bundles) == 4
+    assert len({b.stat().st_ino for b in bundles}) == 1  # hard links to one file
+    assert not list((folder / "site-private").rglob("*.map"))
+    assert not list((folder / "site-private").rglob(".mentorsite-*"))  # no scratch left behind
+
+
+def test_a_pair_with_errors_keeps_its_portfolio_and_the_others_still_build(tmp_path: Path) -> None:
+    folder = write_files(tmp_path, canary_program().files)
+    assert mkdocs_build(folder).returncode == 0
+    kept = {p: p.read_bytes() for p in (folder / "site-private/pairs/cy-dee").rglob("*") if p.is_file()}
+    agreement = folder / "content/pairs/ana-ben/agreement.md"
+    agreement.write_text(agreement.read_text().replace("Agreement notes", "Agreement notes newtextzz"))
+    session = next((folder / "content/pairs/cy-dee/sessions").glob("2026-02-03-*.md"))
+    session.write_text(session.read_text().replace("minutes: 45", "minutes: forty"))
+
+    result = mkdocs_build(folder)
+
+    assert result.returncode == 1
+    assert "error[wrong-type] minutes: expected" in result.stderr
+    assert "1 pair not built, their previous portfolios kept: cy-dee" in result.stderr
+    assert {p: p.read_bytes() for p in kept} == kept
+    assert "newtextzz" in (folder / "site-private/pairs/ana-ben/agreement.html").read_text()
+    assert "cy-dee/index.html" in (folder / "site-private/review/index.html").read_text()
+    assert (folder / "site/index.html").is_file()
+
+
+def test_a_removed_pair_loses_its_portfolios_and_its_review_entry(tmp_path: Path) -> None:
+    folder = write_files(tmp_path, canary_program().files)
+    assert mkdocs_build(folder).returncode == 0
+    for path in sorted((folder / "content/pairs/cy-dee").rglob("*"), reverse=True):
+        path.rmdir() if path.is_dir() else path.unlink()
+    (folder / "content/pairs/cy-dee").rmdir()
+
+    result = mkdocs_build(folder)
+
+    assert result.returncode == 0, result.stderr
+    assert "removed the portfolios of pairs no longer in the content: cy-dee" in result.stderr
+    assert sorted(p.name for p in (folder / "site-private/pairs").iterdir()) == ["ana-ben"]
+    assert not (folder / "site-private/review/cy-dee").exists()
+    assert "cy-dee" not in (folder / "site-private/review/index.html").read_text()
+
+
+def test_private_dir_inside_the_public_site_is_refused(tmp_path: Path) -> None:
+    files = canary_program().files
+    files["mkdocs.yml"] = files["mkdocs.yml"].replace("  - mentorsite\n", "  - mentorsite:\n      private_dir: site/private\n")
+    folder = write_files(tmp_path, files)
+    result = mkdocs_build(folder)
+    assert result.returncode == 1
+    assert "private_dir" in result.stderr and "must be apart from site_dir" in result.stderr
+    assert not (folder / "site").exists()
+
+
+def test_two_builds_are_byte_identical(tmp_path: Path) -> None:
+    folder = write_files(tmp_path, canary_program().files)
+    outputs = []
+    for _ in range(2):
+        assert mkdocs_build(folder).returncode == 0
+        outputs.append({p.relative_to(folder).as_posix(): p.read_bytes()
+                        for p in sorted((folder / "site-private").rglob("*")) if p.is_file()})
+    assert outputs[0] == outputs[1]
+
+
+def test_the_example_program_builds_portfolios_a_reviewer_can_browse(tmp_path: Path) -> None:
+    copy_example(tmp_path)
+    result = mkdocs_build(tmp_path, "--strict")
+    assert result.returncode == 0, result.stderr
+    pairs = sorted(p.name for p in (ROOT / "content/pairs").iterdir())
+    private = tmp_path / "site-private"
+    for pair in pairs:
+        for edition in ("pairs", "review"):
+            assert (private / edition / pair / "index.html").is_file()
+            assert (private / edition / pair / "search/search_index.json").is_file()
+    index = (private / "review/index.html").read_text()
+    assert [f'href="{pair}/index.html"' in index for pair in pairs] == [True] * len(pairs)
+    # lena-marcus keeps one goal and most sessions to itself.
+    assert (private / "pairs/lena-marcus/goals/portfolio-case-study.html").is_file()
+    assert not (private / "review/lena-marcus/goals/portfolio-case-study.html").exists()
+    assert len(list((private / "review/lena-marcus/sessions").glob("*.html"))) == 2
+    dashboard = (private / "pairs/lena-marcus/index.html").read_text()
+    assert "23 days late" in dashboard and "Share the stakeholder map with Marcus" in dashboard
+    assert 'href="/2026.1/guidelines/meeting-cadence/"' in (private / "pairs/lena-marcus/agreement.html").read_text()
