@@ -14,6 +14,7 @@ from mentorsite.insights import (
     goal_completion,
     goal_progress,
     interval_days,
+    overview,
     weeks_together,
 )
 from mentorsite.program import read_program
@@ -138,3 +139,27 @@ def test_the_example_midway_pair_shows_its_missed_meeting_and_overdue_actions() 
     completed = cadence_report(pairs["sofia-david"], as_of)
     assert completed is not None and completed.open_gap is None
     assert goal_completion(pairs["sofia-david"].goals) == 1.0  # two achieved, one dropped
+
+
+def test_overview_counts_only_what_happened_by_the_as_of_date() -> None:
+    held = records(
+        session("2026-01-06", agenda=["a"], actions=[{"task": "Read", "owner": "mentee",
+                                                      "due": date(2026, 1, 10)}]),
+        session("2026-01-20", feedback={"mentor": "good"}),
+        session("2026-03-20", agenda=["planned"]),  # after AS_OF: planned, not held
+    )
+    figures = overview(held, AS_OF)
+    assert figures.sessions_held == 2
+    assert figures.agenda_share == 0.5
+    assert [a.task for a in figures.open_actions] == ["Read"]
+    assert [a.task for a in figures.overdue_actions] == ["Read"]
+    assert figures.cadence is not None and figures.cadence.next_expected == date(2026, 2, 3)
+    assert figures.next_session_late_by == (AS_OF - date(2026, 2, 3)).days
+    assert (figures.feedback.from_mentor, figures.feedback.from_mentee) == (1, 0)
+    assert figures.latest_checkin is None
+
+
+def test_overview_of_a_proposed_pair_has_nothing_to_count() -> None:
+    figures = overview(PairRecords(pair("proposed")), AS_OF)
+    assert (figures.sessions_held, figures.cadence, figures.goal_completion) == (0, None, None)
+    assert figures.next_session_late_by == 0 and figures.agenda_share is None
