@@ -73,9 +73,8 @@ class MentorsitePlugin(BasePlugin[MentorsiteConfig]):  # type: ignore[no-untyped
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self.root = Path(config.config_file_path or "mkdocs.yml").resolve().parent
         checked = self.checked = read_program(self._path(self.config.content_dir), self.root)
-        for diagnostic in checked.diagnostics:
-            (log.error if diagnostic.is_error else log.warning)(str(diagnostic))
-        report(checked.handbook_problems(), strict=bool(config.strict), logged=True)
+        log_diagnostics(checked.diagnostics)
+        stop_on(checked.handbook_problems(), strict=bool(config.strict))
         if self.wants_portfolios():
             check_output_location(self._path(self.config.private_dir), config,
                                   self._path(self.config.content_dir))
@@ -86,7 +85,8 @@ class MentorsitePlugin(BasePlugin[MentorsiteConfig]):  # type: ignore[no-untyped
             self.pages = render_handbook(handbook, environment, site_name=config.site_name,
                                          site_description=config.site_description or "")
         except TemplateFailure as problem:
-            report([problem.diagnostic], strict=bool(config.strict))
+            log_diagnostics([problem.diagnostic])
+            stop_on([problem.diagnostic], strict=bool(config.strict))
         if self.config.nav and config.nav is None:
             config.nav = handbook_nav(handbook)
         return config
@@ -153,10 +153,13 @@ class MentorsitePlugin(BasePlugin[MentorsiteConfig]):  # type: ignore[no-untyped
         return server
 
 
-def report(diagnostics: list[Diagnostic], *, strict: bool, logged: bool = False) -> None:
-    """Log every problem (unless ``logged`` already); stop on errors, or on warnings in strict mode."""
-    for diagnostic in [] if logged else diagnostics:
+def log_diagnostics(diagnostics: list[Diagnostic]) -> None:
+    for diagnostic in diagnostics:
         (log.error if diagnostic.is_error else log.warning)(str(diagnostic))
+
+
+def stop_on(diagnostics: list[Diagnostic], *, strict: bool) -> None:
+    """Stop the build on errors, or on warnings in strict mode, before the site is touched."""
     errors = sum(1 for d in diagnostics if d.is_error)
     if errors or (strict and diagnostics):
         reason = "" if errors else " (warnings count as errors with --strict)"
@@ -166,9 +169,8 @@ def report(diagnostics: list[Diagnostic], *, strict: bool, logged: bool = False)
 
 def report_portfolios(result: BuildReport, private_dir: str) -> None:
     """Log what the portfolio build did; raise when a pair was not built."""
-    for diagnostic in (d for problems in result.failed.values() for d in problems):
-        if diagnostic.code == "template":  # record problems were logged with the others
-            log.error(str(diagnostic))
+    # Problems in records were logged with all the others; template failures come from here.
+    log_diagnostics([d for problems in result.failed.values() for d in problems if d.code == "template"])
     built, failed = len(result.built), len(result.failed)
     log.info(f"built {built} portfolio{'s' if built != 1 else ''} (pair and review editions) in "
              f"{private_dir} in {result.seconds:.2f} seconds")

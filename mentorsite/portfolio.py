@@ -17,7 +17,7 @@ from jinja2 import Environment
 
 from mentorsite.charts import Chart, goals_chart, sessions_chart
 from mentorsite.editions import Edition, select_edition
-from mentorsite.insights import Overview, goal_progress, overview
+from mentorsite.insights import Overview, overview
 from mentorsite.records import Goal, Handbook, Pair, PairRecords, Session
 from mentorsite.rendering import NavItem, RenderedPage, render_page
 
@@ -118,10 +118,11 @@ def render_portfolio(records: PairRecords, edition: Edition, handbook: Handbook,
         nav.append({"Agreement": "agreement.md"})
     if shown.goals:
         pages.append(render("goals/index.md", "portfolio/goals.md.j2"))
-        for goal in shown.goals:
-            pages.append(render(f"goals/{goal.id}.md", "portfolio/goal.md.j2", goal=goal,
-                                progress=goal_progress(goal), sessions=_sessions_on(shown, goal),
-                                chart=goals_chart([goal_progress(goal)], shown.pair.start, settings.as_of)))
+        for progress in figures.goals:
+            goal = progress.goal
+            pages.append(render(f"goals/{goal.id}.md", "portfolio/goal.md.j2", goal=goal, progress=progress,
+                                sessions=_sessions_on(shown, goal),
+                                chart=goals_chart([progress], shown.pair.start, settings.as_of)))
         nav.append({"Goals": ["goals/index.md", *(f"goals/{g.id}.md" for g in shown.goals)]})
     if shown.sessions:
         pages.append(render("sessions/index.md", "portfolio/sessions.md.j2"))

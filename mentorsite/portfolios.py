@@ -169,6 +169,7 @@ class SiteFactory:
         self.config = config
         self.environment = config.theme.get_env()
         self.assets = assets
+        self.asset_files: list[Path] = []
         self.scratch = scratch
         self.search = config.plugins.get("material/search") or config.plugins.get("search")
 
@@ -221,7 +222,7 @@ class SiteFactory:
             assert file.page is not None
             _build_page(file.page, config, documents, navigation, self.environment)
         config.plugins.on_post_build(config=config)
-        _link_tree(self.assets, site_dir)
+        _link_files(self.assets, self.asset_files, site_dir)
 
     def _reset_search(self) -> None:
         """A fresh search index for each site: no entry of one site may reach another."""
@@ -243,6 +244,7 @@ class SiteFactory:
                 destination = self.assets / stylesheet
                 destination.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(source, destination)
+        self.asset_files = sorted(p.relative_to(self.assets) for p in self.assets.rglob("*") if p.is_file())
 
 
 def portfolio_config(handbook_config: MkDocsConfig, docs_dir: Path) -> MkDocsConfig:
@@ -323,16 +325,14 @@ def _replace_directory(built: Path, target: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def _link_tree(source: Path, destination: Path) -> None:
-    """Hard-link every file of ``source`` into ``destination`` (copy where links are not possible)."""
-    for folder, _, names in os.walk(source):
-        relative = Path(folder).relative_to(source)
-        (destination / relative).mkdir(parents=True, exist_ok=True)
-        for name in names:
-            target = destination / relative / name
-            if target.exists():
-                continue  # a page or file of the site itself wins over a theme file
-            try:
-                os.link(Path(folder) / name, target)
-            except OSError:
-                shutil.copyfile(Path(folder) / name, target)
+def _link_files(source: Path, files: list[Path], destination: Path) -> None:
+    """Hard-link ``files`` (relative to ``source``) into ``destination``; copy where links fail."""
+    for relative in files:
+        target = destination / relative
+        if target.exists():
+            continue  # a page or file of the site itself wins over a theme file
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(source / relative, target)
+        except OSError:
+            shutil.copyfile(source / relative, target)

@@ -17,7 +17,7 @@ REPOSITORY = Path(__file__).parent.parent
 
 
 def mkdocs(program: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
-    environment = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "1767225600"}
+    environment = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "1795262400"}  # 2026-11-21
     return subprocess.run([sys.executable, "-m", "mkdocs", "build", *arguments], cwd=program,
                           capture_output=True, text=True, env=environment, check=False)
 
@@ -97,6 +97,26 @@ def test_example_handbook_holds_nothing_from_any_pair(
             published = path.read_text(encoding="utf-8", errors="replace")
             leaked = [text for text in texts if text in published]
             assert not leaked, f"{path}: {leaked[:3]}"
+
+
+def test_example_portfolios_can_be_browsed_by_pairs_and_reviewers(
+        example_site: tuple[Path, subprocess.CompletedProcess[str]]) -> None:
+    site, _ = example_site
+    pairs = sorted(p.name for p in (REPOSITORY / "content/pairs").iterdir())
+    private = site.parent / "site-private"
+    for pair in pairs:
+        for edition in ("pairs", "review"):
+            assert (private / edition / pair / "index.html").is_file()
+            assert (private / edition / pair / "search/search_index.json").is_file()
+    index = (private / "review/index.html").read_text()
+    assert [f'href="{pair}/index.html"' in index for pair in pairs] == [True] * len(pairs)
+    # lena-marcus keeps one goal and most sessions to itself.
+    assert (private / "pairs/lena-marcus/goals/portfolio-case-study.html").is_file()
+    assert not (private / "review/lena-marcus/goals/portfolio-case-study.html").exists()
+    assert len(list((private / "review/lena-marcus/sessions").glob("*.html"))) == 2
+    dashboard = (private / "pairs/lena-marcus/index.html").read_text()
+    assert "23 days late" in dashboard and "Share the stakeholder map with Marcus" in dashboard
+    assert 'href="/2026.1/guidelines/meeting-cadence/"' in (private / "pairs/lena-marcus/agreement.html").read_text()
 
 
 def test_two_builds_are_byte_identical(program_dir: Path) -> None:

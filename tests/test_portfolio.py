@@ -17,6 +17,7 @@ from mentorsite.portfolio import PortfolioSettings, render_portfolio, render_rev
 from mentorsite.program import read_program
 from mentorsite.records import Program
 from mentorsite.rendering import RenderedPage, create_environment
+from tests.goldens import check_golden
 
 ROOT = Path(__file__).parent.parent
 GOLDEN = Path(__file__).parent / "golden" / "portfolio"
@@ -37,17 +38,6 @@ def pinned_pages(program: Program, pair_id: str, edition: Edition) -> list[Rende
     portfolio = render_portfolio(records, edition, program.handbook, SETTINGS, create_environment())
     pages = list(portfolio.pages)
     return pages if pair_id == FULLY_PINNED else [p for p in pages if p.uri == "index.md"]
-
-
-def check_golden(folder: Path, pages: list[RenderedPage], update: bool) -> None:
-    if update:
-        for page in pages:
-            (folder / page.uri).parent.mkdir(parents=True, exist_ok=True)
-            (folder / page.uri).write_text(page.markdown, encoding="utf-8")
-    expected = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*.md"))
-    assert sorted(page.uri for page in pages) == expected
-    for page in pages:
-        assert page.markdown == (folder / page.uri).read_text(encoding="utf-8"), page.uri
 
 
 @pytest.mark.parametrize("edition", EDITIONS)

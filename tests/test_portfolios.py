@@ -20,9 +20,8 @@ import pytest
 
 from mentorsite.records import RECORD_TYPES, public_fields
 from tests.canary import NOT_TEXT, CanaryProgram, canary_program
-from tests.programs import copy_example, write_files
+from tests.programs import write_files
 
-ROOT = Path(__file__).parent.parent
 NO_ID_FIELD = {"pair": {"id"}, "checkin": {"id"}}  # the folder name, and a date-only file name
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "1795262400"}  # 2026-11-21
 
@@ -183,24 +182,3 @@ def test_two_builds_are_byte_identical(tmp_path: Path) -> None:
         outputs.append({p.relative_to(folder).as_posix(): p.read_bytes()
                         for p in sorted((folder / "site-private").rglob("*")) if p.is_file()})
     assert outputs[0] == outputs[1]
-
-
-def test_the_example_program_builds_portfolios_a_reviewer_can_browse(tmp_path: Path) -> None:
-    copy_example(tmp_path)
-    result = mkdocs_build(tmp_path, "--strict")
-    assert result.returncode == 0, result.stderr
-    pairs = sorted(p.name for p in (ROOT / "content/pairs").iterdir())
-    private = tmp_path / "site-private"
-    for pair in pairs:
-        for edition in ("pairs", "review"):
-            assert (private / edition / pair / "index.html").is_file()
-            assert (private / edition / pair / "search/search_index.json").is_file()
-    index = (private / "review/index.html").read_text()
-    assert [f'href="{pair}/index.html"' in index for pair in pairs] == [True] * len(pairs)
-    # lena-marcus keeps one goal and most sessions to itself.
-    assert (private / "pairs/lena-marcus/goals/portfolio-case-study.html").is_file()
-    assert not (private / "review/lena-marcus/goals/portfolio-case-study.html").exists()
-    assert len(list((private / "review/lena-marcus/sessions").glob("*.html"))) == 2
-    dashboard = (private / "pairs/lena-marcus/index.html").read_text()
-    assert "23 days late" in dashboard and "Share the stakeholder map with Marcus" in dashboard
-    assert 'href="/2026.1/guidelines/meeting-cadence/"' in (private / "pairs/lena-marcus/agreement.html").read_text()

@@ -16,6 +16,7 @@ from mentorsite.rendering import (
     relative_link,
     render_handbook,
 )
+from tests.goldens import check_golden
 
 GOLDEN = Path(__file__).parent / "golden" / "handbook"
 
@@ -23,14 +24,7 @@ GOLDEN = Path(__file__).parent / "golden" / "handbook"
 def test_handbook_pages_match_golden_files(program_dir: Path, update_goldens: bool) -> None:
     handbook = read_program(program_dir / "content", program_dir).program.handbook
     pages = render_handbook(handbook, create_environment(), site_name="Test Handbook")
-    if update_goldens:
-        for page in pages:
-            (GOLDEN / page.uri).parent.mkdir(parents=True, exist_ok=True)
-            (GOLDEN / page.uri).write_text(page.markdown, encoding="utf-8")
-    expected = sorted(p.relative_to(GOLDEN).as_posix() for p in GOLDEN.rglob("*.md"))
-    assert sorted(page.uri for page in pages) == expected
-    for page in pages:
-        assert page.markdown == (GOLDEN / page.uri).read_text(encoding="utf-8"), page.uri
+    check_golden(GOLDEN, pages, update_goldens)
 
 
 def test_a_landing_page_of_the_program_replaces_the_generated_one(program_dir: Path) -> None:
