@@ -8,8 +8,9 @@ the others are built, and the build fails at the end.
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from mkdocs.config import base
 from mkdocs.config import config_options as options
@@ -51,7 +52,7 @@ class MentorsiteConfig(base.Config):  # type: ignore[no-untyped-call]
     """Where portfolios find the handbook; `{version}` becomes the pair's `handbook_version`."""
     default_version = options.Type(str, default="latest")
     """The handbook version portfolios link to when a pair names none."""
-    as_of = options.Optional(options.Type(str))
+    as_of = options.Optional(options.Type((str, date)))  # YAML reads an unquoted date as a date
     """The date of figures that depend on today (YYYY-MM-DD); else SOURCE_DATE_EPOCH, else today."""
 
 
@@ -120,7 +121,7 @@ class MentorsitePlugin(BasePlugin[MentorsiteConfig]):  # type: ignore[no-untyped
 
     def settings(self, config: MkDocsConfig) -> PortfolioSettings:
         try:
-            as_of = resolve_as_of(self.config.as_of)
+            as_of = resolve_as_of(cast("str | date | None", self.config.as_of))
         except ValueError:
             message = f"mentorsite: expected as_of as a date YYYY-MM-DD, got '{self.config.as_of}'"
             raise PluginError(message) from None

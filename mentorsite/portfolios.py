@@ -67,8 +67,10 @@ class BuildReport:
     seconds: float = 0.0
 
 
-def resolve_as_of(option: str | None) -> date:
+def resolve_as_of(option: str | date | None) -> date:
     """The date of every figure that depends on today: the option, else SOURCE_DATE_EPOCH, else today."""
+    if isinstance(option, date):
+        return option
     if option:
         return date.fromisoformat(option)
     epoch = os.environ.get("SOURCE_DATE_EPOCH")

@@ -182,3 +182,24 @@ def test_two_builds_are_byte_identical(tmp_path: Path) -> None:
         outputs.append({p.relative_to(folder).as_posix(): p.read_bytes()
                         for p in sorted((folder / "site-private").rglob("*")) if p.is_file()})
     assert outputs[0] == outputs[1]
+
+
+@pytest.mark.parametrize(("as_of", "shown"), [("'2026-03-01'", "2026-03-01"), ("2026-03-02", "2026-03-02"),
+                                              (None, "2026-11-21")])
+def test_the_dashboard_states_its_as_of_date(tmp_path: Path, as_of: str | None, shown: str) -> None:
+    files = canary_program().files
+    if as_of:
+        files["mkdocs.yml"] = files["mkdocs.yml"].replace("  - mentorsite\n", f"  - mentorsite:\n      as_of: {as_of}\n")
+    folder = write_files(tmp_path, files)
+    assert mkdocs_build(folder).returncode == 0  # without the option: SOURCE_DATE_EPOCH
+    assert f"Figures are as of <strong>{shown}</strong>" in (folder / "site-private/pairs/ana-ben/index.html").read_text()
+
+
+def test_a_bad_as_of_stops_the_build_before_anything_is_written(tmp_path: Path) -> None:
+    files = canary_program().files
+    files["mkdocs.yml"] = files["mkdocs.yml"].replace("  - mentorsite\n", "  - mentorsite:\n      as_of: 2026-02-30x\n")
+    folder = write_files(tmp_path, files)
+    result = mkdocs_build(folder)
+    assert result.returncode == 1
+    assert "mentorsite: expected as_of as a date YYYY-MM-DD, got '2026-02-30x'" in result.stderr
+    assert not (folder / "site").exists() and not (folder / "site-private").exists()
