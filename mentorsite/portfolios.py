@@ -9,9 +9,12 @@ whole, so a pair whose records have errors keeps the portfolio it had.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import logging
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -26,8 +29,10 @@ from jinja2 import Environment
 from mkdocs.commands.build import _build_page, _populate_page
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import get_navigation
+from mkdocs.structure.pages import Page
 
 from mentorsite.diagnostics import Diagnostic
 from mentorsite.editions import EDITIONS
@@ -51,6 +56,15 @@ SUMMARY_FILE = "summary.json"
 SCRATCH_MARK = ".mentorsite-"
 # Markdown extensions the portfolio templates rely on, added to the handbook's own.
 NEEDED_EXTENSIONS = ("admonition", "attr_list", "md_in_html", "tables", "toc")
+
+
+# Every portfolio page carries this policy: the browser itself then refuses any request to
+# another host, and runs no script but the theme's files and the theme's own inline scripts
+# (allowed by hash, page by page). Inline styles stay allowed: the charts use them.
+POLICY = ("default-src 'none'; script-src 'self' {hashes}; style-src 'self' 'unsafe-inline'; "
+          "img-src 'self' data:; font-src 'self'; connect-src 'self'; worker-src 'self'; "
+          "manifest-src 'self'; base-uri 'none'; form-action 'none'")
+INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*application/json)[^>]*>(.*?)</script>", re.DOTALL)
 
 
 class OutputError(PluginError):
@@ -249,6 +263,29 @@ class SiteFactory:
         self.asset_files = sorted(p.relative_to(self.assets) for p in self.assets.rglob("*") if p.is_file())
 
 
+class ContentSecurity(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
+    """Adds the portfolio's Content-Security-Policy to every page it builds."""
+
+    def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
+        return add_content_security_policy(output, page.content or "")
+
+
+def add_content_security_policy(html: str, content: str) -> str:
+    """Put the policy first in ``<head>``, allowing the inline scripts outside ``content``.
+
+    Scripts inside the page's own content (from the records) are not allowed: only those
+    the theme wrote around it.
+    """
+    theme_scripts = set(INLINE_SCRIPT.findall(html)) - set(INLINE_SCRIPT.findall(content))
+    hashes = " ".join(sorted(f"'sha256-{_digest(script)}'" for script in theme_scripts))
+    meta = f'<meta http-equiv="Content-Security-Policy" content="{POLICY.format(hashes=hashes)}">'
+    return html.replace("<head>", f"<head>\n    {meta}", 1)
+
+
+def _digest(script: str) -> str:
+    return base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
+
+
 def portfolio_config(handbook_config: MkDocsConfig, docs_dir: Path) -> MkDocsConfig:
     """A MkDocs configuration for portfolios: the handbook's look, nothing that leaves the host.
 
@@ -274,6 +311,7 @@ def portfolio_config(handbook_config: MkDocsConfig, docs_dir: Path) -> MkDocsCon
     problems = [f"{key}: {error}" for key, error in [*errors, *warnings]]
     if problems:
         raise PluginError(f"mentorsite: cannot set up the portfolio sites: {'; '.join(map(str, problems))}")
+    config.plugins["mentorsite/content-security"] = ContentSecurity()
     config.plugins.on_startup(command="build", dirty=False)
     return config.plugins.on_config(config)
 

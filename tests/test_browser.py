@@ -165,3 +165,19 @@ def test_dashboard_charts_read_without_javascript(browser: playwright.Browser, p
     assert label == "chart-sessions-title chart-sessions-desc"
     assert "Longest gap: 37 days" in page.locator("#chart-sessions figcaption").inner_text()
     context.close()
+
+
+def test_portfolio_pages_run_the_theme_under_their_content_security_policy(
+        browser: playwright.Browser, private_url: str) -> None:
+    """Every theme script is allowed by the policy (no violation), and the page works with it."""
+    page = browser.new_page()
+    messages: list[str] = []
+    page.on("console", lambda message: messages.append(message.text))
+    for path in ("pairs/lena-marcus/index.html", "pairs/lena-marcus/goals/research-plan.html",
+                 "review/index.html"):
+        page.goto(f"{private_url}{path}")
+        page.wait_for_load_state("networkidle")
+        assert page.locator("meta[http-equiv='Content-Security-Policy']").count() == 1
+    # The theme's scripts ran: the palette and the search box are set up by them.
+    assert page.locator("[data-md-component='search-query']").is_enabled()
+    assert not [m for m in messages if "Content Security Policy" in m]

@@ -7,7 +7,9 @@ unique marker, and each marker is looked for in every byte of every file under `
 
 from __future__ import annotations
 
+import base64
 import gzip
+import hashlib
 import os
 import re
 import subprocess
@@ -18,6 +20,7 @@ from pathlib import Path
 import material
 import pytest
 
+from mentorsite.portfolios import add_content_security_policy
 from mentorsite.records import RECORD_TYPES, public_fields
 from tests.canary import NOT_TEXT, CanaryProgram, canary_program
 from tests.programs import write_files
@@ -203,3 +206,17 @@ def test_a_bad_as_of_stops_the_build_before_anything_is_written(tmp_path: Path) 
     assert result.returncode == 1
     assert "mentorsite: expected as_of as a date YYYY-MM-DD, got '2026-02-30x'" in result.stderr
     assert not (folder / "site").exists() and not (folder / "site-private").exists()
+
+
+def test_the_policy_allows_the_theme_inline_scripts_and_not_those_of_records() -> None:
+    content = '<p>notes</p><script>alert("from a record")</script>'
+    html = (f'<html><head><title>t</title></head><body><script>theme()</script>{content}'
+            '<script id="__config" type="application/json">{}</script>'
+            '<script src="assets/bundle.js"></script></body></html>')
+    secured = add_content_security_policy(html, content)
+    policy = re.search(r'content="([^"]*)"', secured)
+    assert policy is not None and secured.startswith('<html><head>\n    <meta http-equiv="Content-Security-Policy"')
+    digest = base64.b64encode(hashlib.sha256(b"theme()").digest()).decode()
+    assert f"script-src 'self' 'sha256-{digest}';" in policy.group(1)
+    assert policy.group(1).count("sha256-") == 1
+    assert "default-src 'none'" in policy.group(1) and "connect-src 'self'" in policy.group(1)
