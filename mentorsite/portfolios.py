@@ -36,6 +36,7 @@ from mkdocs.structure.pages import Page
 
 from mentorsite.diagnostics import Diagnostic
 from mentorsite.editions import EDITIONS
+from mentorsite.output import SCRATCH_MARK, link_files, remove_scratch, replace_directory, scratch_beside
 from mentorsite.portfolio import (
     Portfolio,
     PortfolioSettings,
@@ -53,7 +54,6 @@ log = logging.getLogger("mkdocs.plugins.mentorsite")
 PAIRS = "pairs"
 REVIEW = "review"
 SUMMARY_FILE = "summary.json"
-SCRATCH_MARK = ".mentorsite-"
 # Markdown extensions the portfolio templates rely on, added to the handbook's own.
 NEEDED_EXTENSIONS = ("admonition", "attr_list", "md_in_html", "tables", "toc")
 
@@ -112,7 +112,7 @@ def build_portfolios(handbook_config: MkDocsConfig, checked: CheckedProgram, *, 
     report = BuildReport()
     pairs = {p.pair.id: p for p in checked.program.pairs}
     chosen = [only] if only else sorted(checked.pair_folders)
-    _remove_scratch(private_dir)
+    remove_scratch([private_dir, private_dir / PAIRS, private_dir / REVIEW])
     with SiteFactory.open(handbook_config, private_dir) as factory:
         for pair_id in chosen:
             problems = [d for d in checked.pair_problems(pair_id) if d.is_error or strict]
@@ -170,14 +170,6 @@ def _remove_stale(private_dir: Path, pair_ids: set[str]) -> list[str]:
     return sorted(removed)
 
 
-def _remove_scratch(private_dir: Path) -> None:
-    """Scratch folders left by a build that was killed half way."""
-    for folder in (private_dir, private_dir / PAIRS, private_dir / REVIEW):
-        if folder.is_dir():
-            for entry in folder.glob(f"{SCRATCH_MARK}*"):
-                shutil.rmtree(entry, ignore_errors=True)
-
-
 class SiteFactory:
     """Builds many small MkDocs sites from generated pages with one configuration and theme."""
 
@@ -204,20 +196,20 @@ class SiteFactory:
 
     def build_site(self, portfolio: Portfolio, target: Path, extra_files: dict[str, bytes]) -> None:
         """One edition, built beside ``target`` and swapped in whole."""
-        with _scratch_beside(target) as building:
+        with scratch_beside(target) as building:
             self._render(portfolio.pages, portfolio.nav, portfolio.site_name, building)
             for name, content in extra_files.items():
                 (building / name).write_bytes(content)
-            _replace_directory(building, target)
+            replace_directory(building, target)
 
     def build_root(self, pages: list[RenderedPage], nav: list[NavItem], site_name: str, target: Path) -> None:
         """A site whose folder also holds other sites (the reviewer index): replace its own entries."""
         target.mkdir(parents=True, exist_ok=True)
-        with _scratch_beside(target / "index") as building:
+        with scratch_beside(target / "index") as building:
             self._render(tuple(pages), tuple(nav), site_name, building)
             for entry in sorted(building.iterdir()):
                 if entry.is_dir():
-                    _replace_directory(entry, target / entry.name)
+                    replace_directory(entry, target / entry.name)
                 else:
                     entry.replace(target / entry.name)
 
@@ -238,7 +230,7 @@ class SiteFactory:
             assert file.page is not None
             _build_page(file.page, config, documents, navigation, self.environment)
         config.plugins.on_post_build(config=config)
-        _link_files(self.assets, self.asset_files, site_dir)
+        link_files(self.assets, self.asset_files, site_dir)
 
     def _reset_search(self) -> None:
         """A fresh search index for each site: no entry of one site may reach another."""
@@ -263,23 +255,26 @@ class SiteFactory:
         self.asset_files = sorted(p.relative_to(self.assets) for p in self.assets.rglob("*") if p.is_file())
 
 
-class ContentSecurity(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
-    """Adds the portfolio's Content-Security-Policy to every page it builds."""
+class PrivatePages(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
+    """Marks every portfolio page as private: its security policy, no indexing, no referrer."""
 
     def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
-        return add_content_security_policy(output, page.content or "")
+        return mark_private(output, page.content or "")
 
 
-def add_content_security_policy(html: str, content: str) -> str:
+def mark_private(html: str, content: str) -> str:
     """Put the policy first in ``<head>``, allowing the inline scripts outside ``content``.
 
     Scripts inside the page's own content (from the records) are not allowed: only those
-    the theme wrote around it.
+    the theme wrote around it. Search engines are asked not to index the page, and links
+    out send no referrer, which would name the pair and the page.
     """
     theme_scripts = set(INLINE_SCRIPT.findall(html)) - set(INLINE_SCRIPT.findall(content))
     hashes = " ".join(sorted(f"'sha256-{_digest(script)}'" for script in theme_scripts))
-    meta = f'<meta http-equiv="Content-Security-Policy" content="{POLICY.format(hashes=hashes)}">'
-    return html.replace("<head>", f"<head>\n    {meta}", 1)
+    tags = [f'<meta http-equiv="Content-Security-Policy" content="{POLICY.format(hashes=hashes)}">',
+            '<meta name="referrer" content="no-referrer">',
+            '<meta name="robots" content="noindex, nofollow">']
+    return html.replace("<head>", "<head>" + "".join(f"\n    {tag}" for tag in tags), 1)
 
 
 def _digest(script: str) -> str:
@@ -311,7 +306,7 @@ def portfolio_config(handbook_config: MkDocsConfig, docs_dir: Path) -> MkDocsCon
     problems = [f"{key}: {error}" for key, error in [*errors, *warnings]]
     if problems:
         raise PluginError(f"mentorsite: cannot set up the portfolio sites: {'; '.join(map(str, problems))}")
-    config.plugins["mentorsite/content-security"] = ContentSecurity()
+    config.plugins["mentorsite/private-pages"] = PrivatePages()
     config.plugins.on_startup(command="build", dirty=False)
     return config.plugins.on_config(config)
 
@@ -341,38 +336,3 @@ def _search_settings(handbook_config: MkDocsConfig) -> dict[str, Any]:
     if plugin is None:
         return {}
     return {key: plugin.config[key] for key in ("lang", "separator") if plugin.config.get(key)}
-
-
-@contextmanager
-def _scratch_beside(target: Path) -> Iterator[Path]:
-    """A scratch folder on the same file system as ``target``, removed unless moved into place."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    building = Path(tempfile.mkdtemp(prefix=f"{SCRATCH_MARK}{target.name}-", dir=target.parent))
-    try:
-        yield building
-    finally:
-        shutil.rmtree(building, ignore_errors=True)
-
-
-def _replace_directory(built: Path, target: Path) -> None:
-    """Swap a finished folder in for the old one; the old one is deleted only afterwards."""
-    old = None
-    if target.exists():
-        old = target.with_name(f"{SCRATCH_MARK}old-{target.name}-{os.getpid()}")
-        target.replace(old)
-    built.replace(target)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
-
-
-def _link_files(source: Path, files: list[Path], destination: Path) -> None:
-    """Hard-link ``files`` (relative to ``source``) into ``destination``; copy where links fail."""
-    for relative in files:
-        target = destination / relative
-        if target.exists():
-            continue  # a page or file of the site itself wins over a theme file
-        target.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            os.link(source / relative, target)
-        except OSError:
-            shutil.copyfile(source / relative, target)

@@ -20,7 +20,7 @@ from pathlib import Path
 import material
 import pytest
 
-from mentorsite.portfolios import add_content_security_policy
+from mentorsite.portfolios import mark_private
 from mentorsite.records import RECORD_TYPES, public_fields
 from tests.canary import NOT_TEXT, CanaryProgram, canary_program
 from tests.programs import write_files
@@ -208,15 +208,25 @@ def test_a_bad_as_of_stops_the_build_before_anything_is_written(tmp_path: Path) 
     assert not (folder / "site").exists() and not (folder / "site-private").exists()
 
 
-def test_the_policy_allows_the_theme_inline_scripts_and_not_those_of_records() -> None:
+def test_private_pages_allow_the_theme_inline_scripts_and_not_those_of_records() -> None:
     content = '<p>notes</p><script>alert("from a record")</script>'
     html = (f'<html><head><title>t</title></head><body><script>theme()</script>{content}'
             '<script id="__config" type="application/json">{}</script>'
             '<script src="assets/bundle.js"></script></body></html>')
-    secured = add_content_security_policy(html, content)
+    secured = mark_private(html, content)
     policy = re.search(r'content="([^"]*)"', secured)
     assert policy is not None and secured.startswith('<html><head>\n    <meta http-equiv="Content-Security-Policy"')
     digest = base64.b64encode(hashlib.sha256(b"theme()").digest()).decode()
     assert f"script-src 'self' 'sha256-{digest}';" in policy.group(1)
     assert policy.group(1).count("sha256-") == 1
     assert "default-src 'none'" in policy.group(1) and "connect-src 'self'" in policy.group(1)
+    assert '<meta name="referrer" content="no-referrer">' in secured
+    assert '<meta name="robots" content="noindex, nofollow">' in secured
+
+
+def test_a_program_overrides_a_portfolio_template_by_name(tmp_path: Path) -> None:
+    files = canary_program().files
+    files["templates/portfolio/closing.md.j2"] = "---\ntitle: Farewell\n---\n\n# Farewell {{ closing.date }}\n"
+    folder = write_files(tmp_path, files)
+    assert mkdocs_build(folder).returncode == 0
+    assert "Farewell 2026-06-26" in (folder / "site-private/pairs/ana-ben/closing.html").read_text()
