@@ -136,3 +136,23 @@ def guideline_history(editions: Sequence[Manifest], current: Manifest) -> dict[s
                 history[entry.id] = GuidelineHistory(known.first_edition, manifest.version)
         previous = {e.id: e.digest for e in manifest.guidelines}
     return {e.id: history[e.id] for e in current.guidelines}
+
+
+@dataclass(frozen=True)
+class EditionContext:
+    """What a handbook build knows of its place among editions."""
+
+    manifest: Manifest
+    changes: Changes
+    history: dict[str, GuidelineHistory]
+
+    @property
+    def version(self) -> str | None:
+        return self.manifest.version
+
+
+def edition_context(handbook: Handbook, version: str | None, published: Sequence[Manifest] = (),
+                    previous: Manifest | None = None) -> EditionContext:
+    """The manifest of this build, its changes against ``previous``, and each guideline's history."""
+    manifest = handbook_manifest(handbook, version)
+    return EditionContext(manifest, compare(previous, manifest), guideline_history(published, manifest))

@@ -8,6 +8,7 @@ the others are built, and the build fails at the end.
 
 from __future__ import annotations
 
+import os
 from datetime import date
 from pathlib import Path
 from typing import Any, cast
@@ -22,9 +23,11 @@ from mkdocs.structure.files import File, Files
 
 from mentorsite.diagnostics import Diagnostic, summarize
 from mentorsite.loading import GUIDELINES_FOLDER, PAIRS_FOLDER
+from mentorsite.manifests import MANIFEST_FILE, EditionContext, edition_context
 from mentorsite.portfolio import PortfolioSettings
 from mentorsite.portfolios import BuildReport, build_portfolios, check_output_location, resolve_as_of
 from mentorsite.program import CheckedProgram, read_program
+from mentorsite.publishing import read_published
 from mentorsite.references import describe_unknown
 from mentorsite.rendering import (
     RenderedPage,
@@ -35,6 +38,7 @@ from mentorsite.rendering import (
 )
 
 log = get_plugin_logger(__name__)
+MIKE_VERSION_VARIABLE = "MIKE_DOCS_VERSION"  # set by mike for the build of the edition it deploys
 
 
 class MentorsiteConfig(base.Config):  # type: ignore[no-untyped-call]
@@ -53,6 +57,10 @@ class MentorsiteConfig(base.Config):  # type: ignore[no-untyped-call]
     default_version = options.Type(str, default="latest")
     """The handbook version portfolios link to when a pair names none."""
     as_of = options.Optional(options.Type((str, date)))  # YAML reads an unquoted date as a date
+    version = options.Optional(options.Type(str))
+    """The handbook edition being built; else the one mike is deploying; else none (a preview)."""
+    deploy_branch = options.Type(str, default="gh-pages")
+    """The branch mike publishes editions to; read for What's new and to check handbook_version."""
     """The date of figures that depend on today (YYYY-MM-DD); else SOURCE_DATE_EPOCH, else today."""
 
 
@@ -63,6 +71,7 @@ class MentorsitePlugin(BasePlugin[MentorsiteConfig]):  # type: ignore[no-untyped
         self.pages: list[RenderedPage] = []
         self.root = Path.cwd()
         self.checked: CheckedProgram | None = None
+        self.edition: EditionContext | None = None
         self.serving = False
 
     def _path(self, setting: str) -> Path:
@@ -71,9 +80,14 @@ class MentorsitePlugin(BasePlugin[MentorsiteConfig]):  # type: ignore[no-untyped
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.serving = command == "serve"
 
+    def version(self) -> str | None:
+        return self.config.version or os.environ.get(MIKE_VERSION_VARIABLE) or None
+
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self.root = Path(config.config_file_path or "mkdocs.yml").resolve().parent
-        checked = self.checked = read_program(self._path(self.config.content_dir), self.root)
+        published = read_published(self.root, self.config.deploy_branch)
+        checked = self.checked = read_program(self._path(self.config.content_dir), self.root,
+                                              editions=published.names() if published else None)
         log_diagnostics(checked.diagnostics)
         stop_on(checked.handbook_problems(), strict=bool(config.strict))
         if self.wants_portfolios():
@@ -82,9 +96,12 @@ class MentorsitePlugin(BasePlugin[MentorsiteConfig]):  # type: ignore[no-untyped
             self.settings(config)  # a bad as_of stops the build before the site is touched
         environment = create_environment(self._path(self.config.templates_dir))
         handbook = checked.program.handbook
+        version = self.version()
+        self.edition = edition_context(handbook, version, published.manifests() if published else (),
+                                       published.previous(version) if published else None)
         try:
             self.pages = render_handbook(handbook, environment, site_name=config.site_name,
-                                         site_description=config.site_description or "")
+                                         site_description=config.site_description or "", edition=self.edition)
         except TemplateFailure as problem:
             log_diagnostics([problem.diagnostic])
             stop_on([problem.diagnostic], strict=bool(config.strict))
@@ -117,7 +134,8 @@ class MentorsitePlugin(BasePlugin[MentorsiteConfig]):  # type: ignore[no-untyped
         return files
 
     def wants_portfolios(self) -> bool:
-        return bool(self.config.portfolios) and not self.serving
+        """Portfolios are built with the handbook, but not while serving or publishing an edition."""
+        return bool(self.config.portfolios) and not self.serving and MIKE_VERSION_VARIABLE not in os.environ
 
     def settings(self, config: MkDocsConfig) -> PortfolioSettings:
         try:
@@ -143,6 +161,9 @@ class MentorsitePlugin(BasePlugin[MentorsiteConfig]):  # type: ignore[no-untyped
         return result
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if self.edition is not None:
+            manifest = self.edition.manifest.to_json()
+            (Path(config.site_dir) / MANIFEST_FILE).write_text(manifest, encoding="utf-8")
         if self.wants_portfolios():
             self.build_portfolios(config)
 

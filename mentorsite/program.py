@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
@@ -22,7 +23,13 @@ from mentorsite.records import (
     Record,
     Session,
 )
-from mentorsite.references import check_duplicate_ids, check_pair_dates, check_references, document_id
+from mentorsite.references import (
+    check_duplicate_ids,
+    check_pair_dates,
+    check_references,
+    describe_unknown,
+    document_id,
+)
 from mentorsite.sources import Document, problem
 from mentorsite.validation import validate_record
 
@@ -60,10 +67,13 @@ class CheckedProgram:
         return [d for d in self.diagnostics if not d.path.startswith(folders)]
 
 
-def read_program(content_dir: Path, root: Path | None = None) -> CheckedProgram:
+def read_program(content_dir: Path, root: Path | None = None,
+                 editions: Sequence[str] | None = None) -> CheckedProgram:
     """Load, check and cross-check every record under ``content_dir``.
 
-    Message paths are relative to ``root`` (default: the current folder).
+    Message paths are relative to ``root`` (default: the current folder). ``editions`` are
+    the published handbook versions and aliases a pair's ``handbook_version`` must be one of
+    (None: nothing published yet, so there is nothing to check against).
     """
     content = load_content(content_dir, root or Path.cwd())
     diagnostics = list(content.diagnostics)
@@ -80,6 +90,8 @@ def read_program(content_dir: Path, root: Path | None = None) -> CheckedProgram:
     pairs = []
     for pair_documents in content.pairs:
         records = _pair_records(pair_documents, diagnostics)
+        if records is not None and editions is not None:
+            diagnostics += _check_handbook_version(records, pair_documents, editions)
         diagnostics += check_references(_pair_referrers(pair_documents), "guidelines", "guideline",
                                         guideline_ids, "in the handbook")
         if records:
@@ -106,6 +118,17 @@ def _pair_referrers(documents: PairDocuments) -> list[Document]:
     """Every record of a pair that may name handbook guidelines or goals."""
     named = [documents.files[name] for name in ("agreement.md", "closing.md") if name in documents.files]
     return [*named, *documents.goals, *documents.sessions, *documents.checkins]
+
+
+def _check_handbook_version(records: PairRecords, documents: PairDocuments,
+                            editions: Sequence[str]) -> list[Diagnostic]:
+    version = records.pair.handbook_version
+    if version is None or version in editions:
+        return []
+    document = documents.files["pair.yml"]
+    message = describe_unknown("handbook edition", version, list(editions), "was published")
+    return [problem(document.path, document.positions.of_value(("handbook_version",)), "unknown-version",
+                    message, "handbook_version")]
 
 
 def _check_reserved_ids(pairs: list[PairDocuments]) -> list[Diagnostic]:

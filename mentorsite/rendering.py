@@ -26,6 +26,7 @@ from jinja2 import (
 )
 
 from mentorsite.diagnostics import Diagnostic, Severity
+from mentorsite.manifests import EditionContext, edition_context
 from mentorsite.records import Guideline, Handbook
 
 READERS = {"mentor": "Mentors", "mentee": "Mentees", "program": "Program owners"}
@@ -111,13 +112,20 @@ def group_by_topic(guidelines: Sequence[Guideline]) -> list[Topic]:
 
 
 def render_handbook(handbook: Handbook, environment: Environment, *, site_name: str,
-                    site_description: str = "") -> list[RenderedPage]:
-    """Every generated page of the handbook, in a stable order."""
+                    site_description: str = "", edition: EditionContext | None = None) -> list[RenderedPage]:
+    """Every generated page of the handbook, in a stable order.
+
+    ``edition`` places this build among the published editions (default: an unpublished
+    build with no edition before it).
+    """
     topics = group_by_topic(handbook.guidelines)
+    edition = edition or edition_context(handbook, None)
     shared = {"handbook": handbook, "topics": topics, "site_name": site_name,
-              "site_description": site_description}
+              "site_description": site_description, "edition": edition}
     render: Callable[..., RenderedPage] = partial(render_page, environment, shared)
     pages = [] if handbook.landing_markdown is not None else [render("index.md", "handbook/index.md.j2")]
+    pages.append(render("whats-new.md", "handbook/whats-new.md.j2", changes=edition.changes,
+                        titles={g.id: g for g in handbook.guidelines}))
     pages.append(render("topics.md", "handbook/topics.md.j2"))
     pages.append(render("audiences.md", "handbook/audiences.md.j2"))
     for reader in ("mentor", "mentee"):
@@ -127,7 +135,7 @@ def render_handbook(handbook: Handbook, environment: Environment, *, site_name: 
     for guideline in handbook.guidelines:
         related = [g for g in (handbook.guideline(i) for i in guideline.related) if g is not None]
         pages.append(render(guideline_uri(guideline), "handbook/guideline.md.j2",
-                            guideline=guideline, related=related))
+                            guideline=guideline, related=related, history=edition.history[guideline.id]))
     return pages
 
 
@@ -166,6 +174,7 @@ def handbook_nav(handbook: Handbook) -> list[NavItem]:
     by_topic: list[NavItem] = [{topic.name: [guideline_uri(g) for g in topic.guidelines]} for topic in topics]
     return [
         {"Home": "index.md"},
+        {"What's new": "whats-new.md"},
         {"Guidelines": by_topic},
         {"Find a guideline": [{"By topic": "topics.md"}, {"By audience": "audiences.md"}]},
         {"Checklists": [{"For mentors": "checklists/mentor.md"}, {"For mentees": "checklists/mentee.md"}]},

@@ -37,7 +37,7 @@ def test_a_landing_page_of_the_program_replaces_the_generated_one(program_dir: P
 
 def test_navigation_groups_guidelines_by_topic_in_handbook_order(program_dir: Path) -> None:
     handbook = read_program(program_dir / "content", program_dir).program.handbook
-    assert handbook_nav(handbook)[1] == {"Guidelines": [
+    assert handbook_nav(handbook)[2] == {"Guidelines": [
         {"Goals": ["guidelines/clear-goals.md"]}, {"Meetings": ["guidelines/regular-meetings.md"]},
     ]}
     assert [t.name for t in group_by_topic(handbook.guidelines)] == ["Goals", "Meetings"]
