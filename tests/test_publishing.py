@@ -1,0 +1,134 @@
+"""Editions published for real with mike, in a temporary git repository.
+
+Two editions: between them one guideline is added, one changed and one removed. The
+deploy branch must hold both editions, ``latest`` as a copy (not a symlink), a root that
+redirects to it, a root 404 page, and What's new pages that say what changed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.programs import BASE_PROGRAM, write_files
+
+ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "GIT_AUTHOR_NAME": "Program owner",
+       "GIT_AUTHOR_EMAIL": "owner@example.org", "GIT_COMMITTER_NAME": "Program owner",
+       "GIT_COMMITTER_EMAIL": "owner@example.org"}
+VERSIONED = BASE_PROGRAM["mkdocs.yml"] + "extra:\n  version:\n    provider: mike\n"
+RETIRED = """\
+---
+title: Keep a paper diary
+audience: [mentee]
+topic: Meetings
+summary: Write the notes on paper.
+---
+
+Paper is patient.
+"""
+ADDED = """\
+---
+title: Say thank you
+audience: [mentee]
+topic: Closing
+summary: Thank your mentor at the end.
+---
+
+A short note is enough.
+"""
+
+
+def run(folder: Path, *command: str) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(list(command), cwd=folder, env=ENV, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result
+
+
+def git(folder: Path, *arguments: str) -> str:
+    return run(folder, "git", *arguments).stdout
+
+
+def publish(folder: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
+    return run(folder, sys.executable, "-m", "mentorsite", "publish", *arguments)
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = write_files(tmp_path_factory.mktemp("published"), {
+        **BASE_PROGRAM, "mkdocs.yml": VERSIONED, ".gitignore": "site/\nsite-private/\n",
+        "content/handbook/guidelines/paper-diary.md": RETIRED})
+    git(folder, "init", "--quiet", "--initial-branch", "main")
+    git(folder, "add", "--all")
+    git(folder, "commit", "--quiet", "--message", "Handbook 2026.1")
+    publish(folder, "2026.1", "--alias", "latest")
+
+    (folder / "content/handbook/guidelines/paper-diary.md").unlink()
+    (folder / "content/handbook/guidelines/say-thank-you.md").write_text(ADDED)
+    changed = folder / "content/handbook/guidelines/clear-goals.md"
+    changed.write_text(changed.read_text().replace("Goals give the meetings a direction.",
+                                                   "Goals give every meeting a direction and an end."))
+    git(folder, "add", "--all")
+    git(folder, "commit", "--quiet", "--message", "Handbook 2026.2")
+    publish(folder, "2026.2", "--alias", "latest")
+    return folder
+
+
+def show(folder: Path, path: str) -> str:
+    return git(folder, "show", f"gh-pages:{path}")
+
+
+def test_both_editions_are_listed_with_latest_on_the_newest(published: Path) -> None:
+    versions = json.loads(show(published, "versions.json"))
+    assert [(v["version"], v["aliases"]) for v in versions] == [("2026.2", ["latest"]), ("2026.1", [])]
+
+
+def test_aliases_are_copies_and_the_root_redirects_and_has_a_404(published: Path) -> None:
+    listing = git(published, "ls-tree", "gh-pages")
+    modes = {line.split("\t")[1]: line.split()[0] for line in listing.splitlines()}
+    assert modes["latest"] == "040000" and modes["2026.2"] == "040000"  # folders, no symlink
+    assert show(published, "latest/whats-new/index.html") == show(published, "2026.2/whats-new/index.html")
+    assert 'url=latest/' in show(published, "index.html")
+    assert 'href="latest/"' in show(published, "404.html")
+
+
+def test_whats_new_lists_the_added_changed_and_removed_guidelines(published: Path) -> None:
+    page = show(published, "2026.2/whats-new/index.html")
+    assert "Compared with edition 2026.1: 1 added, 1 changed, 1 removed." in page
+    assert 'href="../guidelines/say-thank-you/"' in page and "Say thank you" in page
+    assert "-Goals give the meetings a direction." in page
+    assert "+Goals give every meeting a direction and an end." in page
+    assert "Keep a paper diary" in page and "no longer in this one" in page
+    first = show(published, "2026.1/whats-new/index.html")
+    assert "This is the first edition of the handbook" in first
+
+
+def test_guideline_pages_say_when_they_appeared_and_last_changed(published: Path) -> None:
+    changed = show(published, "2026.2/guidelines/clear-goals/index.html")
+    assert "In the handbook since edition 2026.1; last changed in edition 2026.2." in changed
+    kept = show(published, "2026.2/guidelines/regular-meetings/index.html")
+    assert "In the handbook since edition 2026.1." in kept
+    manifest = json.loads(show(published, "2026.2/mentorsite-manifest.json"))
+    assert manifest["version"] == "2026.2"
+    assert [g["id"] for g in manifest["guidelines"]] == ["clear-goals", "regular-meetings", "say-thank-you"]
+
+
+def test_a_pair_naming_an_unpublished_edition_is_an_error(published: Path) -> None:
+    pair = published / "content/pairs/ana-ben/pair.yml"
+    original = pair.read_text()
+    try:
+        pair.write_text(original + "handbook_version: '2026.3'\n")
+        result = subprocess.run([sys.executable, "-m", "mkdocs", "build"], cwd=published, env=ENV,
+                                capture_output=True, text=True, check=False)
+        assert result.returncode == 1
+        assert ("content/pairs/ana-ben/pair.yml:5:19: error[unknown-version] handbook_version: no handbook "
+                "edition '2026.3' was published; did you mean '2026.2'?") in result.stderr
+        pair.write_text(original + "handbook_version: latest\n")
+        assert subprocess.run([sys.executable, "-m", "mkdocs", "build"], cwd=published, env=ENV,
+                              capture_output=True, check=False).returncode == 0
+    finally:
+        pair.write_text(original)
