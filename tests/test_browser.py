@@ -19,6 +19,7 @@ import playwright.sync_api as playwright
 import pytest
 
 from tests.programs import copy_example
+from tests.test_publishing import published  # noqa: F401 - a fixture, used by name
 
 pytestmark = pytest.mark.slow
 
@@ -181,3 +182,41 @@ def test_portfolio_pages_run_the_theme_under_their_content_security_policy(
     # The theme's scripts ran: the palette and the search box are set up by them.
     assert page.locator("[data-md-component='search-query']").is_enabled()
     assert not [m for m in messages if "Content Security Policy" in m]
+
+
+@pytest.fixture(scope="module")
+def editions_url(published: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The deploy branch of two published editions, served as a static host would."""
+    folder = tmp_path_factory.mktemp("gh-pages")
+    archive = subprocess.run(["git", "archive", "gh-pages"], cwd=published, capture_output=True, check=True)
+    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive.stdout, check=True)
+    yield from serve(folder)
+
+
+def test_the_version_selector_switches_to_the_first_edition(browser: playwright.Browser,
+                                                            editions_url: str) -> None:
+    page = browser.new_page()
+    page.goto(editions_url)  # the root redirects to the default alias
+    page.wait_for_url("**/latest/")
+    current = page.locator(".md-version__current")
+    current.wait_for()
+    assert current.inner_text() == "2026.2"
+    current.focus()  # the list opens on focus (or hover), as for a keyboard user
+    page.locator(".md-version__link", has_text="2026.1").click()
+    page.wait_for_url("**/2026.1/")
+    page.locator(".md-version__current").wait_for()
+    assert page.locator(".md-version__current").inner_text() == "2026.1"
+
+
+def test_whats_new_in_the_second_edition_lists_the_three_changes(browser: playwright.Browser,
+                                                                 editions_url: str) -> None:
+    page = browser.new_page()
+    page.goto(f"{editions_url}2026.2/whats-new/")
+    article = page.locator("article")
+    assert "Compared with edition 2026.1: 1 added, 1 changed, 1 removed." in article.inner_text()
+    sections = {heading: article.locator(f"h2:has-text('{heading}') + ul, h2:has-text('{heading}') + h3")
+                for heading in ("Added", "Changed", "Removed")}
+    assert sections["Added"].inner_text().startswith("Say thank you")
+    assert sections["Changed"].inner_text().startswith("Set clear goals")
+    assert sections["Removed"].inner_text().startswith("Keep a paper diary")
+    assert article.locator("code", has_text="+Goals give every meeting a direction and an end.").count() == 1
