@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.editions import publish_two_editions
 from tests.programs import BASE_PROGRAM, write_files
 
 
@@ -21,3 +22,9 @@ def update_goldens(request: pytest.FixtureRequest) -> bool:
 def program_dir(tmp_path: Path) -> Path:
     """A small valid program (mkdocs.yml and content/) in a temporary folder."""
     return write_files(tmp_path / "program", dict(BASE_PROGRAM))
+
+
+@pytest.fixture(scope="session")
+def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A program whose handbook was published twice with mike (see tests/editions.py)."""
+    return publish_two_editions(tmp_path_factory.mktemp("published"))

@@ -19,7 +19,6 @@ import playwright.sync_api as playwright
 import pytest
 
 from tests.programs import copy_example
-from tests.test_publishing import published  # noqa: F401 - a fixture, used by name
 
 pytestmark = pytest.mark.slow
 
