@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.programs import MKDOCS_YML as BASE_MKDOCS
 from tests.programs import copy_example, write_files
 
 REPOSITORY = Path(__file__).parent.parent
@@ -193,3 +194,24 @@ def test_pairs_inside_docs_dir_are_left_out_with_a_warning(program_dir: Path) ->
     assert "holds the pairs folder" in result.stderr
     assert not (program_dir / "site/pairs").exists()
     assert mkdocs(program_dir, "--strict").returncode == 1
+
+
+def test_the_plugin_works_beside_search_tags_and_blog_strictly(program_dir: Path) -> None:
+    write_files(program_dir, {
+        "mkdocs.yml": BASE_MKDOCS.replace("  - search\n", "  - search\n  - tags\n  - blog\n"),
+        "content/handbook/tags.md": "# Tags\n\n<!-- material/tags -->\n",
+        "content/handbook/blog/index.md": "# News\n",
+        "content/handbook/blog/posts/first-edition.md": (
+            "---\ndate: 2026-01-15\n---\n\n# The first edition is out\n\nRead the handbook.\n"),
+    })
+    guideline = program_dir / "content/handbook/guidelines/clear-goals.md"
+    guideline.write_text(guideline.read_text().replace("order: 1\n", "order: 1\ntags: [goals, planning]\n"))
+    result = mkdocs(program_dir, "--strict")
+    assert result.returncode == 0, result.stderr
+    assert "WARNING" not in result.stderr
+    site = program_dir / "site"
+    assert "The first edition is out" in (site / "blog/index.html").read_text()
+    tags = (site / "tags/index.html").read_text()
+    assert "planning" in tags and "guidelines/clear-goals/" in tags
+    assert (site / "guidelines/clear-goals/index.html").is_file()
+    assert (program_dir / "site-private/pairs/ana-ben/index.html").is_file()
