@@ -13,22 +13,25 @@ import click
 from mentorsite import __version__
 from mentorsite.diagnostics import summarize
 from mentorsite.program import read_program
+from mentorsite.publishing import read_published
 
 DEFAULT_CONFIG = "mkdocs.yml"
 
 
-def _content_dir(config_file: Path, content: Path | None) -> Path:
-    """The --content folder, else the plugin's content_dir in mkdocs.yml, else content/."""
-    if content is not None:
-        return content
-    if config_file.is_file():
-        from mkdocs.config import load_config  # noqa: PLC0415 - only when a config is used
+def _plugin_settings(config_file: Path) -> dict[str, object]:
+    """The mentorsite plugin's settings in mkdocs.yml (empty without a config or the plugin)."""
+    if not config_file.is_file():
+        return {}
+    from mkdocs.config import load_config  # noqa: PLC0415 - only when a config is used
 
-        config = load_config(str(config_file))
-        plugin = config.plugins.get("mentorsite")
-        if plugin is not None:
-            return config_file.parent / str(plugin.config["content_dir"])
-    return config_file.parent / "content"
+    plugin = load_config(str(config_file)).plugins.get("mentorsite")
+    return dict(plugin.config) if plugin is not None else {}
+
+
+def _editions(config_file: Path, settings: dict[str, object]) -> list[str] | None:
+    """Published handbook editions and aliases, when the deploy branch exists."""
+    published = read_published(config_file.resolve().parent, str(settings.get("deploy_branch", "gh-pages")))
+    return published.names() if published else None
 
 
 @click.group()
@@ -46,7 +49,9 @@ def main() -> None:
               show_default=True, help="Plain lines, or a JSON list for tools.")
 def check(config_file: Path, content: Path | None, output_format: str) -> None:
     """Print every problem in the records; exit 1 if any is an error."""
-    checked = read_program(_content_dir(config_file, content), Path.cwd())
+    settings = _plugin_settings(config_file)
+    content_dir = content or config_file.parent / str(settings.get("content_dir", "content"))
+    checked = read_program(content_dir, Path.cwd(), editions=_editions(config_file, settings))
     if output_format == "json":
         click.echo(json.dumps([asdict(d) for d in checked.diagnostics], indent=2))
     else:

@@ -69,3 +69,16 @@ def test_a_pair_naming_an_unpublished_edition_is_an_error(published: Path) -> No
                               capture_output=True, check=False).returncode == 0
     finally:
         pair.write_text(original)
+
+
+def test_check_reports_an_unpublished_edition_too(published: Path) -> None:
+    pair = published / "content/pairs/ana-ben/pair.yml"
+    original = pair.read_text()
+    try:
+        pair.write_text(original + "handbook_version: '2025.4'\n")
+        result = subprocess.run([sys.executable, "-m", "mentorsite", "check"], cwd=published, env=ENV,
+                                capture_output=True, text=True, check=False)
+        assert result.returncode == 1
+        assert "pair.yml:5:19: error[unknown-version] handbook_version: no handbook edition '2025.4'" in result.stdout
+    finally:
+        pair.write_text(original)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -57,3 +58,14 @@ def test_wheel_installs_and_builds_a_program_elsewhere(tmp_path: Path) -> None:
 
     check = run([str(environment / "bin" / "mentorsite"), "check"], program)
     assert check.returncode == 0, check.stdout + check.stderr
+
+    # The same installed plugin under the ProperDocs fork, which runs MkDocs plugins as they are.
+    fork = run([str(python), "-m", "pip", "install", "--quiet", "properdocs>=1.6,<2"], tmp_path)
+    assert fork.returncode == 0, fork.stderr
+    shutil.rmtree(program / "site")
+    shutil.rmtree(program / "site-private")
+    forked = run([str(environment / "bin" / "properdocs"), "build", "--strict"], program)
+    assert forked.returncode == 0, forked.stderr
+    assert "Agree a few specific, dated goals early." in (
+        program / "site/guidelines/clear-goals/index.html").read_text(encoding="utf-8")
+    assert (program / "site-private/review/ana-ben/index.html").is_file()
