@@ -57,8 +57,8 @@ def _order(version: str) -> LooseVersion:
 def read_published(folder: Path, branch: str, remote: str = "origin") -> Published | None:
     """The editions on ``branch`` (or ``remote/branch``) of the repository holding ``folder``.
 
-    None when ``folder`` is not in a git repository or no such branch exists: nothing has
-    been published yet.
+    None when ``folder`` is not in a git repository, no such branch exists, or the branch has
+    no ``versions.json`` (a site deployed without mike): there are no editions to read.
     """
     candidates = (branch, f"{remote}/{branch}")
     ref = next((r for r in candidates if _git(folder, "rev-parse", "--verify", "--quiet", f"{r}^{{commit}}")),
@@ -66,7 +66,9 @@ def read_published(folder: Path, branch: str, remote: str = "origin") -> Publish
     if ref is None:
         return None
     listing = _git(folder, "show", f"{ref}:versions.json")
-    entries = json.loads(listing) if listing else []
+    if listing is None:
+        return None  # a branch without mike's list of versions: no editions to read
+    entries = json.loads(listing)
     editions = []
     for entry in sorted(entries, key=lambda e: _order(str(e["version"]))):
         version = str(entry["version"])

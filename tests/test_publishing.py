@@ -12,6 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from mentorsite.publishing import read_published
 from tests.editions import ENV, git
 
 
@@ -82,3 +83,25 @@ def test_check_reports_an_unpublished_edition_too(published: Path) -> None:
         assert "pair.yml:5:19: error[unknown-version] handbook_version: no handbook edition '2025.4'" in result.stdout
     finally:
         pair.write_text(original)
+
+
+def test_nothing_is_read_without_a_repository_branch_or_list_of_versions(tmp_path: Path) -> None:
+    assert read_published(tmp_path, "gh-pages") is None  # not a repository
+    git(tmp_path, "init", "--quiet", "--initial-branch", "main")
+    (tmp_path / "index.html").write_text("unversioned site")
+    git(tmp_path, "add", "--all")
+    git(tmp_path, "commit", "--quiet", "--message", "site")
+    assert read_published(tmp_path, "gh-pages") is None  # no such branch
+    assert read_published(tmp_path, "main") is None  # a branch, but no versions.json
+
+
+def test_the_previous_edition_follows_version_order(published: Path) -> None:
+    editions = read_published(published, "gh-pages")
+    assert editions is not None
+    assert [e.version for e in editions.editions] == ["2026.1", "2026.2"]
+    assert editions.names() == ["2026.1", "2026.2", "latest"]
+    previous = editions.previous("2026.2")
+    assert previous is not None and previous.version == "2026.1"
+    assert editions.previous("2026.1") is None
+    newest = editions.previous(None)
+    assert newest is not None and newest.version == "2026.2"
