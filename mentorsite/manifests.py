@@ -34,9 +34,6 @@ class Manifest:
     version: str | None
     guidelines: tuple[ManifestEntry, ...]
 
-    def entry(self, guideline_id: str) -> ManifestEntry | None:
-        return next((e for e in self.guidelines if e.id == guideline_id), None)
-
     def to_json(self) -> str:
         data = {"format": FORMAT, "version": self.version,
                 "guidelines": [asdict(e) for e in sorted(self.guidelines, key=lambda e: e.id)]}

@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, cast
 
+from jinja2 import Environment
 from mkdocs.config import base
 from mkdocs.config import config_options as options
 from mkdocs.config.defaults import MkDocsConfig
@@ -72,6 +73,8 @@ class MentorsitePlugin(BasePlugin[MentorsiteConfig]):  # type: ignore[no-untyped
         self.root = Path.cwd()
         self.checked: CheckedProgram | None = None
         self.edition: EditionContext | None = None
+        self.environment: Environment | None = None
+        self.portfolio_settings: PortfolioSettings | None = None
         self.serving = False
 
     def _path(self, setting: str) -> Path:
@@ -90,11 +93,12 @@ class MentorsitePlugin(BasePlugin[MentorsiteConfig]):  # type: ignore[no-untyped
                                               editions=published.names() if published else None)
         log_diagnostics(checked.diagnostics)
         stop_on(checked.handbook_problems(), strict=bool(config.strict))
+        # A bad as_of or private_dir stops the build here, before the site is touched.
+        self.portfolio_settings = self.settings(config)
         if self.wants_portfolios():
             check_output_location(self._path(self.config.private_dir), config,
                                   self._path(self.config.content_dir))
-            self.settings(config)  # a bad as_of stops the build before the site is touched
-        environment = create_environment(self._path(self.config.templates_dir))
+        environment = self.environment = create_environment(self._path(self.config.templates_dir))
         handbook = checked.program.handbook
         version = self.version()
         self.edition = edition_context(handbook, version, published.manifests() if published else (),
@@ -148,15 +152,14 @@ class MentorsitePlugin(BasePlugin[MentorsiteConfig]):  # type: ignore[no-untyped
 
     def build_portfolios(self, config: MkDocsConfig, only: str | None = None) -> BuildReport:
         """Both editions of every pair (or one), then the reviewer site; raises if any pair failed."""
-        assert self.checked is not None, "on_config reads the program first"
+        assert self.checked and self.environment and self.portfolio_settings, "on_config runs first"
         if only is not None and only not in self.checked.pair_folders:
             raise PluginError(describe_unknown("pair", only, sorted(self.checked.pair_folders),
                                                f"in {self.config.content_dir}/pairs"))
         result = build_portfolios(
             config, self.checked, private_dir=self._path(self.config.private_dir),
-            settings=self.settings(config),
-            environment=create_environment(self._path(self.config.templates_dir)),
-            only=only, strict=bool(config.strict))
+            settings=self.portfolio_settings, environment=self.environment, only=only,
+            strict=bool(config.strict))
         report_portfolios(result, self.config.private_dir)
         return result
 

@@ -23,7 +23,6 @@ from mentorsite.rendering import NavItem, RenderedPage, render_page
 
 STATUS_LABELS = {"proposed": "Proposed", "active": "Active", "paused": "Paused",
                  "completed": "Completed", "closed-early": "Closed early"}
-EDITION_LABELS = {"pair": "Pair edition", "review": "Review edition"}
 
 
 @dataclass(frozen=True)
@@ -151,7 +150,7 @@ def _shared_context(shown: PairRecords, edition: Edition, figures: Overview,
 
     goals = {g.id: g for g in shown.goals}
     return {
-        "records": shown, "pair": pair, "edition": edition, "edition_label": EDITION_LABELS[edition],
+        "records": shown, "pair": pair, "edition": edition,
         "names": pair_names(pair), "overview": figures, "as_of": figures.as_of, "handbook": links,
         "status_label": STATUS_LABELS[pair.status], "person": person, "session_title": session_title,
         "goal_title": lambda goal_id: goals[goal_id].title,

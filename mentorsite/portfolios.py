@@ -173,12 +173,11 @@ def _remove_stale(private_dir: Path, pair_ids: set[str]) -> list[str]:
 class SiteFactory:
     """Builds many small MkDocs sites from generated pages with one configuration and theme."""
 
-    def __init__(self, config: MkDocsConfig, assets: Path, scratch: Path):
+    def __init__(self, config: MkDocsConfig, assets: Path):
         self.config = config
         self.environment = config.theme.get_env()
         self.assets = assets
         self.asset_files: list[Path] = []
-        self.scratch = scratch
         self.search = config.plugins.get("material/search") or config.plugins.get("search")
 
     @classmethod
@@ -188,7 +187,7 @@ class SiteFactory:
         scratch = Path(tempfile.mkdtemp(prefix=SCRATCH_MARK, dir=private_dir))
         try:
             config = portfolio_config(handbook_config, scratch / "docs")
-            factory = cls(config, scratch / "assets", scratch)
+            factory = cls(config, scratch / "assets")
             factory._stage_assets(handbook_config)
             yield factory
         finally:

@@ -13,7 +13,7 @@ import os
 import subprocess
 import sys
 from contextlib import chdir
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from verspec.loose import LooseVersion
@@ -33,8 +33,7 @@ class PublishedEdition:
 class Published:
     """Every edition on the deploy branch, oldest first."""
 
-    branch: str
-    editions: tuple[PublishedEdition, ...] = field(default_factory=tuple)
+    editions: tuple[PublishedEdition, ...]
 
     def names(self) -> list[str]:
         """Versions and aliases a pair may name as its handbook_version."""
@@ -76,7 +75,7 @@ def read_published(folder: Path, branch: str, remote: str = "origin") -> Publish
         editions.append(PublishedEdition(version, str(entry.get("title", version)),
                                          tuple(sorted(entry.get("aliases", []))),
                                          Manifest.from_json(text) if text else None))
-    return Published(branch, tuple(editions))
+    return Published(tuple(editions))
 
 
 def _git(folder: Path, *arguments: str) -> str | None:

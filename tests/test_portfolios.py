@@ -34,6 +34,14 @@ def mkdocs_build(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
                           capture_output=True, text=True, check=False)
 
 
+def canary_with_options(folder: Path, options: str) -> Path:
+    """The canary program with ``options`` (YAML lines) given to the mentorsite plugin."""
+    files = canary_program().files
+    indented = "".join(f"      {line}\n" for line in options.splitlines())
+    files["mkdocs.yml"] = files["mkdocs.yml"].replace("  - mentorsite\n", f"  - mentorsite:\n{indented}")
+    return write_files(folder, files)
+
+
 def site_files(folder: Path) -> Iterator[tuple[str, str]]:
     """(path relative to ``folder``, text) of every file; gzip files are read unpacked."""
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
@@ -168,9 +176,7 @@ def test_a_removed_pair_loses_its_portfolios_and_its_review_entry(tmp_path: Path
 
 
 def test_private_dir_inside_the_public_site_is_refused(tmp_path: Path) -> None:
-    files = canary_program().files
-    files["mkdocs.yml"] = files["mkdocs.yml"].replace("  - mentorsite\n", "  - mentorsite:\n      private_dir: site/private\n")
-    folder = write_files(tmp_path, files)
+    folder = canary_with_options(tmp_path, "private_dir: site/private")
     result = mkdocs_build(folder)
     assert result.returncode == 1
     assert "private_dir" in result.stderr and "must be apart from site_dir" in result.stderr
@@ -190,18 +196,13 @@ def test_two_builds_are_byte_identical(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("as_of", "shown"), [("'2026-03-01'", "2026-03-01"), ("2026-03-02", "2026-03-02"),
                                               (None, "2026-11-21")])
 def test_the_dashboard_states_its_as_of_date(tmp_path: Path, as_of: str | None, shown: str) -> None:
-    files = canary_program().files
-    if as_of:
-        files["mkdocs.yml"] = files["mkdocs.yml"].replace("  - mentorsite\n", f"  - mentorsite:\n      as_of: {as_of}\n")
-    folder = write_files(tmp_path, files)
+    folder = canary_with_options(tmp_path, f"as_of: {as_of}" if as_of else "portfolios: true")
     assert mkdocs_build(folder).returncode == 0  # without the option: SOURCE_DATE_EPOCH
     assert f"Figures are as of <strong>{shown}</strong>" in (folder / "site-private/pairs/ana-ben/index.html").read_text()
 
 
 def test_a_bad_as_of_stops_the_build_before_anything_is_written(tmp_path: Path) -> None:
-    files = canary_program().files
-    files["mkdocs.yml"] = files["mkdocs.yml"].replace("  - mentorsite\n", "  - mentorsite:\n      as_of: 2026-02-30x\n")
-    folder = write_files(tmp_path, files)
+    folder = canary_with_options(tmp_path, "as_of: 2026-02-30x")
     result = mkdocs_build(folder)
     assert result.returncode == 1
     assert "mentorsite: expected as_of as a date YYYY-MM-DD, got '2026-02-30x'" in result.stderr

@@ -55,34 +55,30 @@ def test_guideline_pages_say_when_they_appeared_and_last_changed(published: Path
     assert [g["id"] for g in manifest["guidelines"]] == ["clear-goals", "regular-meetings", "say-thank-you"]
 
 
-def test_a_pair_naming_an_unpublished_edition_is_an_error(published: Path) -> None:
+def run_with_version(published: Path, version: str, *command: str) -> subprocess.CompletedProcess[str]:
+    """``command`` run while ana-ben names ``version``; the shared program is restored after."""
     pair = published / "content/pairs/ana-ben/pair.yml"
     original = pair.read_text()
     try:
-        pair.write_text(original + "handbook_version: '2026.3'\n")
-        result = subprocess.run([sys.executable, "-m", "mkdocs", "build"], cwd=published, env=ENV,
-                                capture_output=True, text=True, check=False)
-        assert result.returncode == 1
-        assert ("content/pairs/ana-ben/pair.yml:5:19: error[unknown-version] handbook_version: no handbook "
-                "edition '2026.3' was published; did you mean '2026.2'?") in result.stderr
-        pair.write_text(original + "handbook_version: latest\n")
-        assert subprocess.run([sys.executable, "-m", "mkdocs", "build"], cwd=published, env=ENV,
-                              capture_output=True, check=False).returncode == 0
+        pair.write_text(original + f"handbook_version: '{version}'\n")
+        return subprocess.run([sys.executable, "-m", *command], cwd=published, env=ENV, capture_output=True,
+                              text=True, check=False)
     finally:
         pair.write_text(original)
+
+
+def test_a_pair_naming_an_unpublished_edition_is_an_error(published: Path) -> None:
+    result = run_with_version(published, "2026.3", "mkdocs", "build")
+    assert result.returncode == 1
+    assert ("content/pairs/ana-ben/pair.yml:5:19: error[unknown-version] handbook_version: no handbook "
+            "edition '2026.3' was published; did you mean '2026.2'?") in result.stderr
+    assert run_with_version(published, "latest", "mkdocs", "build").returncode == 0
 
 
 def test_check_reports_an_unpublished_edition_too(published: Path) -> None:
-    pair = published / "content/pairs/ana-ben/pair.yml"
-    original = pair.read_text()
-    try:
-        pair.write_text(original + "handbook_version: '2025.4'\n")
-        result = subprocess.run([sys.executable, "-m", "mentorsite", "check"], cwd=published, env=ENV,
-                                capture_output=True, text=True, check=False)
-        assert result.returncode == 1
-        assert "pair.yml:5:19: error[unknown-version] handbook_version: no handbook edition '2025.4'" in result.stdout
-    finally:
-        pair.write_text(original)
+    result = run_with_version(published, "2025.4", "mentorsite", "check")
+    assert result.returncode == 1
+    assert "pair.yml:5:19: error[unknown-version] handbook_version: no handbook edition '2025.4'" in result.stdout
 
 
 def test_nothing_is_read_without_a_repository_branch_or_list_of_versions(tmp_path: Path) -> None:
