@@ -6,16 +6,36 @@ import json
 import logging
 import sys
 from dataclasses import asdict
+from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import click
+from jinja2 import Environment
 
 from mentorsite import __version__
 from mentorsite.diagnostics import summarize
+from mentorsite.drafts import (
+    Draft,
+    DraftError,
+    DraftPlace,
+    draft_agreement,
+    draft_checkin,
+    draft_closing,
+    draft_goal,
+    draft_pair,
+    draft_session,
+)
 from mentorsite.program import read_program
 from mentorsite.publishing import read_published
+from mentorsite.records import SLUG_PATTERN, Cadence, PairRecords, Person
+from mentorsite.references import describe_unknown
+from mentorsite.rendering import create_environment
+from mentorsite.schemas import SCHEMAS_FOLDER, write_schemas
+from mentorsite.starter import starter_files
 
 DEFAULT_CONFIG = "mkdocs.yml"
+DAY = click.DateTime(formats=["%Y-%m-%d"])
 
 
 def _plugin_settings(config_file: Path) -> dict[str, object]:
@@ -34,15 +54,203 @@ def _editions(config_file: Path, settings: dict[str, object]) -> list[str] | Non
     return published.names() if published else None
 
 
+CONFIG_OPTION = click.option("-f", "--config-file", type=click.Path(path_type=Path, dir_okay=False),
+                             default=DEFAULT_CONFIG, show_default=True, help="The program's mkdocs.yml.")
+
+
+def _show_logs() -> None:
+    logging.basicConfig(format="%(levelname)-7s -  %(message)s", level=logging.INFO)
+
+
 @click.group()
 @click.version_option(__version__, prog_name="mentorsite")
 def main() -> None:
     """Build the handbook and portfolios of a mentoring program from its records."""
 
 
+# Starting and writing records --------------------------------------------------------
+
+
 @main.command()
-@click.option("-f", "--config-file", type=click.Path(path_type=Path), default=DEFAULT_CONFIG,
-              show_default=True, help="The program's mkdocs.yml.")
+@click.argument("directory", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--name", "site_name", default="Our Mentoring Handbook", show_default=True,
+              help="The handbook's title (site_name).")
+def init(directory: Path, site_name: str) -> None:
+    """Start a program in DIRECTORY: mkdocs.yml, a starter handbook, a sample pair, schemas."""
+    if directory.exists() and any(directory.iterdir()):
+        raise click.ClickException(f"{directory} is not empty; init starts a program in a new or "
+                                   "empty folder")
+    files = starter_files(directory, create_environment(), date.today(), site_name)
+    for path, text in files.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    guidelines = sum(1 for path in files if path.parent.name == "guidelines")
+    click.echo(f"Started a mentoring program in {directory}: {len(files)} files, a handbook of "
+               f"{guidelines} guidelines and one sample pair.")
+    click.echo(f"Next: cd {directory} && mentorsite build   (or mentorsite serve)")
+
+
+class Workspace:
+    """Where `new` finds the program: its content folder, schemas, templates and records."""
+
+    def __init__(self, config_file: Path):
+        settings = _plugin_settings(config_file)
+        self.root = config_file.resolve().parent
+        content = self.root / str(settings.get("content_dir", "content"))
+        self.place = DraftPlace(content, self.root / SCHEMAS_FOLDER, Path.cwd())
+        templates = self.root / str(settings.get("templates_dir", "templates"))
+        self.environment: Environment = create_environment(templates)
+
+    def pair(self, pair_id: str) -> PairRecords:
+        """The pair's records; a clear error when the pair is unknown or its records have errors."""
+        checked = read_program(self.place.content_dir, Path.cwd())
+        if pair_id not in checked.pair_folders:
+            where = f"in {self._shown(self.place.content_dir / 'pairs')}"
+            raise click.ClickException(describe_unknown("pair", pair_id, sorted(checked.pair_folders), where))
+        records = next((p for p in checked.program.pairs if p.pair.id == pair_id), None)
+        if records is None:
+            for diagnostic in checked.pair_problems(pair_id):
+                click.echo(str(diagnostic), err=True)
+            raise click.ClickException(f"the records of {pair_id} have errors; fix them first")
+        return records
+
+    def write(self, make: Any) -> None:
+        """Write the draft ``make()`` returns, never over an existing file."""
+        try:
+            draft: Draft = make()
+        except DraftError as error:
+            raise click.ClickException(str(error)) from None
+        shown = self._shown(draft.path)
+        if draft.path.exists():
+            raise click.ClickException(f"{shown} exists; it was left as it is")
+        draft.path.parent.mkdir(parents=True, exist_ok=True)
+        draft.path.write_text(draft.text, encoding="utf-8")
+        click.echo(f"Wrote {shown}")
+        if not self.place.schemas_dir.is_dir():
+            click.echo("Tip: run `mentorsite schema` so that your editor checks the file as you type.",
+                       err=True)
+
+    def _shown(self, path: Path) -> str:
+        return path.relative_to(Path.cwd()).as_posix() if path.is_relative_to(Path.cwd()) else str(path)
+
+
+def _day(value: datetime | None) -> date:
+    return value.date() if value else date.today()
+
+
+@main.group()
+def new() -> None:
+    """Write a new record from its template, ready to fill in."""
+
+
+@new.command("pair")
+@click.argument("pair_id", metavar="PAIR")
+@click.option("--mentor", required=True, metavar="NAME", help="The mentor's name.")
+@click.option("--mentee", required=True, metavar="NAME", help="The mentee's name.")
+@click.option("--mentor-role", metavar="ROLE", help="The mentor's role or job title.")
+@click.option("--mentee-role", metavar="ROLE", help="The mentee's role or job title.")
+@click.option("--start", type=DAY, help="The first day of the mentoring [default: today].")
+@click.option("--planned-end", type=DAY, help="The agreed last day.")
+@click.option("--cohort", help="The cohort, such as 2026-spring.")
+@CONFIG_OPTION
+def new_pair(pair_id: str, mentor: str, mentee: str, mentor_role: str | None, mentee_role: str | None,
+             start: datetime | None, planned_end: datetime | None, cohort: str | None,
+             config_file: Path) -> None:
+    """A pair folder with pair.yml (status proposed until the agreement is made)."""
+    if not SLUG_PATTERN.match(pair_id):
+        raise click.ClickException(f"expected a pair id of a-z, 0-9 and single '-' (like 'ana-ben'), "
+                                   f"got '{pair_id}'")
+    workspace = Workspace(config_file)
+    if workspace.place.pair_folder(pair_id).exists():
+        raise click.ClickException(f"{workspace._shown(workspace.place.pair_folder(pair_id))} exists already")
+    people = Person(name=mentor, role=mentor_role), Person(name=mentee, role=mentee_role)
+    workspace.write(lambda: draft_pair(workspace.environment, workspace.place, pair_id, *people, _day(start),
+                                       cohort=cohort, planned_end=planned_end.date() if planned_end else None))
+
+
+@new.command("agreement")
+@click.argument("pair_id", metavar="PAIR")
+@click.option("--every", type=click.IntRange(min=1), default=2, show_default=True, help="Meet every N units.")
+@click.option("--unit", type=click.Choice(["days", "weeks", "months"]), default="weeks", show_default=True)
+@click.option("--minutes", type=click.IntRange(min=1), default=60, show_default=True,
+              help="Length of a meeting.")
+@CONFIG_OPTION
+def new_agreement(pair_id: str, every: int, unit: str, minutes: int, config_file: Path) -> None:
+    """The pair's agreement, to fill in and sign together at the first meeting."""
+    workspace = Workspace(config_file)
+    records = workspace.pair(pair_id)
+    cadence = Cadence.model_validate({"every": every, "unit": unit})
+    workspace.write(lambda: draft_agreement(workspace.environment, workspace.place, records, cadence,
+                                            minutes))
+
+
+@new.command("goal")
+@click.argument("pair_id", metavar="PAIR")
+@click.argument("title")
+@click.option("--due", type=DAY, help="When the goal should be reached.")
+@CONFIG_OPTION
+def new_goal(pair_id: str, title: str, due: datetime | None, config_file: Path) -> None:
+    """A planned goal named after TITLE, with its SMART parts to fill in."""
+    workspace = Workspace(config_file)
+    records = workspace.pair(pair_id)
+    workspace.write(lambda: draft_goal(workspace.environment, workspace.place, records, title,
+                                       due.date() if due else None))
+
+
+@new.command("session")
+@click.argument("pair_id", metavar="PAIR")
+@click.option("--date", "when", type=DAY, help="The day of the meeting [default: today].")
+@click.option("--topic", help="A few words for the file name, for a second meeting on one day.")
+@CONFIG_OPTION
+def new_session(pair_id: str, when: datetime | None, topic: str | None, config_file: Path) -> None:
+    """Notes of a meeting, with an agenda of open actions and goals in progress.
+
+    A pair's first session gets a first-meeting agenda instead: getting acquainted, goals,
+    cadence, confidentiality, and the dates of the next three meetings.
+    """
+    workspace = Workspace(config_file)
+    records = workspace.pair(pair_id)
+    workspace.write(lambda: draft_session(workspace.environment, workspace.place, records, _day(when), topic))
+
+
+@new.command("checkin")
+@click.argument("pair_id", metavar="PAIR")
+@click.option("--date", "when", type=DAY, help="The day of the check-in [default: today].")
+@CONFIG_OPTION
+def new_checkin(pair_id: str, when: datetime | None, config_file: Path) -> None:
+    """A check-in on how the relationship is going, with scores to give."""
+    workspace = Workspace(config_file)
+    records = workspace.pair(pair_id)
+    workspace.write(lambda: draft_checkin(workspace.environment, workspace.place, records, _day(when)))
+
+
+@new.command("closing")
+@click.argument("pair_id", metavar="PAIR")
+@click.option("--date", "when", type=DAY, help="The day of the closing conversation [default: today].")
+@CONFIG_OPTION
+def new_closing(pair_id: str, when: datetime | None, config_file: Path) -> None:
+    """The closing reflection, with each goal listed to say what came of it."""
+    workspace = Workspace(config_file)
+    records = workspace.pair(pair_id)
+    workspace.write(lambda: draft_closing(workspace.environment, workspace.place, records, _day(when)))
+
+
+@main.command()
+@click.option("-o", "--output", type=click.Path(path_type=Path, file_okay=False),
+              help="Where to write them [default: schemas/ beside mkdocs.yml].")
+@CONFIG_OPTION
+def schema(output: Path | None, config_file: Path) -> None:
+    """Write a JSON Schema per record type, for editors with a YAML language server."""
+    folder = output or config_file.resolve().parent / SCHEMAS_FOLDER
+    written = write_schemas(folder)
+    click.echo(f"Wrote {len(written)} schemas to {folder}: {', '.join(p.name for p in written)}")
+
+
+# Checking and building ---------------------------------------------------------------
+
+
+@main.command()
+@CONFIG_OPTION
 @click.option("--content", type=click.Path(path_type=Path, file_okay=False),
               help="The content folder, instead of the one mkdocs.yml names.")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
@@ -61,12 +269,50 @@ def check(config_file: Path, content: Path | None, output_format: str) -> None:
     sys.exit(1 if checked.errors else 0)
 
 
+class BarProgress:
+    """A progress bar of the portfolios, for a terminal."""
+
+    def __init__(self) -> None:
+        self.bar: Any = None
+
+    def start(self, total: int) -> None:
+        self.bar = click.progressbar(length=total, label="Portfolios", file=sys.stderr, show_pos=True,
+                                     item_show_func=lambda item: item)
+        self.bar.__enter__()
+
+    def advance(self, pair_id: str, built: bool) -> None:
+        self.bar.update(1, pair_id if built else f"{pair_id} (kept)")
+
+    def finish(self) -> None:
+        self.bar.__exit__(None, None, None)
+
+
+class LineProgress:
+    """A plain line per portfolio, for logs."""
+
+    def __init__(self) -> None:
+        self.total = self.done = 0
+
+    def start(self, total: int) -> None:
+        self.total = total
+
+    def advance(self, pair_id: str, built: bool) -> None:
+        self.done += 1
+        outcome = "built" if built else "not built, previous portfolio kept"
+        click.echo(f"portfolio {self.done}/{self.total}: {pair_id} {outcome}", err=True)
+
+    def finish(self) -> None:
+        pass
+
+
 @main.command()
-@click.option("-f", "--config-file", type=click.Path(path_type=Path, dir_okay=False), default=DEFAULT_CONFIG,
-              show_default=True, help="The program's mkdocs.yml.")
+@CONFIG_OPTION
 @click.option("--pair", "pair_id", metavar="ID", help="Build only this pair's portfolio (both editions).")
+@click.option("-j", "--jobs", type=click.IntRange(min=0),
+              help="Worker processes for the portfolios; 0 means one per processor [default: the "
+                   "plugin's jobs option, else 1].")
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
-def build(config_file: Path, pair_id: str | None, strict: bool) -> None:
+def build(config_file: Path, pair_id: str | None, jobs: int | None, strict: bool) -> None:
     """Build the handbook into the site folder, then the portfolios and the reviewer site."""
     from mkdocs.commands.build import build as build_site  # noqa: PLC0415
     from mkdocs.config import load_config  # noqa: PLC0415
@@ -74,27 +320,87 @@ def build(config_file: Path, pair_id: str | None, strict: bool) -> None:
 
     from mentorsite.plugin import MentorsitePlugin  # noqa: PLC0415
 
-    logging.basicConfig(format="%(levelname)-7s -  %(message)s", level=logging.INFO)
+    _show_logs()
     try:
         config = load_config(str(config_file), strict=strict or None)
-        if pair_id is None:
-            build_site(config)
-            return
         plugin = config.plugins.get("mentorsite")
         if not isinstance(plugin, MentorsitePlugin):
             raise click.ClickException(f"{config_file} does not list the mentorsite plugin")
+        if jobs is not None:
+            plugin.config["jobs"] = jobs
+        plugin.progress = BarProgress() if sys.stderr.isatty() else LineProgress()
+        if pair_id is None:
+            build_site(config)
+            return
         config = config.plugins.on_config(config)
         plugin.build_portfolios(config, only=pair_id)
     except (Abort, ConfigurationError, PluginError) as error:
         raise click.ClickException(str(error)) from None
 
 
+EDITION_OPTION = click.option("--edition", type=click.Choice(["pair", "review"]), default="pair",
+                              show_default=True, help="The pair's own edition, or what reviewers see.")
+
+
+@main.command()
+@CONFIG_OPTION
+@click.option("--pair", "pair_id", metavar="ID",
+              help="Preview this pair's portfolio instead of the handbook.")
+@EDITION_OPTION
+@click.option("-a", "--dev-addr", default="127.0.0.1:8000", show_default=True, metavar="IP:PORT",
+              help="Where to serve.")
+@click.option("-o", "--open", "open_in_browser", is_flag=True, help="Open the preview in a browser.")
+def serve(config_file: Path, pair_id: str | None, edition: str, dev_addr: str, open_in_browser: bool) -> None:
+    """Preview the handbook, or one pair's portfolio, rebuilt and reloaded when a record changes."""
+    from mkdocs.exceptions import Abort, ConfigurationError, PluginError  # noqa: PLC0415
+
+    _show_logs()
+    host, _, port = dev_addr.rpartition(":")
+    if not host or not port.isdigit():
+        raise click.BadParameter(f"expected IP:PORT, got '{dev_addr}'", param_hint="'--dev-addr'")
+    try:
+        if pair_id is None:
+            from mkdocs.commands.serve import serve as serve_site  # noqa: PLC0415
+
+            serve_site(config_file=str(config_file), dev_addr=dev_addr, open_in_browser=open_in_browser)
+            return
+        from mentorsite.preview import serve_pair  # noqa: PLC0415
+
+        serve_pair(config_file, pair_id, "review" if edition == "review" else "pair", host, int(port),
+                   open_in_browser)
+    except (Abort, ConfigurationError, PluginError) as error:
+        raise click.ClickException(str(error)) from None
+
+
+@main.command()
+@click.argument("pair_id", metavar="PAIR")
+@EDITION_OPTION
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
+              help="The zip file to write [default: PAIR-EDITION.zip].")
+@CONFIG_OPTION
+def export(pair_id: str, edition: str, output: Path | None, config_file: Path) -> None:
+    """Write one pair's portfolio as a zip that works when unzipped and served."""
+    from mkdocs.exceptions import Abort, ConfigurationError, PluginError  # noqa: PLC0415
+
+    from mentorsite.preview import export_pair  # noqa: PLC0415
+
+    _show_logs()
+    destination = output or Path(f"{pair_id}-{edition}.zip")
+    try:
+        count = export_pair(config_file, pair_id, "review" if edition == "review" else "pair", destination)
+    except (Abort, ConfigurationError, PluginError) as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Wrote {destination}: the {edition} edition of {pair_id}, {count} files.")
+
+
+# Publishing --------------------------------------------------------------------------
+
+
 @main.command()
 @click.argument("version")
 @click.option("--alias", "aliases", multiple=True, metavar="NAME",
               help="Also publish under this name (a copy), e.g. latest; repeatable.")
-@click.option("-f", "--config-file", type=click.Path(path_type=Path, dir_okay=False), default=DEFAULT_CONFIG,
-              show_default=True, help="The program's mkdocs.yml.")
+@CONFIG_OPTION
 @click.option("--branch", default="gh-pages", show_default=True, help="The branch editions are published to.")
 @click.option("--no-default", is_flag=True, help="Leave the edition the site root redirects to as it is.")
 @click.option("--push", is_flag=True, help="Push the branch to origin afterwards.")

@@ -10,8 +10,10 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 
 SCRATCH_MARK = ".mentorsite-"
@@ -58,3 +60,27 @@ def remove_scratch(folders: list[Path]) -> None:
         if folder.is_dir():
             for entry in folder.glob(f"{SCRATCH_MARK}*"):
                 shutil.rmtree(entry, ignore_errors=True)
+
+
+def write_zip(folder: Path, destination: Path, top: str, when: date) -> int:
+    """Zip every file of ``folder`` under the folder name ``top``; returns the number of files.
+
+    The archive is the same bytes for the same files: entries in name order, each dated
+    ``when``. It is written beside ``destination`` and renamed into place when complete.
+    """
+    timestamp = (max(when.year, 1980), when.month, when.day, 0, 0, 0)
+    files = sorted(p for p in folder.rglob("*") if p.is_file())
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    handle, scratch = tempfile.mkstemp(prefix=f"{SCRATCH_MARK}{destination.name}-", dir=destination.parent)
+    os.close(handle)
+    try:
+        with zipfile.ZipFile(scratch, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for path in files:
+                entry = zipfile.ZipInfo(f"{top}/{path.relative_to(folder).as_posix()}", timestamp)
+                entry.external_attr = 0o644 << 16
+                entry.compress_type = zipfile.ZIP_DEFLATED
+                archive.writestr(entry, path.read_bytes())
+        Path(scratch).replace(destination)
+    finally:
+        Path(scratch).unlink(missing_ok=True)
+    return len(files)

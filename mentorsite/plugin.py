@@ -26,7 +26,13 @@ from mentorsite.diagnostics import Diagnostic, summarize
 from mentorsite.loading import GUIDELINES_FOLDER, PAIRS_FOLDER
 from mentorsite.manifests import MANIFEST_FILE, EditionContext, edition_context
 from mentorsite.portfolio import PortfolioSettings
-from mentorsite.portfolios import BuildReport, build_portfolios, check_output_location, resolve_as_of
+from mentorsite.portfolios import (
+    BuildReport,
+    Progress,
+    build_portfolios,
+    check_output_location,
+    resolve_as_of,
+)
 from mentorsite.program import CheckedProgram, read_program
 from mentorsite.publishing import read_published
 from mentorsite.references import describe_unknown
@@ -58,11 +64,13 @@ class MentorsiteConfig(base.Config):  # type: ignore[no-untyped-call]
     default_version = options.Type(str, default="latest")
     """The handbook version portfolios link to when a pair names none."""
     as_of = options.Optional(options.Type((str, date)))  # YAML reads an unquoted date as a date
+    """The date of figures that depend on today (YYYY-MM-DD); else SOURCE_DATE_EPOCH, else today."""
     version = options.Optional(options.Type(str))
     """The handbook edition being built; else the one mike is deploying; else none (a preview)."""
     deploy_branch = options.Type(str, default="gh-pages")
     """The branch mike publishes editions to; read for What's new and to check handbook_version."""
-    """The date of figures that depend on today (YYYY-MM-DD); else SOURCE_DATE_EPOCH, else today."""
+    jobs = options.Type(int, default=1)
+    """Worker processes building portfolios; 0 means one per processor."""
 
 
 class MentorsitePlugin(BasePlugin[MentorsiteConfig]):  # type: ignore[no-untyped-call]
@@ -76,6 +84,7 @@ class MentorsitePlugin(BasePlugin[MentorsiteConfig]):  # type: ignore[no-untyped
         self.environment: Environment | None = None
         self.portfolio_settings: PortfolioSettings | None = None
         self.serving = False
+        self.progress: Progress | None = None  # set by `mentorsite build` for its progress display
 
     def _path(self, setting: str) -> Path:
         return (self.root / setting).resolve()
@@ -159,9 +168,12 @@ class MentorsitePlugin(BasePlugin[MentorsiteConfig]):  # type: ignore[no-untyped
         result = build_portfolios(
             config, self.checked, private_dir=self._path(self.config.private_dir),
             settings=self.portfolio_settings, environment=self.environment, only=only,
-            strict=bool(config.strict))
+            strict=bool(config.strict), jobs=self.worker_count(), progress=self.progress)
         report_portfolios(result, self.config.private_dir)
         return result
+
+    def worker_count(self) -> int:
+        return self.config.jobs if self.config.jobs > 0 else (os.cpu_count() or 1)
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if self.edition is not None:

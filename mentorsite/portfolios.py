@@ -13,17 +13,19 @@ import base64
 import hashlib
 import json
 import logging
+import multiprocessing
 import os
 import re
 import shutil
 import tempfile
 import time
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from jinja2 import Environment
 from mkdocs.commands.build import _build_page, _populate_page
@@ -35,7 +37,7 @@ from mkdocs.structure.nav import get_navigation
 from mkdocs.structure.pages import Page
 
 from mentorsite.diagnostics import Diagnostic
-from mentorsite.editions import EDITIONS
+from mentorsite.editions import EDITIONS, Edition
 from mentorsite.output import SCRATCH_MARK, link_files, remove_scratch, replace_directory, scratch_beside
 from mentorsite.portfolio import (
     Portfolio,
@@ -104,28 +106,65 @@ def check_output_location(private_dir: Path, config: MkDocsConfig, content_dir: 
                               "so that private pages never reach the public site or the sources")
 
 
+class Progress(Protocol):
+    """Told about each pair as the portfolio build goes (a progress bar, or plain lines)."""
+
+    def start(self, total: int) -> None: ...
+    def advance(self, pair_id: str, built: bool) -> None: ...
+    def finish(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class PairTask:
+    """Everything needed to build one pair's portfolios, shared with worker processes by fork."""
+
+    factory: SiteFactory
+    checked: CheckedProgram
+    settings: PortfolioSettings
+    environment: Environment
+    private_dir: Path
+    strict: bool
+
+    def __call__(self, pair_id: str) -> list[Diagnostic] | None:
+        """Build both editions; None when built, else the problems that kept the pair out."""
+        problems = [d for d in self.checked.pair_problems(pair_id) if d.is_error or self.strict]
+        records = next((p for p in self.checked.program.pairs if p.pair.id == pair_id), None)
+        if problems or records is None:
+            return problems
+        try:
+            _build_pair(self.factory, records, self.checked.program.handbook, self.settings,
+                        self.environment, self.private_dir)
+        except TemplateFailure as failure:
+            return [failure.diagnostic]
+        return None
+
+
 def build_portfolios(handbook_config: MkDocsConfig, checked: CheckedProgram, *, private_dir: Path,
                      settings: PortfolioSettings, environment: Environment,
-                     only: str | None = None, strict: bool = False) -> BuildReport:
-    """Build both editions of every pair (or of ``only``), then the reviewer site's index."""
+                     only: str | None = None, strict: bool = False, jobs: int = 1,
+                     progress: Progress | None = None) -> BuildReport:
+    """Build both editions of every pair (or of ``only``), then the reviewer site's index.
+
+    With ``jobs`` above 1, pairs are built by that many worker processes.
+    """
     started = time.monotonic()
     report = BuildReport()
-    pairs = {p.pair.id: p for p in checked.program.pairs}
     chosen = [only] if only else sorted(checked.pair_folders)
     remove_scratch([private_dir, private_dir / PAIRS, private_dir / REVIEW])
     with SiteFactory.open(handbook_config, private_dir) as factory:
-        for pair_id in chosen:
-            problems = [d for d in checked.pair_problems(pair_id) if d.is_error or strict]
-            records = pairs.get(pair_id)
-            if problems or records is None:
+        task = PairTask(factory, checked, settings, environment, private_dir, strict)
+        if progress:
+            progress.start(len(chosen))
+        for pair_id, problems in _run(task, chosen, jobs):
+            if problems is None:
+                report.built.append(pair_id)
+            else:
                 report.failed[pair_id] = problems
-                continue
-            try:
-                _build_pair(factory, records, checked.program.handbook, settings, environment, private_dir)
-            except TemplateFailure as failure:
-                report.failed[pair_id] = [failure.diagnostic]
-                continue
-            report.built.append(pair_id)
+            if progress:
+                progress.advance(pair_id, problems is None)
+        if progress:
+            progress.finish()
+        report.built.sort()
         if only is None:
             report.removed = _remove_stale(private_dir, set(checked.pair_folders))
         entries = _review_entries(private_dir / REVIEW)
@@ -133,6 +172,53 @@ def build_portfolios(handbook_config: MkDocsConfig, checked: CheckedProgram, *, 
                            "Portfolios for review", private_dir / REVIEW)
     report.seconds = time.monotonic() - started
     return report
+
+
+_TASK: PairTask | None = None  # the task worker processes inherit when they are forked
+
+
+def _run_in_worker(pair_id: str) -> list[Diagnostic] | None:
+    assert _TASK is not None, "set before the workers are forked"
+    return _TASK(pair_id)
+
+
+def _run(task: PairTask, pair_ids: list[str], jobs: int) -> Iterator[tuple[str, list[Diagnostic] | None]]:
+    """Each pair's outcome, as it completes; in worker processes when ``jobs`` > 1 and fork exists."""
+    if jobs <= 1 or len(pair_ids) <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        for pair_id in pair_ids:
+            yield pair_id, task(pair_id)
+        return
+    global _TASK  # noqa: PLW0603 - forked workers read it; nothing is pickled but pair ids and results
+    _TASK = task
+    try:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=min(jobs, len(pair_ids)), mp_context=context) as pool:
+            futures = {pool.submit(_run_in_worker, pair_id): pair_id for pair_id in pair_ids}
+            for future in as_completed(futures):
+                yield futures[future], future.result()
+    finally:
+        _TASK = None
+
+
+def build_edition(handbook_config: MkDocsConfig, checked: CheckedProgram, pair_id: str, edition: Edition,
+                  target: Path, *, settings: PortfolioSettings, environment: Environment,
+                  policy: bool = True) -> list[Diagnostic]:
+    """One edition of one pair's portfolio into ``target`` (for preview and export).
+
+    Returns the errors that kept it from being built. ``policy=False`` leaves out the
+    Content-Security-Policy, so that a preview server's live-reload script can run.
+    """
+    problems = [d for d in checked.pair_problems(pair_id) if d.is_error]
+    records = next((p for p in checked.program.pairs if p.pair.id == pair_id), None)
+    if problems or records is None:
+        return problems
+    try:
+        portfolio = render_portfolio(records, edition, checked.program.handbook, settings, environment)
+    except TemplateFailure as failure:
+        return [failure.diagnostic]
+    with SiteFactory.open(handbook_config, target.parent, policy=policy) as factory:
+        factory.build_site(portfolio, target, {})
+    return []
 
 
 def _build_pair(factory: SiteFactory, records: PairRecords, handbook: Handbook,
@@ -182,11 +268,12 @@ class SiteFactory:
 
     @classmethod
     @contextmanager
-    def open(cls, handbook_config: MkDocsConfig, private_dir: Path) -> Iterator[SiteFactory]:
+    def open(cls, handbook_config: MkDocsConfig, private_dir: Path,
+             policy: bool = True) -> Iterator[SiteFactory]:
         private_dir.mkdir(parents=True, exist_ok=True)
         scratch = Path(tempfile.mkdtemp(prefix=SCRATCH_MARK, dir=private_dir))
         try:
-            config = portfolio_config(handbook_config, scratch / "docs")
+            config = portfolio_config(handbook_config, scratch / "docs", policy=policy)
             factory = cls(config, scratch / "assets")
             factory._stage_assets(handbook_config)
             yield factory
@@ -257,11 +344,14 @@ class SiteFactory:
 class PrivatePages(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
     """Marks every portfolio page as private: its security policy, no indexing, no referrer."""
 
+    def __init__(self, policy: bool = True):
+        self.policy = policy
+
     def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
-        return mark_private(output, page.content or "")
+        return mark_private(output, page.content or "", policy=self.policy)
 
 
-def mark_private(html: str, content: str) -> str:
+def mark_private(html: str, content: str, *, policy: bool = True) -> str:
     """Put the policy first in ``<head>``, allowing the inline scripts outside ``content``.
 
     Scripts inside the page's own content (from the records) are not allowed: only those
@@ -270,9 +360,11 @@ def mark_private(html: str, content: str) -> str:
     """
     theme_scripts = set(INLINE_SCRIPT.findall(html)) - set(INLINE_SCRIPT.findall(content))
     hashes = " ".join(sorted(f"'sha256-{_digest(script)}'" for script in theme_scripts))
-    tags = [f'<meta http-equiv="Content-Security-Policy" content="{POLICY.format(hashes=hashes)}">',
-            '<meta name="referrer" content="no-referrer">',
-            '<meta name="robots" content="noindex, nofollow">']
+    tags = [f'<meta http-equiv="Content-Security-Policy" content="{POLICY.format(hashes=hashes)}">']
+    if not policy:
+        tags = []
+    tags += ['<meta name="referrer" content="no-referrer">',
+             '<meta name="robots" content="noindex, nofollow">']
     return html.replace("<head>", "<head>" + "".join(f"\n    {tag}" for tag in tags), 1)
 
 
@@ -280,7 +372,7 @@ def _digest(script: str) -> str:
     return base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
 
 
-def portfolio_config(handbook_config: MkDocsConfig, docs_dir: Path) -> MkDocsConfig:
+def portfolio_config(handbook_config: MkDocsConfig, docs_dir: Path, policy: bool = True) -> MkDocsConfig:
     """A MkDocs configuration for portfolios: the handbook's look, nothing that leaves the host.
 
     Kept: theme, palette, features, Markdown extensions, local stylesheets. Left out: site_url,
@@ -305,7 +397,7 @@ def portfolio_config(handbook_config: MkDocsConfig, docs_dir: Path) -> MkDocsCon
     problems = [f"{key}: {error}" for key, error in [*errors, *warnings]]
     if problems:
         raise PluginError(f"mentorsite: cannot set up the portfolio sites: {'; '.join(map(str, problems))}")
-    config.plugins["mentorsite/private-pages"] = PrivatePages()
+    config.plugins["mentorsite/private-pages"] = PrivatePages(policy)
     config.plugins.on_startup(command="build", dirty=False)
     return config.plugins.on_config(config)
 

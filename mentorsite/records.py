@@ -67,7 +67,7 @@ def parse_date(value: Any) -> date:
         ) from None
 
 
-Slug = Annotated[str, BeforeValidator(parse_slug)]
+Slug = Annotated[str, BeforeValidator(parse_slug), Field(json_schema_extra={"pattern": SLUG_PATTERN.pattern})]
 IsoDate = Annotated[date, BeforeValidator(parse_date), Field(json_schema_extra={"format": "date"})]
 Text = Annotated[str, Field(min_length=1)]
 Visibility = Literal["pair", "review"]
@@ -78,7 +78,8 @@ Audience = Literal["mentor", "mentee", "both", "program"]
 class Model(BaseModel):
     """Base of every record part: strict types, frozen, unknown keys left to validation."""
 
-    model_config = ConfigDict(strict=True, frozen=True, extra="ignore")
+    # Field docstrings become descriptions in the JSON Schemas, shown by editors on hover.
+    model_config = ConfigDict(strict=True, frozen=True, extra="ignore", use_attribute_docstrings=True)
 
 
 class Record(Model):
@@ -97,22 +98,34 @@ class MarkdownRecord(Record):
 
 class Source(Model):
     title: Text
+    """The title of the article, book or talk."""
     url: str | None = None
+    """Where to read it."""
 
 
 class Guideline(MarkdownRecord):
     """One best practice of the handbook, written by the program owners."""
 
     id: Slug
+    """The guideline's id; defaults to the file name."""
     title: Text
+    """A short imperative title, such as 'Set clear goals'."""
     audience: list[Audience] = Field(min_length=1)
+    """Who the guideline speaks to: mentor, mentee, both or program."""
     topic: Text
+    """The handbook section this guideline belongs to."""
     summary: Text
+    """One sentence for indexes and checklists."""
     order: int = 100
+    """Position within the topic; lower comes first."""
     tags: list[str] = []
+    """Free keywords."""
     sources: list[Source] = []
+    """Where the practice comes from."""
     related: list[Slug] = []
+    """Ids of related guidelines."""
     checks: list[Slug] = []
+    """Names of the practice checks that support this guideline."""
 
     def is_for(self, reader: Literal["mentor", "mentee", "program"]) -> bool:
         """True when this guideline speaks to ``reader`` ('both' means mentors and mentees)."""
@@ -126,112 +139,178 @@ class Guideline(MarkdownRecord):
 
 class Person(Model):
     name: Text
+    """The person's name as the portfolio shows it."""
     role: str | None = None
+    """Job title or role, optional."""
 
 
 class Pair(Record):
     """pair.yml: who the pair is and where the relationship stands."""
 
     id: Slug
+    """The pair's id; defaults to the folder name."""
     mentor: Person
+    """The mentor: name and optional role."""
     mentee: Person
+    """The mentee: name and optional role."""
     start: IsoDate
+    """The day the relationship started (YYYY-MM-DD)."""
     status: Literal["proposed", "active", "paused", "completed", "closed-early"]
+    """Where the relationship stands."""
     program: str | None = None
+    """The program's name, if it has several."""
     cohort: str | None = None
+    """The cohort, such as '2026-spring'."""
     planned_end: IsoDate | None = None
+    """The agreed end date."""
     end: IsoDate | None = None
+    """The day the relationship actually ended."""
     handbook_version: str | None = None
+    """The handbook edition the pair follows, such as '2026.2' or 'latest'."""
     reviewers: list[str] = []
+    """Who reviews the portfolio."""
     summary: str | None = None
+    """One line for the reviewer index."""
 
 
 class Cadence(Model):
     every: int = Field(gt=0)
+    """How many units between meetings."""
     unit: Literal["days", "weeks", "months"]
+    """days, weeks or months."""
 
 
 class Expectations(Model):
     mentor: list[str] = []
+    """What the mentee can expect from the mentor."""
     mentee: list[str] = []
+    """What the mentor can expect from the mentee."""
 
 
 class Signatures(Model):
     mentor: IsoDate | None = None
+    """The day the mentor signed."""
     mentee: IsoDate | None = None
+    """The day the mentee signed."""
 
 
 class Agreement(MarkdownRecord):
     """What the pair agreed on at the start: cadence, channels, confidentiality, goals."""
 
     cadence: Cadence
+    """How often the pair meets, such as {every: 2, unit: weeks}."""
     channels: list[str] = Field(min_length=1)
+    """How the pair meets and keeps in touch."""
     confidentiality: Text
+    """What stays between the two of you, and what is shared."""
     goals: list[Slug] = []
+    """Ids of the goals the pair agreed on."""
     session_minutes: int | None = Field(default=None, gt=0)
+    """The usual length of a meeting, in minutes."""
     boundaries: list[str] = []
+    """Topics or times that are off limits."""
     expectations: Expectations = Expectations()
+    """What each side can expect of the other."""
     midpoint_review: IsoDate | None = None
+    """The date of the mid-point review."""
     exit: str | None = None
+    """How either side can end the relationship without blame."""
     signed: Signatures = Signatures()
+    """When each side signed."""
     guidelines: list[Slug] = []
+    """Ids of handbook guidelines this record draws on."""
     visibility: Visibility = "review"
+    """pair (only in the pair's portfolio) or review (also shown to reviewers)."""
 
 
 class Milestone(Model):
     title: Text
+    """A step on the way to the goal."""
     due: IsoDate | None = None
+    """When the step is due."""
     done: bool = False
+    """Whether the step is done."""
 
 
 class Progress(Model):
     date: IsoDate
+    """The day progress was measured."""
     percent: int = Field(ge=0, le=100)
+    """How far along the goal is, 0 to 100."""
     note: str | None = None
+    """What changed."""
 
 
 class Goal(MarkdownRecord):
     """A goal of the mentee, ideally specific, measurable, achievable, relevant, time-bound."""
 
     id: Slug
+    """The goal's id; defaults to the file name."""
     title: Text
+    """The goal in a few words."""
     status: Literal["planned", "in-progress", "achieved", "dropped"]
+    """planned, in-progress, achieved or dropped."""
     specific: str | None = None
+    """What exactly will be different."""
     measurable: str | None = None
+    """How you will know it happened."""
     achievable: str | None = None
+    """Why it is within reach."""
     relevant: str | None = None
+    """Why it matters to the mentee."""
     due: IsoDate | None = None
+    """When it should be done: makes the goal time-bound."""
     milestones: list[Milestone] = []
+    """Steps on the way, each with title, due and done."""
     progress: list[Progress] = []
+    """Progress over time, each with date, percent and note."""
     guidelines: list[Slug] = []
+    """Ids of handbook guidelines this record draws on."""
     visibility: Visibility = "review"
+    """pair (only in the pair's portfolio) or review (also shown to reviewers)."""
 
 
 class Action(Model):
     task: Text
+    """What is to be done."""
     owner: Owner
+    """Who does it: mentor, mentee or both."""
     due: IsoDate | None = None
+    """When it is due."""
     done: bool = False
+    """Whether it is done."""
 
 
 class Feedback(Model):
     mentor: str | None = None
+    """The mentor's view of the meeting."""
     mentee: str | None = None
+    """The mentee's view of the meeting."""
 
 
 class Session(MarkdownRecord):
     """Notes of one meeting; private to the pair unless shared."""
 
     id: Slug
+    """The session's id; defaults to the file name."""
     date: IsoDate
+    """The day of the meeting; the file name starts with it."""
     minutes: int | None = Field(default=None, gt=0)
+    """How long the meeting took."""
     format: Literal["in-person", "video", "phone", "chat", "email", "other"] | None = None
+    """How you met."""
     agenda: list[str] = []
+    """What you planned to talk about."""
     goals: list[Slug] = []
+    """Ids of the goals the meeting worked on."""
     actions: list[Action] = []
+    """What each side agreed to do next."""
     feedback: Feedback = Feedback()
+    """How the meeting went, from each side."""
     guidelines: list[Slug] = []
+    """Ids of handbook guidelines this record draws on."""
     visibility: Visibility = "pair"
+    """pair (only in the pair's portfolio) or review (also shown to reviewers)."""
 
 
 Score = Annotated[int, Field(ge=1, le=5)]
@@ -241,22 +320,34 @@ class Checkin(MarkdownRecord):
     """A periodic assessment of the relationship, such as the mid-point review."""
 
     id: Slug
+    """The check-in's id; defaults to the file name."""
     date: IsoDate
+    """The day of the check-in; the file name is this date."""
     scores: dict[str, Score] = {}
+    """Scores from 1 to 5, by name, such as trust or progress."""
     fit: Literal["continue", "adjust", "re-pair"] | None = None
+    """What to do next: continue, adjust or re-pair."""
     guidelines: list[Slug] = []
+    """Ids of handbook guidelines this record draws on."""
     visibility: Visibility = "pair"
+    """pair (only in the pair's portfolio) or review (also shown to reviewers)."""
 
 
 class Closing(MarkdownRecord):
     """The closing reflection: what was achieved, what comes next, thanks."""
 
     date: IsoDate
+    """The day of the closing conversation."""
     outcomes: list[str] = []
+    """What was achieved."""
     next_steps: list[str] = []
+    """What the mentee does next."""
     future_contact: str | None = None
+    """Whether and how you stay in touch."""
     guidelines: list[Slug] = []
+    """Ids of handbook guidelines this record draws on."""
     visibility: Visibility = "review"
+    """pair (only in the pair's portfolio) or review (also shown to reviewers)."""
 
 
 RECORD_TYPES: dict[str, type[Record]] = {
