@@ -164,8 +164,9 @@ def new_pair(pair_id: str, mentor: str, mentee: str, mentor_role: str | None, me
     if workspace.place.pair_folder(pair_id).exists():
         raise click.ClickException(f"{workspace._shown(workspace.place.pair_folder(pair_id))} exists already")
     people = Person(name=mentor, role=mentor_role), Person(name=mentee, role=mentee_role)
+    end = planned_end.date() if planned_end else None
     workspace.write(lambda: draft_pair(workspace.environment, workspace.place, pair_id, *people, _day(start),
-                                       cohort=cohort, planned_end=planned_end.date() if planned_end else None))
+                                       cohort=cohort, planned_end=end))
 
 
 @new.command("agreement")
