@@ -108,8 +108,9 @@ class Workspace:
             where = f"in {self._shown(self.place.content_dir / 'pairs')}"
             raise click.ClickException(describe_unknown("pair", pair_id, sorted(checked.pair_folders), where))
         records = next((p for p in checked.program.pairs if p.pair.id == pair_id), None)
-        if records is None:
-            for diagnostic in checked.pair_problems(pair_id):
+        errors = [d for d in checked.pair_problems(pair_id) if d.is_error]
+        if records is None or errors:
+            for diagnostic in errors:
                 click.echo(str(diagnostic), err=True)
             raise click.ClickException(f"the records of {pair_id} have errors; fix them first")
         return records
