@@ -33,6 +33,8 @@ class PortfolioSettings:
     handbook_url: str = "/{version}/"
     default_version: str = "latest"
     directory_urls: bool = True
+    standalone: bool = False
+    """True for a portfolio on its own (a preview or an export): no link up to the reviewer index."""
 
 
 @dataclass(frozen=True)
@@ -109,6 +111,7 @@ def render_portfolio(records: PairRecords, edition: Edition, handbook: Handbook,
         # against the cadence would report meetings as missed that were only kept private.
         figures = replace(figures, cadence=None)
     shared = _shared_context(shown, edition, figures, handbook_links(handbook, records.pair, settings))
+    shared["standalone"] = settings.standalone
     render: Callable[..., RenderedPage] = partial(render_page, environment, shared)
     pages = [render("index.md", "portfolio/overview.md.j2")]
     nav: list[NavItem] = [{"Overview": "index.md"}]

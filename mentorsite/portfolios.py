@@ -22,7 +22,7 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Protocol
@@ -213,7 +213,8 @@ def build_edition(handbook_config: MkDocsConfig, checked: CheckedProgram, pair_i
     if problems or records is None:
         return problems
     try:
-        portfolio = render_portfolio(records, edition, checked.program.handbook, settings, environment)
+        portfolio = render_portfolio(records, edition, checked.program.handbook,
+                                     replace(settings, standalone=True), environment)
     except TemplateFailure as failure:
         return [failure.diagnostic]
     with SiteFactory.open(handbook_config, target.parent, policy=policy) as factory:

@@ -1,0 +1,219 @@
+"""`mentorsite build` progress and --jobs, `export` and `serve --pair`, run as a user runs them."""
+
+from __future__ import annotations
+
+import filecmp
+import functools
+import http.server
+import os
+import pty
+import re
+import subprocess
+import sys
+import threading
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.programs import copy_example, write_files
+from tests.test_cli import mentorsite
+from tests.test_serve import fetch, free_port, wait_for
+
+EXAMPLE_PAIRS = ["lena-marcus", "noor-james", "priya-tomas", "sofia-david"]
+
+
+def test_build_prints_a_line_per_portfolio_when_not_on_a_terminal(tmp_path: Path) -> None:
+    program = copy_example(tmp_path / "program")
+    result = mentorsite(program, "build")
+    assert result.returncode == 0, result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.startswith("portfolio ")]
+    assert lines == [f"portfolio {n}/4: {pair} built" for n, pair in enumerate(EXAMPLE_PAIRS, start=1)]
+
+
+def test_build_shows_a_progress_bar_on_a_terminal(program_dir: Path) -> None:
+    controller, terminal = pty.openpty()
+    environment = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "COLUMNS": "100"}
+    process = subprocess.run([sys.executable, "-m", "mentorsite", "build"], cwd=program_dir, stdin=subprocess.DEVNULL,
+                             stdout=subprocess.PIPE, stderr=terminal, env=environment, check=False)
+    os.close(terminal)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(controller, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(controller)
+    assert process.returncode == 0
+    text = shown.decode()
+    assert re.search(r"Portfolios  \[#+\]  1/1", text), text
+    assert "portfolio 1/1" not in text
+
+
+def test_jobs_build_the_same_portfolios_in_worker_processes(tmp_path: Path) -> None:
+    sequential = copy_example(tmp_path / "one")
+    parallel = copy_example(tmp_path / "two")
+    environment = {"SOURCE_DATE_EPOCH": "1795262400"}
+    os.environ.update(environment)
+    try:
+        assert mentorsite(sequential, "build", "--jobs", "1").returncode == 0
+        result = mentorsite(parallel, "build", "--jobs", "2")
+    finally:
+        for name in environment:
+            del os.environ[name]
+    assert result.returncode == 0, result.stderr
+    # Workers finish in any order; each pair is reported once, counted 1 to 4.
+    lines = [line.split(": ", 1) for line in result.stderr.splitlines() if line.startswith("portfolio ")]
+    assert [count for count, _ in lines] == [f"portfolio {n}/4" for n in range(1, 5)]
+    assert sorted(outcome for _, outcome in lines) == [f"{pair} built" for pair in EXAMPLE_PAIRS]
+    assert_same_tree(sequential / "site-private", parallel / "site-private")
+
+
+def assert_same_tree(left: Path, right: Path) -> None:
+    left_files = sorted(p.relative_to(left) for p in left.rglob("*") if p.is_file())
+    right_files = sorted(p.relative_to(right) for p in right.rglob("*") if p.is_file())
+    assert left_files == right_files
+    different = [str(p) for p in left_files if not filecmp.cmp(left / p, right / p, shallow=False)]
+    assert different == []
+
+
+def test_jobs_keep_a_broken_pair_out_and_fail(tmp_path: Path) -> None:
+    program = copy_example(tmp_path / "program")
+    write_files(program, {"content/pairs/priya-tomas/goals/broken.md": "---\ntitle: Broken\n---\n"})
+    result = mentorsite(program, "build", "--jobs", "2")
+    assert result.returncode == 1
+    assert "portfolio" in result.stderr and "priya-tomas not built, previous portfolio kept" in result.stderr
+    assert "mentorsite: 1 pair not built, their previous portfolios kept: priya-tomas\n" in result.stderr
+    assert (program / "site-private/pairs/lena-marcus/index.html").is_file()
+
+
+@pytest.fixture
+def static_server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    root = tmp_path / "served"
+    root.mkdir()
+    handler = functools.partial(QuietHandler, directory=str(root))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/", root
+    finally:
+        server.shutdown()
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
+        pass
+
+
+LOCAL_LINK = re.compile(r'(?:href|src)="(?!https?:|#|data:|mailto:|/)([^"#?]+)')
+
+
+def test_export_writes_a_zip_that_works_unzipped_and_served(program_dir: Path,
+                                                           static_server: tuple[str, Path]) -> None:
+    base, served = static_server
+    result = mentorsite(program_dir, "export", "ana-ben", "--edition", "review", "-o", "out/ana.zip")
+    assert result.returncode == 0, result.stderr
+    count = int(re.search(r"review edition of ana-ben, (\d+) files", result.stdout).group(1))  # type: ignore[union-attr]
+    archive = program_dir / "out/ana.zip"
+    with zipfile.ZipFile(archive) as opened:
+        names = opened.namelist()
+        assert len(names) == count
+        assert all(name.startswith("ana-ben-review/") for name in names)
+        opened.extractall(served)
+    pages = [p for p in (served / "ana-ben-review").rglob("*.html")]
+    assert len(pages) >= 5
+    broken = []
+    for page in pages:
+        relative = page.relative_to(served).as_posix()
+        html = fetch(base + relative)
+        assert "Content-Security-Policy" in html, relative
+        for link in LOCAL_LINK.findall(html):
+            target = (page.parent / link).resolve()
+            if not fetch_ok(base + target.relative_to(served.resolve()).as_posix()):
+                broken.append(f"{relative} -> {link}")
+    assert broken == []
+    assert "search/search_index.json" in " ".join(names)
+    again = mentorsite(program_dir, "export", "ana-ben", "--edition", "review", "-o", "out/again.zip")
+    assert again.returncode == 0
+    assert archive.read_bytes() == (program_dir / "out/again.zip").read_bytes()
+
+
+def fetch_ok(url: str) -> bool:
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return bool(response.status == 200)
+    except OSError:
+        return False
+
+
+def test_export_review_edition_leaves_out_private_records(program_dir: Path) -> None:
+    write_files(program_dir, {"content/pairs/ana-ben/sessions/2026-02-03.md":
+                              "---\ndate: 2026-02-03\n---\n\nPRIVATE-NOTE-MARKER\n"})
+    for edition, expected in (("pair", True), ("review", False)):
+        result = mentorsite(program_dir, "export", "ana-ben", "--edition", edition)
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.startswith(f"Wrote ana-ben-{edition}.zip: the {edition} edition of ana-ben")
+        with zipfile.ZipFile(program_dir / f"ana-ben-{edition}.zip") as opened:
+            found = any(b"PRIVATE-NOTE-MARKER" in opened.read(name) for name in opened.namelist())
+        assert found is expected, edition
+
+
+def test_export_refuses_the_public_site_and_pairs_with_errors(program_dir: Path) -> None:
+    into_site = mentorsite(program_dir, "export", "ana-ben", "-o", "site/ana.zip")
+    assert into_site.returncode == 1
+    assert into_site.stderr.endswith(
+        f"Error: mentorsite: the export (site/ana.zip) must not go into site_dir ({program_dir.resolve()}/site): "
+        "a portfolio is private\n")
+    unknown = mentorsite(program_dir, "export", "ana-bne")
+    assert unknown.stderr.endswith("Error: no pair 'ana-bne' in content/pairs; did you mean 'ana-ben'?\n")
+    write_files(program_dir, {"content/pairs/ana-ben/goals/speaking.md": "---\ntitle: Speak\n---\n"})
+    broken = mentorsite(program_dir, "export", "ana-ben")
+    assert broken.returncode == 1
+    assert "speaking.md:2:1: error[missing-field] status: required field is missing" in broken.stderr
+    assert broken.stderr.endswith("Error: mentorsite: 1 error and 0 warnings in the records of ana-ben; "
+                                  "not exported\n")
+    assert not (program_dir / "ana-ben-pair.zip").exists()
+
+
+@pytest.mark.slow
+def test_serve_pair_previews_the_portfolio_and_rebuilds_on_change(program_dir: Path) -> None:
+    port = free_port()
+    log = program_dir / "serve.log"
+    environment = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    with log.open("w") as output:
+        process = subprocess.Popen([sys.executable, "-m", "mentorsite", "serve", "--pair", "ana-ben",
+                                    "--dev-addr", f"127.0.0.1:{port}"], cwd=program_dir, stdout=output,
+                                   stderr=subprocess.STDOUT, env=environment)
+    try:
+        page = f"http://127.0.0.1:{port}/sessions/2026-02-03.html"
+        assert wait_for(lambda: "First session." in fetch(page)), log.read_text()
+        assert "livereload" in fetch(page)
+        session = program_dir / "content/pairs/ana-ben/sessions/2026-02-03.md"
+        session.write_text(session.read_text().replace("First session.", "Rewritten notes."))
+        assert wait_for(lambda: "Rewritten notes." in fetch(page)), log.read_text()
+        write_files(program_dir, {"content/pairs/ana-ben/goals/speaking.md": "---\ntitle: Speak\n---\n"})
+        assert wait_for(lambda: "the preview shows the last good build" in log.read_text()), log.read_text()
+        assert "Rewritten notes." in fetch(page)
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+@pytest.mark.slow
+def test_serve_without_pair_previews_the_handbook(program_dir: Path) -> None:
+    port = free_port()
+    environment = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    process = subprocess.Popen([sys.executable, "-m", "mentorsite", "serve", "--dev-addr", f"127.0.0.1:{port}"],
+                               cwd=program_dir, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=environment)
+    try:
+        assert wait_for(lambda: "Set clear goals" in fetch(f"http://127.0.0.1:{port}/guidelines/clear-goals/"))
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
