@@ -36,6 +36,7 @@ from mentorsite.starter import starter_files
 
 DEFAULT_CONFIG = "mkdocs.yml"
 DAY = click.DateTime(formats=["%Y-%m-%d"])
+DATE = "YYYY-MM-DD"
 
 
 def _plugin_settings(config_file: Path) -> dict[str, object]:
@@ -150,8 +151,10 @@ def new() -> None:
 @click.option("--mentee", required=True, metavar="NAME", help="The mentee's name.")
 @click.option("--mentor-role", metavar="ROLE", help="The mentor's role or job title.")
 @click.option("--mentee-role", metavar="ROLE", help="The mentee's role or job title.")
-@click.option("--start", type=DAY, help="The first day of the mentoring [default: today].")
-@click.option("--planned-end", type=DAY, help="The agreed last day.")
+@click.option("--start", type=DAY, metavar=DATE,
+              help="The first day of the mentoring [default: today].")
+@click.option("--planned-end", type=DAY, metavar=DATE,
+              help="The agreed last day.")
 @click.option("--cohort", help="The cohort, such as 2026-spring.")
 @CONFIG_OPTION
 def new_pair(pair_id: str, mentor: str, mentee: str, mentor_role: str | None, mentee_role: str | None,
@@ -189,7 +192,8 @@ def new_agreement(pair_id: str, every: int, unit: str, minutes: int, config_file
 @new.command("goal")
 @click.argument("pair_id", metavar="PAIR")
 @click.argument("title")
-@click.option("--due", type=DAY, help="When the goal should be reached.")
+@click.option("--due", type=DAY, metavar=DATE,
+              help="When the goal should be reached.")
 @CONFIG_OPTION
 def new_goal(pair_id: str, title: str, due: datetime | None, config_file: Path) -> None:
     """A planned goal named after TITLE, with its SMART parts to fill in."""
@@ -201,7 +205,8 @@ def new_goal(pair_id: str, title: str, due: datetime | None, config_file: Path) 
 
 @new.command("session")
 @click.argument("pair_id", metavar="PAIR")
-@click.option("--date", "when", type=DAY, help="The day of the meeting [default: today].")
+@click.option("--date", "when", type=DAY, metavar=DATE,
+              help="The day of the meeting [default: today].")
 @click.option("--topic", help="A few words for the file name, for a second meeting on one day.")
 @CONFIG_OPTION
 def new_session(pair_id: str, when: datetime | None, topic: str | None, config_file: Path) -> None:
@@ -217,7 +222,8 @@ def new_session(pair_id: str, when: datetime | None, topic: str | None, config_f
 
 @new.command("checkin")
 @click.argument("pair_id", metavar="PAIR")
-@click.option("--date", "when", type=DAY, help="The day of the check-in [default: today].")
+@click.option("--date", "when", type=DAY, metavar=DATE,
+              help="The day of the check-in [default: today].")
 @CONFIG_OPTION
 def new_checkin(pair_id: str, when: datetime | None, config_file: Path) -> None:
     """A check-in on how the relationship is going, with scores to give."""
@@ -228,7 +234,8 @@ def new_checkin(pair_id: str, when: datetime | None, config_file: Path) -> None:
 
 @new.command("closing")
 @click.argument("pair_id", metavar="PAIR")
-@click.option("--date", "when", type=DAY, help="The day of the closing conversation [default: today].")
+@click.option("--date", "when", type=DAY, metavar=DATE,
+              help="The day of the closing conversation [default: today].")
 @CONFIG_OPTION
 def new_closing(pair_id: str, when: datetime | None, config_file: Path) -> None:
     """The closing reflection, with each goal listed to say what came of it."""

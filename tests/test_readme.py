@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from mentorsite.cli import main
 from mentorsite.plugin import MentorsiteConfig
 from mentorsite.program import read_program
 from tests.programs import BASE_PROGRAM, write_files
+from tests.test_cli_reference import command_paths
 
 REPOSITORY = Path(__file__).parent.parent
 README = (REPOSITORY / "README.md").read_text(encoding="utf-8")
@@ -42,6 +42,8 @@ def test_plugin_options_table_matches_the_plugin() -> None:
     assert documented == {name for name, _ in MentorsiteConfig._schema}
 
 
-def test_every_command_is_documented() -> None:
-    for name in main.commands:
-        assert f"`mentorsite {name}" in README, name
+def test_every_command_is_in_the_commands_table() -> None:
+    table = README.split("## Commands\n", 1)[1].split("\n\n", 2)[0]
+    for path in command_paths():
+        if path != "mentorsite new":
+            assert f"| `{path} " in table or f"| `{path}`" in table, path

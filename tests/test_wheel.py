@@ -69,3 +69,13 @@ def test_wheel_installs_and_builds_a_program_elsewhere(tmp_path: Path) -> None:
     assert "Agree a few specific, dated goals early." in (
         program / "site/guidelines/clear-goals/index.html").read_text(encoding="utf-8")
     assert (program / "site-private/review/ana-ben/index.html").is_file()
+
+    # The installed command starts a program that builds at once, and writes records into it.
+    started = run([str(environment / "bin" / "mentorsite"), "init", "started"], tmp_path)
+    assert started.returncode == 0, started.stderr
+    assert (tmp_path / "started/.gitignore").is_file() and (tmp_path / "started/.pre-commit-config.yaml").is_file()
+    new = run([str(environment / "bin" / "mentorsite"), "new", "checkin", "riley-morgan"], tmp_path / "started")
+    assert new.returncode == 0, new.stderr
+    built = run([str(environment / "bin" / "mentorsite"), "build", "--strict"], tmp_path / "started")
+    assert built.returncode == 0, built.stderr
+    assert (tmp_path / "started/site-private/pairs/riley-morgan/checkins.html").is_file()
