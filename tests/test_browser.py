@@ -219,3 +219,39 @@ def test_whats_new_in_the_second_edition_lists_the_three_changes(browser: playwr
     assert sections["Changed"].inner_text().startswith("Set clear goals")
     assert sections["Removed"].inner_text().startswith("Keep a paper diary")
     assert article.locator("code", has_text="+Goals give every meeting a direction and an end.").count() == 1
+
+
+@pytest.fixture(scope="module")
+def exported_url(example_build: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """lena-marcus's pair edition exported as a zip, unzipped elsewhere and served from there."""
+    import zipfile
+
+    environment = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "1795262400"}
+    archive = tmp_path_factory.mktemp("export") / "lena.zip"
+    subprocess.run([sys.executable, "-m", "mentorsite", "export", "lena-marcus", "-o", str(archive)],
+                   cwd=example_build, check=True, capture_output=True, env=environment)
+    unzipped = archive.parent / "unzipped"
+    with zipfile.ZipFile(archive) as opened:
+        opened.extractall(unzipped)
+    yield from serve(unzipped / "lena-marcus-pair")
+
+
+def test_an_exported_portfolio_works_unzipped_and_served(browser: playwright.Browser, exported_url: str) -> None:
+    page = browser.new_page()
+    requested: list[str] = []
+    failed: list[str] = []
+    violations: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.on("response", lambda response: failed.append(response.url) if response.status >= 400 else None)
+    page.on("console", lambda message: violations.append(message.text)
+            if "Content Security Policy" in message.text else None)
+    page.goto(exported_url)
+    assert "Lena" in page.title()
+    result = page.locator(".md-search-result__item > a[href*='sessions/2026-09-17.html']").first
+    search_for(page, "rebooked", result)
+    result.click()
+    page.wait_for_url("**/sessions/2026-09-17.html**")
+    page.get_by_role("link", name="Goals").first.click()
+    page.wait_for_load_state("networkidle")
+    assert failed == [] and violations == []
+    assert not foreign_requests(requested, exported_url)

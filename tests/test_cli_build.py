@@ -106,7 +106,7 @@ def static_server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
 
@@ -125,7 +125,7 @@ def test_export_writes_a_zip_that_works_unzipped_and_served(program_dir: Path,
         assert len(names) == count
         assert all(name.startswith("ana-ben-review/") for name in names)
         opened.extractall(served)
-    pages = [p for p in (served / "ana-ben-review").rglob("*.html")]
+    pages = list((served / "ana-ben-review").rglob("*.html"))
     assert len(pages) >= 5
     broken = []
     for page in pages:
@@ -217,3 +217,17 @@ def test_serve_without_pair_previews_the_handbook(program_dir: Path) -> None:
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+def test_serve_names_an_unknown_pair_and_a_bad_address(program_dir: Path) -> None:
+    unknown = mentorsite(program_dir, "serve", "--pair", "ana-bne")
+    assert (unknown.returncode, unknown.stderr.splitlines()[-1]) == (
+        1, "Error: no pair 'ana-bne' in content/pairs; did you mean 'ana-ben'?")
+    address = mentorsite(program_dir, "serve", "--dev-addr", "8000")
+    assert address.returncode == 2
+    assert address.stderr.endswith("Error: Invalid value for '--dev-addr': expected IP:PORT, got '8000'\n")
+    write_files(program_dir, {"content/pairs/ana-ben/goals/speaking.md": "---\ntitle: Speak\n---\n"})
+    broken = mentorsite(program_dir, "serve", "--pair", "ana-ben")
+    assert broken.returncode == 1
+    assert broken.stderr.endswith("Error: mentorsite: 1 error and 0 warnings in the records of ana-ben; "
+                                  "nothing to preview\n")
