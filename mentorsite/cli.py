@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import date, datetime
 from pathlib import Path
@@ -106,9 +107,9 @@ class Workspace:
         """The pair's records; a clear error when the pair is unknown or its records have errors."""
         checked = read_program(self.place.content_dir, Path.cwd())
         if pair_id not in checked.pair_folders:
-            where = f"in {self._shown(self.place.content_dir / 'pairs')}"
+            where = f"in {self.shown(self.place.content_dir / 'pairs')}"
             raise click.ClickException(describe_unknown("pair", pair_id, sorted(checked.pair_folders), where))
-        records = next((p for p in checked.program.pairs if p.pair.id == pair_id), None)
+        records = checked.pair_records(pair_id)
         errors = [d for d in checked.pair_problems(pair_id) if d.is_error]
         if records is None or errors:
             for diagnostic in errors:
@@ -116,13 +117,13 @@ class Workspace:
             raise click.ClickException(f"the records of {pair_id} have errors; fix them first")
         return records
 
-    def write(self, make: Any) -> None:
+    def write(self, make: Callable[[], Draft]) -> None:
         """Write the draft ``make()`` returns, never over an existing file."""
         try:
-            draft: Draft = make()
+            draft = make()
         except DraftError as error:
             raise click.ClickException(str(error)) from None
-        shown = self._shown(draft.path)
+        shown = self.shown(draft.path)
         if draft.path.exists():
             raise click.ClickException(f"{shown} exists; it was left as it is")
         draft.path.parent.mkdir(parents=True, exist_ok=True)
@@ -132,7 +133,7 @@ class Workspace:
             click.echo("Tip: run `mentorsite schema` so that your editor checks the file as you type.",
                        err=True)
 
-    def _shown(self, path: Path) -> str:
+    def shown(self, path: Path) -> str:
         return path.relative_to(Path.cwd()).as_posix() if path.is_relative_to(Path.cwd()) else str(path)
 
 
@@ -166,7 +167,7 @@ def new_pair(pair_id: str, mentor: str, mentee: str, mentor_role: str | None, me
                                    f"got '{pair_id}'")
     workspace = Workspace(config_file)
     if workspace.place.pair_folder(pair_id).exists():
-        raise click.ClickException(f"{workspace._shown(workspace.place.pair_folder(pair_id))} exists already")
+        raise click.ClickException(f"{workspace.shown(workspace.place.pair_folder(pair_id))} exists already")
     people = Person(name=mentor, role=mentor_role), Person(name=mentee, role=mentee_role)
     end = planned_end.date() if planned_end else None
     workspace.write(lambda: draft_pair(workspace.environment, workspace.place, pair_id, *people, _day(start),

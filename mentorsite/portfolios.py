@@ -128,7 +128,7 @@ class PairTask:
     def __call__(self, pair_id: str) -> list[Diagnostic] | None:
         """Build both editions; None when built, else the problems that kept the pair out."""
         problems = [d for d in self.checked.pair_problems(pair_id) if d.is_error or self.strict]
-        records = next((p for p in self.checked.program.pairs if p.pair.id == pair_id), None)
+        records = self.checked.pair_records(pair_id)
         if problems or records is None:
             return problems
         try:
@@ -209,7 +209,7 @@ def build_edition(handbook_config: MkDocsConfig, checked: CheckedProgram, pair_i
     Content-Security-Policy, so that a preview server's live-reload script can run.
     """
     problems = [d for d in checked.pair_problems(pair_id) if d.is_error]
-    records = next((p for p in checked.program.pairs if p.pair.id == pair_id), None)
+    records = checked.pair_records(pair_id)
     if problems or records is None:
         return problems
     try:

@@ -56,6 +56,10 @@ class CheckedProgram:
     def errors(self) -> list[Diagnostic]:
         return [d for d in self.diagnostics if d.is_error]
 
+    def pair_records(self, pair_id: str) -> PairRecords | None:
+        """The records of one pair, or None when its pair.yml did not pass its checks."""
+        return next((records for records in self.program.pairs if records.pair.id == pair_id), None)
+
     def pair_problems(self, pair_id: str) -> list[Diagnostic]:
         """The problems found in the records of one pair."""
         folder = self.pair_folders.get(pair_id)
