@@ -117,6 +117,11 @@ class Workspace:
             raise click.ClickException(f"the records of {pair_id} have errors; fix them first")
         return records
 
+    def draft_for(self, pair_id: str, make: Callable[..., Draft], *arguments: object) -> None:
+        """Write the record ``make`` drafts from the pair's records and ``arguments``."""
+        records = self.pair(pair_id)
+        self.write(lambda: make(self.environment, self.place, records, *arguments))
+
     def write(self, make: Callable[[], Draft]) -> None:
         """Write the draft ``make()`` returns, never over an existing file."""
         try:
@@ -183,11 +188,8 @@ def new_pair(pair_id: str, mentor: str, mentee: str, mentor_role: str | None, me
 @CONFIG_OPTION
 def new_agreement(pair_id: str, every: int, unit: str, minutes: int, config_file: Path) -> None:
     """The pair's agreement, to fill in and sign together at the first meeting."""
-    workspace = Workspace(config_file)
-    records = workspace.pair(pair_id)
     cadence = Cadence.model_validate({"every": every, "unit": unit})
-    workspace.write(lambda: draft_agreement(workspace.environment, workspace.place, records, cadence,
-                                            minutes))
+    Workspace(config_file).draft_for(pair_id, draft_agreement, cadence, minutes)
 
 
 @new.command("goal")
@@ -198,10 +200,7 @@ def new_agreement(pair_id: str, every: int, unit: str, minutes: int, config_file
 @CONFIG_OPTION
 def new_goal(pair_id: str, title: str, due: datetime | None, config_file: Path) -> None:
     """A planned goal named after TITLE, with its SMART parts to fill in."""
-    workspace = Workspace(config_file)
-    records = workspace.pair(pair_id)
-    workspace.write(lambda: draft_goal(workspace.environment, workspace.place, records, title,
-                                       due.date() if due else None))
+    Workspace(config_file).draft_for(pair_id, draft_goal, title, due.date() if due else None)
 
 
 @new.command("session")
@@ -216,9 +215,7 @@ def new_session(pair_id: str, when: datetime | None, topic: str | None, config_f
     A pair's first session gets a first-meeting agenda instead: getting acquainted, goals,
     cadence, confidentiality, and the dates of the next three meetings.
     """
-    workspace = Workspace(config_file)
-    records = workspace.pair(pair_id)
-    workspace.write(lambda: draft_session(workspace.environment, workspace.place, records, _day(when), topic))
+    Workspace(config_file).draft_for(pair_id, draft_session, _day(when), topic)
 
 
 @new.command("checkin")
@@ -228,9 +225,7 @@ def new_session(pair_id: str, when: datetime | None, topic: str | None, config_f
 @CONFIG_OPTION
 def new_checkin(pair_id: str, when: datetime | None, config_file: Path) -> None:
     """A check-in on how the relationship is going, with scores to give."""
-    workspace = Workspace(config_file)
-    records = workspace.pair(pair_id)
-    workspace.write(lambda: draft_checkin(workspace.environment, workspace.place, records, _day(when)))
+    Workspace(config_file).draft_for(pair_id, draft_checkin, _day(when))
 
 
 @new.command("closing")
@@ -240,9 +235,7 @@ def new_checkin(pair_id: str, when: datetime | None, config_file: Path) -> None:
 @CONFIG_OPTION
 def new_closing(pair_id: str, when: datetime | None, config_file: Path) -> None:
     """The closing reflection, with each goal listed to say what came of it."""
-    workspace = Workspace(config_file)
-    records = workspace.pair(pair_id)
-    workspace.write(lambda: draft_closing(workspace.environment, workspace.place, records, _day(when)))
+    Workspace(config_file).draft_for(pair_id, draft_closing, _day(when))
 
 
 @main.command()
