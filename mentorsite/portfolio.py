@@ -6,6 +6,7 @@ first, and the dashboard, charts, pages and navigation are computed from those a
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import date
@@ -138,7 +139,10 @@ def render_portfolio(records: PairRecords, edition: Edition, handbook: Handbook,
         pages.append(render("closing.md", "portfolio/closing.md.j2", closing=shown.closing))
         nav.append({"Closing": "closing.md"})
     prefix = "Portfolio" if edition == "pair" else "Review"
-    return Portfolio(records.pair.id, edition, f"{prefix}: {pair_names(records.pair)}", tuple(pages),
+    # The theme writes the site name and page titles into the page as HTML, outside the
+    # cleaned content: text from the records is escaped there.
+    site_name = html.escape(f"{prefix}: {pair_names(records.pair)}")
+    return Portfolio(records.pair.id, edition, site_name, tuple(pages),
                      tuple(nav))
 
 

@@ -50,6 +50,7 @@ from mentorsite.portfolio import (
 from mentorsite.program import CheckedProgram
 from mentorsite.records import Handbook, PairRecords
 from mentorsite.rendering import NavItem, RenderedPage, TemplateFailure
+from mentorsite.sanitising import sanitise
 
 log = logging.getLogger("mkdocs.plugins.mentorsite")
 
@@ -343,10 +344,13 @@ class SiteFactory:
 
 
 class PrivatePages(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
-    """Marks every portfolio page as private: its security policy, no indexing, no referrer."""
+    """Marks every portfolio page as private: clean content, its security policy, no indexing, no referrer."""
 
     def __init__(self, policy: bool = True):
         self.policy = policy
+
+    def on_page_content(self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        return sanitise(html)  # before search indexes the page, so the index is clean too
 
     def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
         return mark_private(output, page.content or "", policy=self.policy)

@@ -6,6 +6,7 @@ overrides any of them by giving a file of the same name in its own templates fol
 
 from __future__ import annotations
 
+import html
 import json
 import posixpath
 import re
@@ -70,6 +71,7 @@ def create_environment(override_dir: Path | None = None) -> Environment:
                               keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True)
     environment.filters["anchor"] = anchor
     environment.filters["yaml"] = json.dumps
+    environment.filters["html"] = html.escape  # text the theme writes as HTML (page titles)
     environment.filters["cell"] = table_cell
     environment.filters["percent"] = percent
     environment.globals["readers"] = READERS
