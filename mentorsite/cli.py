@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import date, datetime
 from pathlib import Path
@@ -27,6 +28,7 @@ from mentorsite.drafts import (
     draft_pair,
     draft_session,
 )
+from mentorsite.editions import Edition
 from mentorsite.program import read_program
 from mentorsite.publishing import read_published
 from mentorsite.records import SLUG_PATTERN, Cadence, PairRecords, Person
@@ -60,8 +62,20 @@ CONFIG_OPTION = click.option("-f", "--config-file", type=click.Path(path_type=Pa
                              default=DEFAULT_CONFIG, show_default=True, help="The program's mkdocs.yml.")
 
 
-def _show_logs() -> None:
+@contextmanager
+def _running_mkdocs() -> Iterator[None]:
+    """Show MkDocs' log, and turn its errors into a message and exit code 1."""
+    from mkdocs.exceptions import Abort, ConfigurationError, PluginError  # noqa: PLC0415
+
     logging.basicConfig(format="%(levelname)-7s -  %(message)s", level=logging.INFO)
+    try:
+        yield
+    except (Abort, ConfigurationError, PluginError) as error:
+        raise click.ClickException(str(error)) from None
+
+
+def _edition(name: str) -> Edition:
+    return "review" if name == "review" else "pair"
 
 
 @click.group()
@@ -319,26 +333,19 @@ def build(config_file: Path, pair_id: str | None, jobs: int | None, strict: bool
     """Build the handbook into the site folder, then the portfolios and the reviewer site."""
     from mkdocs.commands.build import build as build_site  # noqa: PLC0415
     from mkdocs.config import load_config  # noqa: PLC0415
-    from mkdocs.exceptions import Abort, ConfigurationError, PluginError  # noqa: PLC0415
 
     from mentorsite.plugin import MentorsitePlugin  # noqa: PLC0415
 
-    _show_logs()
-    try:
+    with _running_mkdocs():
         config = load_config(str(config_file), strict=strict or None)
-        plugin = config.plugins.get("mentorsite")
-        if not isinstance(plugin, MentorsitePlugin):
-            raise click.ClickException(f"{config_file} does not list the mentorsite plugin")
+        plugin = MentorsitePlugin.of(config)
         if jobs is not None:
             plugin.config["jobs"] = jobs
         plugin.progress = BarProgress() if sys.stderr.isatty() else LineProgress()
         if pair_id is None:
             build_site(config)
-            return
-        config = config.plugins.on_config(config)
-        plugin.build_portfolios(config, only=pair_id)
-    except (Abort, ConfigurationError, PluginError) as error:
-        raise click.ClickException(str(error)) from None
+        else:
+            plugin.build_portfolios(config.plugins.on_config(config), only=pair_id)
 
 
 EDITION_OPTION = click.option("--edition", type=click.Choice(["pair", "review"]), default="pair",
@@ -355,24 +362,18 @@ EDITION_OPTION = click.option("--edition", type=click.Choice(["pair", "review"])
 @click.option("-o", "--open", "open_in_browser", is_flag=True, help="Open the preview in a browser.")
 def serve(config_file: Path, pair_id: str | None, edition: str, dev_addr: str, open_in_browser: bool) -> None:
     """Preview the handbook, or one pair's portfolio, rebuilt and reloaded when a record changes."""
-    from mkdocs.exceptions import Abort, ConfigurationError, PluginError  # noqa: PLC0415
+    from mkdocs.commands.serve import serve as serve_site  # noqa: PLC0415
 
-    _show_logs()
+    from mentorsite.preview import serve_pair  # noqa: PLC0415
+
     host, _, port = dev_addr.rpartition(":")
     if not host or not port.isdigit():
         raise click.BadParameter(f"expected IP:PORT, got '{dev_addr}'", param_hint="'--dev-addr'")
-    try:
+    with _running_mkdocs():
         if pair_id is None:
-            from mkdocs.commands.serve import serve as serve_site  # noqa: PLC0415
-
             serve_site(config_file=str(config_file), dev_addr=dev_addr, open_in_browser=open_in_browser)
-            return
-        from mentorsite.preview import serve_pair  # noqa: PLC0415
-
-        serve_pair(config_file, pair_id, "review" if edition == "review" else "pair", host, int(port),
-                   open_in_browser)
-    except (Abort, ConfigurationError, PluginError) as error:
-        raise click.ClickException(str(error)) from None
+        else:
+            serve_pair(config_file, pair_id, _edition(edition), host, int(port), open_in_browser)
 
 
 @main.command()
@@ -383,16 +384,11 @@ def serve(config_file: Path, pair_id: str | None, edition: str, dev_addr: str, o
 @CONFIG_OPTION
 def export(pair_id: str, edition: str, output: Path | None, config_file: Path) -> None:
     """Write one pair's portfolio as a zip that works when unzipped and served."""
-    from mkdocs.exceptions import Abort, ConfigurationError, PluginError  # noqa: PLC0415
-
     from mentorsite.preview import export_pair  # noqa: PLC0415
 
-    _show_logs()
     destination = output or Path(f"{pair_id}-{edition}.zip")
-    try:
-        count = export_pair(config_file, pair_id, "review" if edition == "review" else "pair", destination)
-    except (Abort, ConfigurationError, PluginError) as error:
-        raise click.ClickException(str(error)) from None
+    with _running_mkdocs():
+        count = export_pair(config_file, pair_id, _edition(edition), destination)
     click.echo(f"Wrote {destination}: the {edition} edition of {pair_id}, {count} files.")
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from jinja2 import Environment
 
 from mentorsite.diagnostics import Diagnostic
-from mentorsite.insights import ActionItem, action_items
+from mentorsite.insights import DAYS_PER_UNIT, ActionItem, action_items
 from mentorsite.loading import PAIRS_FOLDER
 from mentorsite.records import RECORD_TYPES, Cadence, PairRecords, Person, Record
 from mentorsite.schemas import schema_hint
@@ -25,7 +25,6 @@ from mentorsite.sources import read_markdown, read_yaml
 from mentorsite.validation import validate_record
 
 DEFAULT_CADENCE = Cadence(every=2, unit="weeks")
-RECORD_KINDS = ("pair", "agreement", "goal", "session", "checkin", "closing")
 
 
 @dataclass(frozen=True)
@@ -65,8 +64,7 @@ def add_cadence(start: date, cadence: Cadence, times: int) -> date:
         month_index = start.month - 1 + cadence.every * times
         year, month = start.year + month_index // 12, month_index % 12 + 1
         return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
-    days = cadence.every * (7 if cadence.unit == "weeks" else 1) * times
-    return start + timedelta(days=days)
+    return start + timedelta(days=cadence.every * DAYS_PER_UNIT[cadence.unit] * times)
 
 
 def _render(environment: Environment, place: DraftPlace, path: Path, kind: str, **context: object) -> Draft:
@@ -128,15 +126,15 @@ def draft_session(environment: Environment, place: DraftPlace, records: PairReco
     A pair's first session gets a first-meeting agenda (including the dates of the next three
     meetings at the agreed cadence); later ones list the open actions and the goals in progress.
     """
-    name = when.isoformat() + (f"-{slugify(topic)}" if topic and slugify(topic) else "")
+    topic_slug = slugify(topic or "")
+    name = when.isoformat() + (f"-{topic_slug}" if topic_slug else "")
     path = place.pair_folder(records.pair.id) / "sessions" / f"{name}.md"
     agreement = records.agreement
     cadence = agreement.cadence if agreement else DEFAULT_CADENCE
-    first = not any(session.date < when for session in records.sessions)
     earlier = tuple(session for session in records.sessions if session.date < when)
     open_actions = [item for item in action_items(earlier) if not item.done]
     in_progress = [goal for goal in records.goals if goal.status == "in-progress"]
-    return _render(environment, place, path, "session", date=when, first=first,
+    return _render(environment, place, path, "session", date=when, first=not earlier,
                    next_meetings=[add_cadence(when, cadence, times) for times in (1, 2, 3)],
                    minutes=agreement.session_minutes if agreement else None,
                    open_actions=[_describe_action(item, when) for item in open_actions],

@@ -23,12 +23,14 @@ from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files
 
 from mentorsite.diagnostics import Diagnostic, summarize
+from mentorsite.editions import Edition
 from mentorsite.loading import GUIDELINES_FOLDER, PAIRS_FOLDER
 from mentorsite.manifests import MANIFEST_FILE, EditionContext, edition_context
 from mentorsite.portfolio import PortfolioSettings
 from mentorsite.portfolios import (
     BuildReport,
     Progress,
+    build_edition,
     build_portfolios,
     check_output_location,
     resolve_as_of,
@@ -159,18 +161,40 @@ class MentorsitePlugin(BasePlugin[MentorsiteConfig]):  # type: ignore[no-untyped
         return PortfolioSettings(as_of, self.config.handbook_url, self.config.default_version,
                                  bool(config.use_directory_urls))
 
+    @classmethod
+    def of(cls, config: MkDocsConfig) -> MentorsitePlugin:
+        """The mentorsite plugin of a loaded configuration; a clear error when it is not listed."""
+        plugin = config.plugins.get("mentorsite")
+        if not isinstance(plugin, cls):
+            raise PluginError(f"{config.config_file_path} does not list the mentorsite plugin")
+        return plugin
+
+    def _require_pair(self, pair_id: str) -> CheckedProgram:
+        assert self.checked and self.environment and self.portfolio_settings, "on_config runs first"
+        if pair_id not in self.checked.pair_folders:
+            raise PluginError(describe_unknown("pair", pair_id, sorted(self.checked.pair_folders),
+                                               f"in {self.config.content_dir}/pairs"))
+        return self.checked
+
     def build_portfolios(self, config: MkDocsConfig, only: str | None = None) -> BuildReport:
         """Both editions of every pair (or one), then the reviewer site; raises if any pair failed."""
         assert self.checked and self.environment and self.portfolio_settings, "on_config runs first"
-        if only is not None and only not in self.checked.pair_folders:
-            raise PluginError(describe_unknown("pair", only, sorted(self.checked.pair_folders),
-                                               f"in {self.config.content_dir}/pairs"))
+        if only is not None:
+            self._require_pair(only)
         result = build_portfolios(
             config, self.checked, private_dir=self._path(self.config.private_dir),
             settings=self.portfolio_settings, environment=self.environment, only=only,
             strict=bool(config.strict), jobs=self.worker_count(), progress=self.progress)
         report_portfolios(result, self.config.private_dir)
         return result
+
+    def build_edition(self, config: MkDocsConfig, pair_id: str, edition: Edition, target: Path,
+                      policy: bool = True) -> list[Diagnostic]:
+        """One edition of one pair into ``target`` (preview, export); the errors that stopped it."""
+        checked = self._require_pair(pair_id)
+        assert self.environment and self.portfolio_settings, "on_config runs first"
+        return build_edition(config, checked, pair_id, edition, target, settings=self.portfolio_settings,
+                             environment=self.environment, policy=policy)
 
     def worker_count(self) -> int:
         return self.config.jobs if self.config.jobs > 0 else (os.cpu_count() or 1)

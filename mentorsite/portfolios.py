@@ -96,12 +96,16 @@ def resolve_as_of(option: str | date | None) -> date:
     return date.today()
 
 
+def public_folders(config: MkDocsConfig, content_dir: Path) -> list[tuple[str, Path]]:
+    """The folders private output must keep out of, by option name: the public site and the sources."""
+    return [("site_dir", Path(config.site_dir).resolve()), ("docs_dir", Path(config.docs_dir).resolve()),
+            ("content_dir", content_dir.resolve())]
+
+
 def check_output_location(private_dir: Path, config: MkDocsConfig, content_dir: Path) -> None:
     """Private output must not land in, or contain, the public site or the sources."""
     private = private_dir.resolve()
-    for name, folder in (("site_dir", Path(config.site_dir)), ("docs_dir", Path(config.docs_dir)),
-                         ("content_dir", content_dir)):
-        other = folder.resolve()
+    for name, other in public_folders(config, content_dir):
         if private == other or private.is_relative_to(other) or other.is_relative_to(private):
             raise OutputError(f"mentorsite: private_dir ({private}) must be apart from {name} ({other}), "
                               "so that private pages never reach the public site or the sources")

@@ -19,8 +19,7 @@ from mentorsite.diagnostics import Diagnostic, summarize
 from mentorsite.editions import Edition
 from mentorsite.output import write_zip
 from mentorsite.plugin import MentorsitePlugin
-from mentorsite.portfolios import build_edition
-from mentorsite.references import describe_unknown
+from mentorsite.portfolios import public_folders
 
 log = logging.getLogger("mkdocs.plugins.mentorsite")
 
@@ -28,9 +27,7 @@ log = logging.getLogger("mkdocs.plugins.mentorsite")
 def load_program(config_file: Path) -> tuple[MkDocsConfig, MentorsitePlugin]:
     """The program's configuration, with the plugin's view of the records (checked and logged)."""
     config = load_config(str(config_file))
-    plugin = config.plugins.get("mentorsite")
-    if not isinstance(plugin, MentorsitePlugin):
-        raise PluginError(f"{config_file} does not list the mentorsite plugin")
+    plugin = MentorsitePlugin.of(config)
     return config.plugins.on_config(config), plugin
 
 
@@ -38,17 +35,7 @@ def build_pair_edition(config_file: Path, pair_id: str, edition: Edition, target
                        policy: bool = True) -> tuple[MentorsitePlugin, list[Diagnostic]]:
     """Build one edition of one pair into ``target``; the errors that stopped it, if any."""
     config, plugin = load_program(config_file)
-    return plugin, _build(config, plugin, pair_id, edition, target, policy)
-
-
-def _build(config: MkDocsConfig, plugin: MentorsitePlugin, pair_id: str, edition: Edition, target: Path,
-           policy: bool) -> list[Diagnostic]:
-    assert plugin.checked and plugin.portfolio_settings and plugin.environment, "on_config ran"
-    if pair_id not in plugin.checked.pair_folders:
-        raise PluginError(describe_unknown("pair", pair_id, sorted(plugin.checked.pair_folders),
-                                           f"in {plugin.config.content_dir}/pairs"))
-    return build_edition(config, plugin.checked, pair_id, edition, target,
-                         settings=plugin.portfolio_settings, environment=plugin.environment, policy=policy)
+    return plugin, plugin.build_edition(config, pair_id, edition, target, policy)
 
 
 def serve_pair(config_file: Path, pair_id: str, edition: Edition, host: str, port: int,
@@ -89,14 +76,13 @@ def export_pair(config_file: Path, pair_id: str, edition: Edition, destination: 
     """Write one edition of one pair's portfolio as a zip; returns the number of files in it."""
     config, plugin = load_program(config_file)
     content = config_file.resolve().parent / plugin.config.content_dir
-    public = (("site_dir", config.site_dir), ("docs_dir", config.docs_dir), ("content_dir", content))
-    for name, folder in public:
-        if destination.resolve().is_relative_to(Path(folder).resolve()):
+    for name, folder in public_folders(config, content):
+        if destination.resolve().is_relative_to(folder):
             raise PluginError(f"mentorsite: the export ({destination}) must not go into {name} ({folder}): "
                               "a portfolio is private")
     with tempfile.TemporaryDirectory(prefix="mentorsite-export-") as scratch:
         target = Path(scratch) / "site"
-        problems = _build(config, plugin, pair_id, edition, target, policy=True)
+        problems = plugin.build_edition(config, pair_id, edition, target)
         if problems:
             raise PluginError(f"mentorsite: {summarize(problems)} in the records of {pair_id}; not exported")
         assert plugin.portfolio_settings is not None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import TypeVar
 
@@ -58,7 +59,11 @@ class CheckedProgram:
 
     def pair_records(self, pair_id: str) -> PairRecords | None:
         """The records of one pair, or None when its pair.yml did not pass its checks."""
-        return next((records for records in self.program.pairs if records.pair.id == pair_id), None)
+        return self._records_by_id.get(pair_id)
+
+    @cached_property
+    def _records_by_id(self) -> dict[str, PairRecords]:
+        return {records.pair.id: records for records in self.program.pairs}
 
     def pair_problems(self, pair_id: str) -> list[Diagnostic]:
         """The problems found in the records of one pair."""

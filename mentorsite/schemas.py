@@ -18,16 +18,14 @@ from mentorsite.records import RECORD_TYPES
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 SCHEMAS_FOLDER = "schemas"
 HINT_PREFIX = "# yaml-language-server: $schema="
-# Record types whose id defaults to the file or folder name, so a file need not write it.
-IDS_FROM_NAMES = ("guideline", "pair", "goal", "session", "checkin")
 
 
 def record_schema(kind: str) -> dict[str, Any]:
     """The JSON Schema of one record type (a key of ``RECORD_TYPES``)."""
     schema = RECORD_TYPES[kind].model_json_schema(mode="validation")
     _close_objects(schema)
-    if kind in IDS_FROM_NAMES:
-        schema["required"] = [name for name in schema.get("required", []) if name != "id"]
+    # Every id defaults to the file or folder name, so a file need not write it.
+    schema["required"] = [name for name in schema.get("required", []) if name != "id"]
     description = schema.pop("description", "")
     schema.pop("title", None)
     return {"$schema": SCHEMA_DIALECT, "title": f"mentorsite {kind} record",

@@ -11,8 +11,9 @@ from pathlib import Path
 from tests.programs import write_files
 
 
-def mentorsite(program: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
-    environment = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+def mentorsite(program: Path, *arguments: str, **variables: str) -> subprocess.CompletedProcess[str]:
+    """Run the command in ``program``, with extra environment ``variables``."""
+    environment = {**os.environ, "NO_MKDOCS_2_WARNING": "1", **variables}
     return subprocess.run([sys.executable, "-m", "mentorsite", *arguments], cwd=program,
                           capture_output=True, text=True, env=environment, check=False)
 

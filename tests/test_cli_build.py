@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import filecmp
-import functools
-import http.server
 import os
 import pty
 import re
 import subprocess
 import sys
-import threading
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from tests.programs import copy_example, write_files
+from tests.serving import answers, fetch, free_port, serve, wait_for
 from tests.test_cli import mentorsite
-from tests.test_serve import fetch, free_port, wait_for
 
 EXAMPLE_PAIRS = ["lena-marcus", "noor-james", "priya-tomas", "sofia-david"]
 
@@ -57,14 +54,8 @@ def test_build_shows_a_progress_bar_on_a_terminal(program_dir: Path) -> None:
 def test_jobs_build_the_same_portfolios_in_worker_processes(tmp_path: Path) -> None:
     sequential = copy_example(tmp_path / "one")
     parallel = copy_example(tmp_path / "two")
-    environment = {"SOURCE_DATE_EPOCH": "1795262400"}
-    os.environ.update(environment)
-    try:
-        assert mentorsite(sequential, "build", "--jobs", "1").returncode == 0
-        result = mentorsite(parallel, "build", "--jobs", "2")
-    finally:
-        for name in environment:
-            del os.environ[name]
+    assert mentorsite(sequential, "build", "--jobs", "1", SOURCE_DATE_EPOCH="1795262400").returncode == 0
+    result = mentorsite(parallel, "build", "--jobs", "2", SOURCE_DATE_EPOCH="1795262400")
     assert result.returncode == 0, result.stderr
     # Workers finish in any order; each pair is reported once, counted 1 to 4.
     lines = [line.split(": ", 1) for line in result.stderr.splitlines() if line.startswith("portfolio ")]
@@ -95,19 +86,8 @@ def test_jobs_keep_a_broken_pair_out_and_fail(tmp_path: Path) -> None:
 def static_server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     root = tmp_path / "served"
     root.mkdir()
-    handler = functools.partial(QuietHandler, directory=str(root))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/", root
-    finally:
-        server.shutdown()
-
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
+    for url in serve(root):
+        yield url, root
 
 
 LOCAL_LINK = re.compile(r'(?:href|src)="(?!https?:|#|data:|mailto:|/)([^"#?]+)')
@@ -134,23 +114,13 @@ def test_export_writes_a_zip_that_works_unzipped_and_served(program_dir: Path,
         assert "Content-Security-Policy" in html, relative
         for link in LOCAL_LINK.findall(html):
             target = (page.parent / link).resolve()
-            if not fetch_ok(base + target.relative_to(served.resolve()).as_posix()):
+            if not answers(base + target.relative_to(served.resolve()).as_posix()):
                 broken.append(f"{relative} -> {link}")
     assert broken == []
     assert "search/search_index.json" in " ".join(names)
     again = mentorsite(program_dir, "export", "ana-ben", "--edition", "review", "-o", "out/again.zip")
     assert again.returncode == 0
     assert archive.read_bytes() == (program_dir / "out/again.zip").read_bytes()
-
-
-def fetch_ok(url: str) -> bool:
-    import urllib.request
-
-    try:
-        with urllib.request.urlopen(url, timeout=5) as response:
-            return bool(response.status == 200)
-    except OSError:
-        return False
 
 
 def test_export_review_edition_leaves_out_private_records(program_dir: Path) -> None:
@@ -217,6 +187,15 @@ def test_serve_without_pair_previews_the_handbook(program_dir: Path) -> None:
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+def test_build_and_export_need_the_plugin_in_mkdocs_yml(program_dir: Path) -> None:
+    config = program_dir / "mkdocs.yml"
+    config.write_text(config.read_text().replace("  - mentorsite\n", ""))
+    expected = f"Error: {config.resolve()} does not list the mentorsite plugin\n"
+    for arguments in (("build",), ("export", "ana-ben")):
+        result = mentorsite(program_dir, *arguments)
+        assert (result.returncode, result.stderr[-len(expected):]) == (1, expected), arguments
 
 
 def test_serve_names_an_unknown_pair_and_a_bad_address(program_dir: Path) -> None:

@@ -22,7 +22,8 @@ import pytest
 from mentorsite.preview import build_pair_edition
 from mentorsite.sanitising import sanitise
 from tests.programs import BASE_PROGRAM, write_files
-from tests.test_browser import browser, foreign_requests, serve  # noqa: F401 - the browser fixture
+from tests.serving import serve
+from tests.test_browser import browser, foreign_requests  # noqa: F401 - the browser fixture
 
 EVIL = "https://evil.example"
 PAYLOADS = [
@@ -105,13 +106,8 @@ def hostile_sites(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     environment = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     subprocess.run([sys.executable, "-m", "mkdocs", "build"], cwd=program, check=True, capture_output=True,
                    env=environment)
-    cwd = Path.cwd()
-    os.chdir(program)
-    try:
-        _, problems = build_pair_edition(program / "mkdocs.yml", "ana-ben", "pair", program / "preview" / "site",
-                                         policy=False)
-    finally:
-        os.chdir(cwd)
+    _, problems = build_pair_edition(program / "mkdocs.yml", "ana-ben", "pair", program / "preview" / "site",
+                                     policy=False)
     assert problems == []
     return {"built": program / "site-private/pairs/ana-ben", "review": program / "site-private/review/ana-ben",
             "preview": program / "preview/site"}
