@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from jinja2 import Environment
@@ -36,6 +36,11 @@ from mentorsite.references import describe_unknown
 from mentorsite.rendering import create_environment
 from mentorsite.schemas import SCHEMAS_FOLDER, write_schemas
 from mentorsite.starter import starter_files
+
+if TYPE_CHECKING:
+    from mkdocs.config.defaults import MkDocsConfig
+
+    from mentorsite.plugin import MentorsitePlugin
 
 DEFAULT_CONFIG = "mkdocs.yml"
 DAY = click.DateTime(formats=["%Y-%m-%d"])
@@ -390,6 +395,76 @@ def export(pair_id: str, edition: str, output: Path | None, config_file: Path) -
     with _running_mkdocs():
         count = export_pair(config_file, pair_id, _edition(edition), destination)
     click.echo(f"Wrote {destination}: the {edition} edition of {pair_id}, {count} files.")
+
+
+# Encrypted portfolios ----------------------------------------------------------------
+
+
+@main.group()
+def keys() -> None:
+    """Passphrases of the encrypted portfolios: where each comes from, and changing one."""
+
+
+def _loaded_plugin(config_file: Path) -> tuple[MkDocsConfig, MentorsitePlugin]:
+    from mkdocs.config import load_config  # noqa: PLC0415
+
+    from mentorsite.plugin import MentorsitePlugin  # noqa: PLC0415
+
+    config = load_config(str(config_file))
+    plugin = MentorsitePlugin.of(config)
+    config = config.plugins.on_config(config)
+    plugin.require_encryption()
+    return config, plugin
+
+
+@keys.command("list")
+@CONFIG_OPTION
+def keys_list(config_file: Path) -> None:
+    """Where each encrypted portfolio is and where its passphrase comes from (never the passphrase)."""
+    with _running_mkdocs():
+        _, plugin = _loaded_plugin(config_file)
+        assert plugin.checked is not None and plugin.encryption is not None
+        keyring = plugin.encryption.keyring
+        rows = [(pair_id, plugin.sealed_folder(pair_id), keyring.source(pair_id))
+                for pair_id in sorted(plugin.checked.pair_folders)]
+        rows.append(("(reviewers)", plugin.sealed_folder(None), keyring.source(None)))
+    width = max(len(name) for name, _, _ in rows)
+    for name, folder, source in rows:
+        where = _shown(folder) if folder else "not encrypted: no passphrase"
+        click.echo(f"{name:<{width}}  {where}  [passphrase: {source}]")
+
+
+def _shown(path: Path) -> str:
+    """A path relative to the working folder when it is inside it."""
+    resolved = path.resolve()
+    return str(resolved.relative_to(Path.cwd())) if resolved.is_relative_to(Path.cwd()) else str(path)
+
+
+@keys.command("rotate")
+@click.argument("pair_id", metavar="[PAIR]", required=False)
+@click.option("--review", is_flag=True, help="Change the reviewer site's passphrase instead of a pair's.")
+@click.option("--passphrase-stdin", "from_stdin", is_flag=True,
+              help="Read the new passphrase from standard input instead of generating one.")
+@CONFIG_OPTION
+def keys_rotate(pair_id: str | None, review: bool, from_stdin: bool, config_file: Path) -> None:
+    """Give PAIR a new passphrase in the keys file and re-encrypt its portfolio under it.
+
+    The new passphrase is generated (or read from standard input) and written to the keys
+    file, never printed; the portfolio moves to a new folder, and the old one is removed.
+    """
+    from mentorsite.crypto import new_passphrase, passphrase_problem  # noqa: PLC0415
+
+    if (pair_id is None) == (not review):
+        raise click.UsageError("name a PAIR, or give --review for the reviewer site")
+    passphrase = sys.stdin.readline().strip() if from_stdin else new_passphrase()
+    weak = passphrase_problem(passphrase)
+    if weak:
+        raise click.ClickException(weak)
+    with _running_mkdocs():
+        config, plugin = _loaded_plugin(config_file)
+        folder = plugin.rotate(config, pair_id, passphrase)
+    who = pair_id or "The reviewer site"
+    click.echo(f"{who}: new passphrase written to {plugin.keys_file()}; encrypted again in {_shown(folder)}")
 
 
 # Publishing --------------------------------------------------------------------------

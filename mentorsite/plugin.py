@@ -9,6 +9,7 @@ the others are built, and the build fails at the end.
 from __future__ import annotations
 
 import os
+import shutil
 from datetime import date
 from pathlib import Path
 from typing import Any, cast
@@ -22,6 +23,18 @@ from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files
 
+from mentorsite.crypto import (
+    ITERATIONS,
+    KEYS_FILE_VARIABLE,
+    PAIRS,
+    REVIEW_VARIABLE,
+    KeysError,
+    check_keys_location,
+    folder_name,
+    pair_variable,
+    read_keys,
+    write_passphrase,
+)
 from mentorsite.diagnostics import Diagnostic, summarize
 from mentorsite.editions import Edition
 from mentorsite.loading import GUIDELINES_FOLDER, PAIRS_FOLDER
@@ -29,10 +42,13 @@ from mentorsite.manifests import MANIFEST_FILE, EditionContext, edition_context
 from mentorsite.portfolio import PortfolioSettings
 from mentorsite.portfolios import (
     BuildReport,
+    Encryption,
+    OutputError,
     Progress,
     build_edition,
     build_portfolios,
     check_output_location,
+    public_folders,
     resolve_as_of,
 )
 from mentorsite.program import CheckedProgram, read_program
@@ -48,6 +64,17 @@ from mentorsite.rendering import (
 
 log = get_plugin_logger(__name__)
 MIKE_VERSION_VARIABLE = "MIKE_DOCS_VERSION"  # set by mike for the build of the edition it deploys
+
+
+class EncryptionConfig(base.Config):  # type: ignore[no-untyped-call]
+    enabled = options.Type(bool, default=False)
+    """Also publish every portfolio and the reviewer site encrypted, for any static host."""
+    output_dir = options.Optional(options.Type(str))
+    """Where the encrypted portfolios go, relative to mkdocs.yml; default: `portfolios` in `site_dir`."""
+    keys_file = options.Optional(options.Type(str))
+    """The passphrases (YAML), outside the content and the output; else $MENTORSITE_KEYS_FILE."""
+    iterations = options.Type(int, default=ITERATIONS)
+    """PBKDF2 iterations of the key derivation; at least 600000."""
 
 
 class MentorsiteConfig(base.Config):  # type: ignore[no-untyped-call]
@@ -73,6 +100,8 @@ class MentorsiteConfig(base.Config):  # type: ignore[no-untyped-call]
     """The branch mike publishes editions to; read for What's new and to check handbook_version."""
     jobs = options.Type(int, default=1)
     """Worker processes building portfolios; 0 means one per processor."""
+    encryption = options.SubConfig(EncryptionConfig)
+    """Encrypted copies of the portfolios (see the README, "Encrypted portfolios")."""
 
 
 class MentorsitePlugin(BasePlugin[MentorsiteConfig]):  # type: ignore[no-untyped-call]
@@ -85,6 +114,7 @@ class MentorsitePlugin(BasePlugin[MentorsiteConfig]):  # type: ignore[no-untyped
         self.edition: EditionContext | None = None
         self.environment: Environment | None = None
         self.portfolio_settings: PortfolioSettings | None = None
+        self.encryption: Encryption | None = None
         self.serving = False
         self.progress: Progress | None = None  # set by `mentorsite build` for its progress display
 
@@ -109,6 +139,8 @@ class MentorsitePlugin(BasePlugin[MentorsiteConfig]):  # type: ignore[no-untyped
         if self.wants_portfolios():
             check_output_location(self._path(self.config.private_dir), config,
                                   self._path(self.config.content_dir))
+            if self.config.encryption.enabled:
+                self.encryption = self.read_encryption(config, checked)
         environment = self.environment = create_environment(self._path(self.config.templates_dir))
         handbook = checked.program.handbook
         version = self.version()
@@ -148,6 +180,46 @@ class MentorsitePlugin(BasePlugin[MentorsiteConfig]):  # type: ignore[no-untyped
             files.append(File.generated(config, page.uri, content=page.markdown))
         return files
 
+    def encrypted_dir(self, config: MkDocsConfig) -> Path:
+        setting = self.config.encryption.output_dir
+        return self._path(setting) if setting else Path(config.site_dir).resolve() / "portfolios"
+
+    def keys_file(self) -> Path | None:
+        setting = self.config.encryption.keys_file or os.environ.get(KEYS_FILE_VARIABLE)
+        return (self.root / Path(setting).expanduser()).resolve() if setting else None
+
+    def read_encryption(self, config: MkDocsConfig, checked: CheckedProgram) -> Encryption:
+        """Where sealed portfolios go and the passphrases; stops the build on a bad setting or keys file."""
+        settings = self.config.encryption
+        if settings.iterations < ITERATIONS:
+            raise PluginError(f"mentorsite: encryption.iterations is {settings.iterations}; "
+                              f"use at least {ITERATIONS}")
+        target = self.encrypted_dir(config)
+        private = self._path(self.config.private_dir)
+        sources = public_folders(config, self._path(self.config.content_dir))
+        kept_apart = [(name, folder) for name, folder in sources if name != "site_dir"]
+        kept_apart.append(("private_dir", private))
+        for name, folder in kept_apart:
+            if target == folder or target.is_relative_to(folder) or folder.is_relative_to(target):
+                raise OutputError(f"mentorsite: encryption.output_dir ({target}) must be apart from {name} "
+                                  f"({folder})")
+        if target == Path(config.site_dir).resolve():
+            raise OutputError(f"mentorsite: encryption.output_dir ({target}) must be a folder of its own, "
+                              "not the site folder itself")
+        keys_file = self.keys_file()
+        if keys_file is not None:
+            forbidden = [*public_folders(config, self._path(self.config.content_dir)),
+                         ("private_dir", private), ("encryption.output_dir", target)]
+            try:
+                check_keys_location(keys_file, forbidden)
+            except KeysError as error:
+                raise PluginError(f"mentorsite: {error}") from None
+        keyring, problems = read_keys(keys_file, os.environ, set(checked.pair_folders))
+        log_diagnostics(problems)
+        if any(d.is_error for d in problems) or (config.strict and problems):
+            raise PluginError(f"mentorsite: {summarize(problems)} in the keys file; the site was not built")
+        return Encryption(target, keyring, settings.iterations)
+
     def wants_portfolios(self) -> bool:
         """Portfolios are built with the handbook, but not while serving or publishing an edition."""
         return bool(self.config.portfolios) and not self.serving and MIKE_VERSION_VARIABLE not in os.environ
@@ -184,7 +256,8 @@ class MentorsitePlugin(BasePlugin[MentorsiteConfig]):  # type: ignore[no-untyped
         result = build_portfolios(
             config, self.checked, private_dir=self._path(self.config.private_dir),
             settings=self.portfolio_settings, environment=self.environment, only=only,
-            strict=bool(config.strict), jobs=self.worker_count(), progress=self.progress)
+            strict=bool(config.strict), jobs=self.worker_count(), progress=self.progress,
+            encryption=self.encryption)
         report_portfolios(result, self.config.private_dir)
         return result
 
@@ -195,6 +268,50 @@ class MentorsitePlugin(BasePlugin[MentorsiteConfig]):  # type: ignore[no-untyped
         assert self.environment and self.portfolio_settings, "on_config runs first"
         return build_edition(config, checked, pair_id, edition, target, settings=self.portfolio_settings,
                              environment=self.environment, policy=policy)
+
+    def require_encryption(self) -> Encryption:
+        if self.encryption is None:
+            raise PluginError("mentorsite: encryption is not enabled; set 'encryption: {enabled: true}' "
+                              "in the mentorsite plugin's settings in mkdocs.yml")
+        return self.encryption
+
+    def sealed_folder(self, pair_id: str | None) -> Path | None:
+        """Where a pair's (for None, the reviewer site's) encrypted portfolio is, if it has a passphrase."""
+        encryption = self.require_encryption()
+        if pair_id is None:
+            return encryption.target_dir / "review" if encryption.keyring.for_review() else None
+        passphrase = encryption.keyring.for_pair(pair_id)
+        return encryption.target_dir / PAIRS / folder_name(passphrase, pair_id) if passphrase else None
+
+    def rotate(self, config: MkDocsConfig, pair_id: str | None, passphrase: str) -> Path:
+        """Give a pair (or the reviewer site) a new passphrase in the keys file and re-encrypt under it.
+
+        The pair's portfolio is rebuilt and sealed again (the reviewer site with it); the
+        folder sealed under the old passphrase is removed. Returns the new folder.
+        """
+        encryption = self.require_encryption()
+        keys_file = self.keys_file()
+        if keys_file is None:
+            raise PluginError("mentorsite: rotating a passphrase needs a keys file: set encryption.keys_file "
+                              f"or {KEYS_FILE_VARIABLE}")
+        variable = pair_variable(pair_id) if pair_id else REVIEW_VARIABLE
+        if os.environ.get(variable):
+            raise PluginError(f"mentorsite: the passphrase comes from the environment ({variable}), which "
+                              "overrides the keys file; change it there, then run mentorsite build")
+        if pair_id is not None:
+            self._require_pair(pair_id)
+        old_folder = self.sealed_folder(pair_id) if pair_id else None
+        write_passphrase(keys_file, pair_id, passphrase)
+        if pair_id is None:
+            encryption.keyring.review = passphrase
+        else:
+            encryption.keyring.pairs[pair_id] = passphrase
+        self.build_portfolios(config, only=pair_id)
+        new_folder = self.sealed_folder(pair_id)
+        assert new_folder is not None
+        if old_folder is not None and old_folder != new_folder and old_folder.is_dir():
+            shutil.rmtree(old_folder)
+        return new_folder
 
     def worker_count(self) -> int:
         return self.config.jobs if self.config.jobs > 0 else (os.cpu_count() or 1)
@@ -237,8 +354,19 @@ def report_portfolios(result: BuildReport, private_dir: str) -> None:
              f"{private_dir} in {result.seconds:.2f} seconds")
     if result.removed:
         log.info(f"removed the portfolios of pairs no longer in the content: {', '.join(result.removed)}")
+    sealing = result.sealing
+    if sealing is not None:
+        log.info(f"encrypted {len(sealing.sealed)} pair portfolio{'s' if len(sealing.sealed) != 1 else ''}"
+                 f"{' and the reviewer site' if sealing.review else ''}")
+        for pair_id, why in sorted(sealing.refused.items()):
+            log.error(f"pair {pair_id}: not encrypted: {why}")
+        if sealing.review_problem:
+            log.error(f"the reviewer site: not encrypted: {sealing.review_problem}")
     if failed:
         only_warnings = not any(d.is_error for problems in result.failed.values() for d in problems)
         reason = " (warnings count as errors with --strict)" if only_warnings else ""
         raise PluginError(f"mentorsite: {failed} pair{'s' if failed != 1 else ''} not built{reason}, their "
                           f"previous portfolios kept: {', '.join(sorted(result.failed))}")
+    if sealing is not None and (sealing.refused or sealing.review_problem):
+        left_out = sorted(sealing.refused) + (["the reviewer site"] if sealing.review_problem else [])
+        raise PluginError(f"mentorsite: not encrypted (see above): {', '.join(left_out)}")

@@ -36,6 +36,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import get_navigation
 from mkdocs.structure.pages import Page
 
+from mentorsite.crypto import Keyring, SealPlan, SealReport, seal_portfolios
 from mentorsite.diagnostics import Diagnostic
 from mentorsite.editions import EDITIONS, Edition
 from mentorsite.output import SCRATCH_MARK, link_files, remove_scratch, replace_directory, scratch_beside
@@ -82,6 +83,16 @@ class BuildReport:
     failed: dict[str, list[Diagnostic]] = field(default_factory=dict)
     removed: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    sealing: SealReport | None = None
+
+
+@dataclass(frozen=True)
+class Encryption:
+    """Where sealed copies of the portfolios go, and the passphrases that seal them."""
+
+    target_dir: Path
+    keyring: Keyring
+    iterations: int
 
 
 def resolve_as_of(option: str | date | None) -> date:
@@ -147,10 +158,12 @@ class PairTask:
 def build_portfolios(handbook_config: MkDocsConfig, checked: CheckedProgram, *, private_dir: Path,
                      settings: PortfolioSettings, environment: Environment,
                      only: str | None = None, strict: bool = False, jobs: int = 1,
-                     progress: Progress | None = None) -> BuildReport:
+                     progress: Progress | None = None, encryption: Encryption | None = None) -> BuildReport:
     """Build both editions of every pair (or of ``only``), then the reviewer site's index.
 
-    With ``jobs`` above 1, pairs are built by that many worker processes.
+    With ``jobs`` above 1, pairs are built by that many worker processes. With
+    ``encryption``, each pair's edition (the one built now, or the one kept) and the
+    reviewer site are then sealed into its target folder.
     """
     started = time.monotonic()
     report = BuildReport()
@@ -175,8 +188,24 @@ def build_portfolios(handbook_config: MkDocsConfig, checked: CheckedProgram, *, 
         entries = _review_entries(private_dir / REVIEW)
         factory.build_root(render_review_index(entries, environment), [{"Pairs": "index.md"}],
                            "Portfolios for review", private_dir / REVIEW)
+        if encryption is not None:
+            plan = seal_plan(encryption, private_dir, environment, factory.asset_files)
+            report.sealing = seal_portfolios(plan, chosen, jobs=jobs, prune=only is None)
     report.seconds = time.monotonic() - started
     return report
+
+
+def seal_plan(encryption: Encryption, private_dir: Path, environment: Environment,
+              assets: list[Path]) -> SealPlan:
+    """What sealing needs: the unlock pages (overridable templates) and the theme's assets."""
+    template = environment.get_template("vault/unlock.html.j2")
+    lead = "Enter the passphrase you were given to open it. It stays open in this tab until you close it."
+    return SealPlan(
+        private_dir, encryption.target_dir, encryption.keyring,
+        pair_shell=template.render(title="Private portfolio", lead=f"This portfolio is encrypted. {lead}"),
+        review_shell=template.render(title="Portfolios for review",
+                                     lead=f"The reviewer site is encrypted. {lead}"),
+        plain=frozenset(asset.as_posix() for asset in assets), iterations=encryption.iterations)
 
 
 _TASK: PairTask | None = None  # the task worker processes inherit when they are forked

@@ -10,7 +10,7 @@ from pathlib import Path
 import mentorsite
 
 PACKAGE = Path(mentorsite.__file__).parent
-ADAPTERS = {"plugin", "portfolios", "preview", "cli", "__main__"}
+ADAPTERS = {"plugin", "portfolios", "preview", "cli", "crypto", "__main__"}
 FORBIDDEN = ("mkdocs", "material", "click")
 CORE = sorted(p.stem for p in PACKAGE.glob("*.py") if p.stem not in ADAPTERS | {"__init__"})
 

@@ -1,0 +1,131 @@
+// The unlock page of an encrypted mentorsite portfolio.
+//
+// It derives the key from the passphrase (PBKDF2-HMAC-SHA256 with the vault's salt and
+// iterations), checks it against the vault's index (AES-256-GCM refuses a wrong key), and
+// hands it to the portfolio's service worker, which decrypts every file from then on. The
+// key is kept in this tab's sessionStorage, so the reader is asked once per session.
+"use strict";
+
+(() => {
+  const scope = new URL("./", window.location.href);
+  const storageKey = `mentorsite-key:${scope.pathname}`;
+  const INDEX_LABEL = "\u0000index";
+  const form = document.getElementById("unlock");
+  const input = document.getElementById("passphrase");
+  const button = form.querySelector("button");
+  const message = document.getElementById("message");
+
+  function say(text, problem = false) {
+    message.textContent = text;
+    message.classList.toggle("problem", problem);
+  }
+
+  function toBase64(bytes) {
+    let raw = "";
+    for (const byte of new Uint8Array(bytes)) raw += String.fromCharCode(byte);
+    return btoa(raw);
+  }
+
+  function fromBase64(text) {
+    const raw = atob(text);
+    const bytes = new Uint8Array(raw.length);
+    for (let i = 0; i < raw.length; i += 1) bytes[i] = raw.charCodeAt(i);
+    return bytes;
+  }
+
+  // Only a page of this portfolio may be the next one: never another site.
+  function next() {
+    const wanted = new URLSearchParams(window.location.search).get("next");
+    if (!wanted) return scope.href;
+    const url = new URL(wanted, scope);
+    return url.origin === scope.origin && url.pathname.startsWith(scope.pathname) ? url.href : scope.href;
+  }
+
+  async function deriveKey(passphrase, kdf) {
+    const secret = new TextEncoder().encode(passphrase.trim().normalize("NFC"));
+    const material = await crypto.subtle.importKey("raw", secret, "PBKDF2", false, ["deriveBits"]);
+    const bits = await crypto.subtle.deriveBits(
+      { name: "PBKDF2", hash: kdf.hash, salt: fromBase64(kdf.salt), iterations: kdf.iterations },
+      material, 256);
+    return toBase64(bits);
+  }
+
+  async function opens(rawKey, vault) {
+    try {
+      const key = await crypto.subtle.importKey("raw", fromBase64(rawKey), "AES-GCM", false, ["decrypt"]);
+      const sealed = fromBase64(vault.index);
+      await crypto.subtle.decrypt({ name: "AES-GCM", iv: sealed.subarray(0, 12),
+                                    additionalData: new TextEncoder().encode(INDEX_LABEL) },
+                                  key, sealed.subarray(12));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async function worker() {
+    await navigator.serviceWorker.register(new URL("sw.js", scope), { scope: scope.pathname });
+    return (await navigator.serviceWorker.ready).active;
+  }
+
+  function post(active, data) {
+    return new Promise((resolve) => {
+      const channel = new MessageChannel();
+      channel.port1.onmessage = (event) => resolve(event.data);
+      active.postMessage(data, [channel.port2]);
+    });
+  }
+
+  async function enter(rawKey, registering) {
+    say("Opening the portfolio…");
+    const answer = await post(await registering, { type: "unlock", key: rawKey });
+    if (!answer || !answer.ok) throw new Error("the service worker could not open the vault");
+    window.location.replace(next());
+  }
+
+  async function start() {
+    if (!window.isSecureContext || !window.crypto || !crypto.subtle) {
+      say("This portfolio can only be opened over HTTPS.", true);
+      return;
+    }
+    if (!("serviceWorker" in navigator)) {
+      say("This browser cannot open encrypted portfolios: it does not run service workers.", true);
+      return;
+    }
+    const response = await fetch("_vault/vault.json", { cache: "no-store" });
+    if (!response.ok) throw new Error(`the vault answered ${response.status}`);
+    const vault = await response.json();
+    const registering = worker();
+    const stored = JSON.parse(sessionStorage.getItem(storageKey) || "null");
+    if (stored && stored.salt === vault.kdf.salt && await opens(stored.key, vault)) {
+      await enter(stored.key, registering);
+      return;
+    }
+    sessionStorage.removeItem(storageKey);
+    form.hidden = false;
+    input.focus();
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      button.disabled = true;
+      say("Checking the passphrase…");
+      try {
+        const rawKey = await deriveKey(input.value, vault.kdf);
+        if (!await opens(rawKey, vault)) {
+          say("That passphrase does not open this portfolio. Check it and try again.", true);
+          input.select();
+          return;
+        }
+        sessionStorage.setItem(storageKey, JSON.stringify({ salt: vault.kdf.salt, key: rawKey }));
+        await enter(rawKey, registering);
+      } catch (error) {
+        say(`The portfolio could not be opened (${error.message}). Reload the page and try again.`, true);
+      } finally {
+        button.disabled = false;
+      }
+    });
+  }
+
+  start().catch((error) => {
+    say(`The portfolio could not be opened (${error.message}). Reload the page and try again.`, true);
+  });
+})();
