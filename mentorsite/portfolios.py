@@ -199,13 +199,16 @@ def seal_plan(encryption: Encryption, private_dir: Path, environment: Environmen
               assets: list[Path]) -> SealPlan:
     """What sealing needs: the unlock pages (overridable templates) and the theme's assets."""
     template = environment.get_template("vault/unlock.html.j2")
+    plain = frozenset(asset.as_posix() for asset in assets)
+    icon = "assets/images/favicon.png" if "assets/images/favicon.png" in plain else "data:,"
     lead = "Enter the passphrase you were given to open it. It stays open in this tab until you close it."
     return SealPlan(
         private_dir, encryption.target_dir, encryption.keyring,
-        pair_shell=template.render(title="Private portfolio", lead=f"This portfolio is encrypted. {lead}"),
-        review_shell=template.render(title="Portfolios for review",
+        pair_shell=template.render(title="Private portfolio", lead=f"This portfolio is encrypted. {lead}",
+                                   icon=icon),
+        review_shell=template.render(title="Portfolios for review", icon=icon,
                                      lead=f"The reviewer site is encrypted. {lead}"),
-        plain=frozenset(asset.as_posix() for asset in assets), iterations=encryption.iterations)
+        plain=plain, iterations=encryption.iterations)
 
 
 _TASK: PairTask | None = None  # the task worker processes inherit when they are forked

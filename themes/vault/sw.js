@@ -85,8 +85,9 @@ async function answer(request, path) {
     }
   }
   if (!opened) {
-    if (!navigating) return plainResponse("This portfolio is locked.", 403);
-    if (path === "index.html") return fetch(request); // the unlock page
+    // Locked, the host has nothing to give but the theme's assets, the unlock page and
+    // "not found" (which sends instant navigation to a full load, and so here again).
+    if (!navigating || path === "index.html") return fetch(request);
     return Response.redirect(`${SCOPE.href}?next=${encodeURIComponent(path)}`, 302);
   }
   const folder = path.slice(0, path.length - "sitemap.xml".length);
