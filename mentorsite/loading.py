@@ -8,13 +8,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mentorsite.diagnostics import Diagnostic, Severity
-from mentorsite.sources import Document, decode, problem, read_markdown, read_yaml
+from mentorsite.sources import Document, decode, failed, problem, read_markdown, read_yaml
 
 GUIDELINES_FOLDER = "handbook/guidelines"
 LANDING_PAGE = "handbook/index.md"
 PAIRS_FOLDER = "pairs"
 PAIR_FILES = ("pair.yml", "agreement.md", "closing.md")
 PAIR_FOLDERS = ("goals", "sessions", "checkins")
+MAX_RECORD_BYTES = 1024 * 1024  # a record is notes, not a document store: far more is a mistake
 
 
 @dataclass
@@ -66,8 +67,28 @@ class _Finder:
             found.append(entry)
         return found
 
+    def read(self, path: Path) -> bytes | Diagnostic:
+        """The file's bytes, or why it is not read (it is larger than a record may be)."""
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_RECORD_BYTES + 1)
+        if len(raw) > MAX_RECORD_BYTES:
+            mebibyte = 1024 * 1024
+            message = (f"the file is {path.stat().st_size / mebibyte:.1f} MiB; a record may be at most "
+                       f"{MAX_RECORD_BYTES // mebibyte} MiB, so it is not read")
+            return problem(self.display(path), (1, 1), "too-large", message)
+        return raw
+
     def markdown(self, path: Path) -> Document:
-        return read_markdown(path.read_bytes(), self.display(path))
+        raw = self.read(path)
+        if isinstance(raw, Diagnostic):
+            return failed(self.display(path), raw)
+        return read_markdown(raw, self.display(path))
+
+    def yaml(self, path: Path) -> Document:
+        raw = self.read(path)
+        if isinstance(raw, Diagnostic):
+            return failed(self.display(path), raw)
+        return read_yaml(raw, self.display(path))
 
     def unknown(self, path: Path, expected: list[str]) -> None:
         close = difflib.get_close_matches(path.name, expected, n=1, cutoff=0.6)
@@ -87,9 +108,13 @@ def load_content(content_dir: Path, root: Path) -> ContentDocuments:
     content.guidelines = _markdown_files(finder, content_dir / GUIDELINES_FOLDER, "<guideline-id>.md")
     landing = content_dir / LANDING_PAGE
     if landing.is_file():
-        text, problems = decode(landing.read_bytes(), finder.display(landing))
-        content.landing_markdown = text
-        content.diagnostics += problems
+        raw = finder.read(landing)
+        if isinstance(raw, Diagnostic):
+            content.diagnostics.append(raw)
+        else:
+            text, problems = decode(raw, finder.display(landing))
+            content.landing_markdown = text
+            content.diagnostics += problems
     content.pairs = [_pair_documents(finder, folder) for folder in finder.entries(content_dir / PAIRS_FOLDER)
                      if folder.is_dir()]
     content.diagnostics += finder.diagnostics
@@ -116,7 +141,7 @@ def _pair_documents(finder: _Finder, folder: Path) -> PairDocuments:
     expected = [*PAIR_FILES, *(f"{name}/" for name in PAIR_FOLDERS)]
     for entry in finder.entries(folder):
         if entry.is_file() and entry.name == "pair.yml":
-            pair.files[entry.name] = read_yaml(entry.read_bytes(), finder.display(entry))
+            pair.files[entry.name] = finder.yaml(entry)
         elif entry.is_file() and entry.name in PAIR_FILES:
             pair.files[entry.name] = finder.markdown(entry)
         elif entry.is_dir() and entry.name in PAIR_FOLDERS:

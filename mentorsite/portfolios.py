@@ -303,6 +303,7 @@ class SiteFactory:
         self.assets = assets
         self.asset_files: list[Path] = []
         self.search = config.plugins.get("material/search") or config.plugins.get("search")
+        self.private_pages = config.plugins["mentorsite/private-pages"]
 
     @classmethod
     @contextmanager
@@ -314,6 +315,7 @@ class SiteFactory:
             config = portfolio_config(handbook_config, scratch / "docs", policy=policy)
             factory = cls(config, scratch / "assets")
             factory._stage_assets(handbook_config)
+            factory._learn_theme_scripts(scratch / "probe")
             yield factory
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
@@ -356,6 +358,22 @@ class SiteFactory:
         config.plugins.on_post_build(config=config)
         link_files(self.assets, self.asset_files, site_dir)
 
+    def _learn_theme_scripts(self, probe_dir: Path) -> None:
+        """The inline scripts the theme writes on any page, learnt from pages that hold no record.
+
+        Only these are allowed by the pages' security policy: a script that reaches a page
+        from a record, wherever it lands, has no hash there and does not run. The theme's
+        scripts depend on how deep a page is, so pages of several depths are rendered.
+        """
+        assert isinstance(self.private_pages, PrivatePages)
+        self.private_pages.theme_scripts = None
+        pages = tuple(RenderedPage(f"{'d/' * depth}probe.md", "# Probe\n\nProbe.\n") for depth in range(4))
+        self._render(pages, tuple({f"Probe {n}": page.uri} for n, page in enumerate(pages)), "Probe", probe_dir)
+        scripts: set[str] = set()
+        for page in probe_dir.rglob("*.html"):
+            scripts.update(INLINE_SCRIPT.findall(page.read_text(encoding="utf-8")))
+        self.private_pages.theme_scripts = frozenset(scripts)
+
     def _reset_search(self) -> None:
         """A fresh search index for each site: no entry of one site may reach another."""
         if self.search is not None and hasattr(self.search, "search_index"):
@@ -384,23 +402,30 @@ class PrivatePages(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
 
     def __init__(self, policy: bool = True):
         self.policy = policy
+        self.theme_scripts: frozenset[str] | None = None  # learnt by the site factory
 
     def on_page_content(self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         return sanitise(html)  # before search indexes the page, so the index is clean too
 
     def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
-        return mark_private(output, page.content or "", policy=self.policy)
+        if self.theme_scripts is None:
+            return output  # a probe page, to learn the theme's scripts
+        return mark_private(output, page.content or "", policy=self.policy, theme_scripts=self.theme_scripts)
 
 
-def mark_private(html: str, content: str, *, policy: bool = True) -> str:
-    """Put the policy first in ``<head>``, allowing the inline scripts outside ``content``.
+def mark_private(html: str, content: str, *, policy: bool = True,
+                 theme_scripts: frozenset[str] | None = None) -> str:
+    """Put the policy first in ``<head>``, allowing the theme's inline scripts outside ``content``.
 
     Scripts inside the page's own content (from the records) are not allowed: only those
-    the theme wrote around it. Search engines are asked not to index the page, and links
-    out send no referrer, which would name the pair and the page.
+    the theme wrote around it and, when ``theme_scripts`` is given, only those among them
+    that the theme writes on every page. Search engines are asked not to index the page,
+    and links out send no referrer, which would name the pair and the page.
     """
-    theme_scripts = set(INLINE_SCRIPT.findall(html)) - set(INLINE_SCRIPT.findall(content))
-    hashes = " ".join(sorted(f"'sha256-{_digest(script)}'" for script in theme_scripts))
+    allowed = set(INLINE_SCRIPT.findall(html)) - set(INLINE_SCRIPT.findall(content))
+    if theme_scripts is not None:
+        allowed &= theme_scripts
+    hashes = " ".join(sorted(f"'sha256-{_digest(script)}'" for script in allowed))
     tags = [f'<meta http-equiv="Content-Security-Policy" content="{POLICY.format(hashes=hashes)}">']
     if not policy:
         tags = []

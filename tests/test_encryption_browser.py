@@ -170,3 +170,21 @@ def test_a_pair_portfolio_does_not_open_with_another_pairs_passphrase(program: P
     visit.unlock(PASSPHRASES["ana-ben"])
     visit.page.locator("#message", has_text="does not open").wait_for()
     assert program.marker("cy-dee", "pair.mentor.name", "review") not in visit.page.content()
+
+
+def test_a_bookmarked_page_asks_for_the_passphrase_then_opens_that_page(program: Program, visit: Visit) -> None:
+    page = visit.page
+    page.goto(program.pair_url("ana-ben"))
+    visit.unlock(PASSPHRASES["ana-ben"])
+    page.locator(CONTENT).wait_for()
+    page.close()
+    cdp = visit.context.new_cdp_session(visit.context.new_page())
+    cdp.send("ServiceWorker.enable")
+    cdp.send("ServiceWorker.stopAllWorkers")  # the key is forgotten; a new tab has no session
+    later = visit.watch(visit.context.new_page())
+    later.goto(program.pair_url("ana-ben") + "checkins.html")
+    visit.page = later
+    visit.unlock(PASSPHRASES["ana-ben"])
+    later.wait_for_url("**/checkins.html")
+    later.locator(CONTENT, has_text=program.marker("ana-ben", "checkin.body")).wait_for()
+    assert not visit.problems, visit.problems

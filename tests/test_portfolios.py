@@ -231,3 +231,24 @@ def test_a_program_overrides_a_portfolio_template_by_name(tmp_path: Path) -> Non
     folder = write_files(tmp_path, files)
     assert mkdocs_build(folder).returncode == 0
     assert "Farewell 2026-06-26" in (folder / "site-private/pairs/ana-ben/closing.html").read_text()
+
+
+def test_a_script_that_escapes_the_content_through_a_programs_template_gets_no_hash(tmp_path: Path) -> None:
+    """Defense in depth: only the theme's own inline scripts are allowed, wherever others land."""
+    files = canary_program().files
+    bundled = (Path(__file__).parent.parent / "themes/portfolio/goal.md.j2").read_text()
+    # A program's own template that forgets to escape the title: it reaches <title> and the navigation raw.
+    files["templates/portfolio/goal.md.j2"] = bundled.replace("{{ goal.title | html | yaml }}",
+                                                              "{{ goal.title | yaml }}")
+    goal = next(path for path in files if "/goals/" in path and path.startswith("content/pairs/ana-ben/"))
+    files[goal] = re.sub(r"^title: .*$", "title: \"<script>stolen()</script>\"", files[goal], count=1,
+                         flags=re.MULTILINE)
+    folder = write_files(tmp_path, files)
+    assert mkdocs_build(folder).returncode == 0
+    page = (folder / "site-private/pairs/ana-ben/goals" / Path(goal).with_suffix(".html").name).read_text()
+    assert "<script>stolen()</script>" in page  # the template let it through, outside the content
+    policy = re.search(r'http-equiv="Content-Security-Policy" content="([^"]*)"', page)
+    assert policy is not None
+    digest = base64.b64encode(hashlib.sha256(b"stolen()").digest()).decode()
+    assert f"'sha256-{digest}'" not in policy.group(1)
+    assert policy.group(1).count("'sha256-") >= 3  # the theme's own scripts are still allowed
