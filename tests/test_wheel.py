@@ -79,3 +79,22 @@ def test_wheel_installs_and_builds_a_program_elsewhere(tmp_path: Path) -> None:
     built = run([str(environment / "bin" / "mentorsite"), "build", "--strict"], tmp_path / "started")
     assert built.returncode == 0, built.stderr
     assert (tmp_path / "started/site-private/pairs/riley-morgan/checkins.html").is_file()
+
+    # Encrypted portfolios from the installed wheel: the browser code ships in it, and a pair's
+    # portfolio opens with its passphrase and with nothing else.
+    assert {"mentorsite/themes/vault/sw.js", "mentorsite/themes/vault/unlock.js"} <= set(names)
+    keys = tmp_path / "keys.yml"
+    keys.write_text("review: reviewers passphrase\npairs:\n  riley-morgan: riley and morgan passphrase\n")
+    keys.chmod(0o600)
+    config = tmp_path / "started/mkdocs.yml"
+    config.write_text(config.read_text().replace(
+        "  - mentorsite\n", f"  - mentorsite:\n      encryption: {{enabled: true, keys_file: {keys}}}\n"))
+    sealed = run([str(environment / "bin" / "mentorsite"), "build", "--strict"], tmp_path / "started")
+    assert sealed.returncode == 0, sealed.stderr
+    opened = run([str(python), "-c", (
+        "import sys; from pathlib import Path; from mentorsite.crypto import open_site, folder_name; "
+        "site = Path('site/portfolios/pairs') / folder_name('riley and morgan passphrase', 'riley-morgan'); "
+        "files = open_site(site, 'riley and morgan passphrase'); "
+        "print(sorted(files)[:3], b'Riley' in files['index.html'])")], tmp_path / "started")
+    assert opened.returncode == 0, opened.stderr
+    assert "['agreement.html', 'checkins.html', 'goals/index.html'] True" in opened.stdout
