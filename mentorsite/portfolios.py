@@ -368,7 +368,8 @@ class SiteFactory:
         assert isinstance(self.private_pages, PrivatePages)
         self.private_pages.theme_scripts = None
         pages = tuple(RenderedPage(f"{'d/' * depth}probe.md", "# Probe\n\nProbe.\n") for depth in range(4))
-        self._render(pages, tuple({f"Probe {n}": page.uri} for n, page in enumerate(pages)), "Probe", probe_dir)
+        nav = tuple({f"Probe {n}": page.uri} for n, page in enumerate(pages))
+        self._render(pages, nav, "Probe", probe_dir)
         scripts: set[str] = set()
         for page in probe_dir.rglob("*.html"):
             scripts.update(INLINE_SCRIPT.findall(page.read_text(encoding="utf-8")))

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import venv
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -24,7 +25,18 @@ def run(command: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(command, cwd=cwd, capture_output=True, text=True, env=environment, check=False)
 
 
-def test_wheel_installs_and_builds_a_program_elsewhere(tmp_path: Path) -> None:
+@dataclass(frozen=True)
+class Installed:
+    names: list[str]
+    environment: Path
+
+    def command(self, name: str) -> str:
+        return str(self.environment / "bin" / name)
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
+    tmp_path = tmp_path_factory.mktemp("wheel")
     built = run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(tmp_path / "dist")],
                 REPOSITORY)
     assert built.returncode == 0, built.stderr
@@ -41,7 +53,12 @@ def test_wheel_installs_and_builds_a_program_elsewhere(tmp_path: Path) -> None:
     python = environment / "bin" / "python"
     installed = run([str(python), "-m", "pip", "install", "--quiet", str(wheel)], tmp_path)
     assert installed.returncode == 0, installed.stderr
+    return Installed(names, environment)
 
+
+def test_wheel_installs_and_builds_a_program_elsewhere(installed: Installed, tmp_path: Path) -> None:
+    environment = installed.environment
+    python = environment / "bin" / "python"
     program = write_files(tmp_path / "elsewhere", dict(BASE_PROGRAM))
     build = run([str(environment / "bin" / "mkdocs"), "build", "--strict"], program)
     assert build.returncode == 0, build.stderr
@@ -70,6 +87,13 @@ def test_wheel_installs_and_builds_a_program_elsewhere(tmp_path: Path) -> None:
         program / "site/guidelines/clear-goals/index.html").read_text(encoding="utf-8")
     assert (program / "site-private/review/ana-ben/index.html").is_file()
 
+
+
+def test_the_installed_command_starts_a_program_and_encrypts_its_portfolios(installed: Installed,
+                                                                            tmp_path: Path) -> None:
+    environment = installed.environment
+    python = environment / "bin" / "python"
+    names = installed.names
     # The installed command starts a program that builds at once, and writes records into it.
     started = run([str(environment / "bin" / "mentorsite"), "init", "started"], tmp_path)
     assert started.returncode == 0, started.stderr
