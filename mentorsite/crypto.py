@@ -23,6 +23,7 @@ import json
 import mimetypes
 import os
 import secrets
+import shutil
 import stat
 import subprocess
 import unicodedata
@@ -404,12 +405,6 @@ def seal_portfolios(plan: SealPlan, pair_ids: list[str], *, review: bool = True,
         current = set(report.sealed.values())
         for entry in sorted(pairs_dir.iterdir()):
             if entry.is_dir() and entry.name not in current and not entry.name.startswith("."):
-                _remove_tree(entry)
+                shutil.rmtree(entry, ignore_errors=True)
                 report.removed.append(entry.name)
     return report
-
-
-def _remove_tree(folder: Path) -> None:
-    import shutil  # noqa: PLC0415
-
-    shutil.rmtree(folder, ignore_errors=True)

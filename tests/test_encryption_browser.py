@@ -64,6 +64,12 @@ class Visit:
                 if response.status >= 400 else None)
         return page
 
+    def assert_clean(self, own_url: str) -> None:
+        """Once the page is idle: no request went to another host, no error was logged."""
+        self.page.wait_for_load_state("networkidle")
+        assert not foreign_requests(self.requested, own_url)
+        assert not self.problems, self.problems
+
     def unlock(self, passphrase: str) -> None:
         self.page.locator(UNLOCK_FORM).wait_for()
         self.page.fill("#passphrase", passphrase)
@@ -91,9 +97,7 @@ def test_the_right_passphrase_shows_the_portfolio_and_a_wrong_one_says_so(progra
     page.locator(CONTENT).wait_for()
     assert name in page.content()
     assert name in page.title()
-    page.wait_for_load_state("networkidle")
-    assert not foreign_requests(visit.requested, program.url)
-    assert not visit.problems, visit.problems
+    visit.assert_clean(program.url)
 
 
 def test_pages_reached_after_unlocking_do_not_ask_again(program: Program, visit: Visit) -> None:
@@ -127,9 +131,7 @@ def test_pages_reached_after_unlocking_do_not_ask_again(program: Program, visit:
     page.locator(CONTENT).wait_for()
     assert page.locator(UNLOCK_FORM).count() == 0
     assert program.marker("cy-dee", "checkin.body") in page.content()
-    page.wait_for_load_state("networkidle")
-    assert not foreign_requests(visit.requested, program.url)
-    assert not visit.problems, visit.problems
+    visit.assert_clean(program.url)
 
 
 def test_search_finds_session_notes_once_unlocked(program: Program, visit: Visit) -> None:
@@ -160,9 +162,7 @@ def test_the_reviewer_site_opens_only_with_its_own_passphrase(program: Program, 
     page.locator(CONTENT, has_text=shared).wait_for()
     assert program.marker("cy-dee", "session.body") not in page.content()
     assert page.locator(UNLOCK_FORM).count() == 0
-    page.wait_for_load_state("networkidle")
-    assert not foreign_requests(visit.requested, program.url)
-    assert not visit.problems, visit.problems
+    visit.assert_clean(program.url)
 
 
 def test_a_pair_portfolio_does_not_open_with_another_pairs_passphrase(program: Program, visit: Visit) -> None:
