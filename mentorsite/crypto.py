@@ -32,13 +32,14 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import yaml
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 
 from mentorsite.diagnostics import Diagnostic, Severity
-from mentorsite.output import link_files, replace_directory, scratch_beside
+from mentorsite.output import PAIRS, REVIEW, link_files, replace_directory, scratch_beside
 from mentorsite.references import describe_unknown
 from mentorsite.rendering import bundled_templates_dir
 from mentorsite.sources import Positions, problem, read_yaml
@@ -50,8 +51,6 @@ VAULT_FILE = "vault.json"
 WORKER_FILE = "sw.js"
 CLIENT_FILES = ("unlock.js", "unlock.css")
 INDEX_LABEL = b"\x00index"  # associated data of the index; no path starts with a NUL
-PAIRS = "pairs"
-REVIEW = "review"
 PAIR_VARIABLE = "MENTORSITE_PASSPHRASE_"  # + the pair id in capitals, '-' as '_'
 REVIEW_VARIABLE = "MENTORSITE_REVIEW_PASSPHRASE"
 KEYS_FILE_VARIABLE = "MENTORSITE_KEYS_FILE"
@@ -67,9 +66,9 @@ class KeysError(Exception):
     """The keys file cannot be used (where it is, or what it holds)."""
 
 
-def pair_variable(pair_id: str) -> str:
-    """The environment variable holding a pair's passphrase."""
-    return PAIR_VARIABLE + pair_id.upper().replace("-", "_")
+def passphrase_variable(pair_id: str | None) -> str:
+    """The environment variable holding a pair's passphrase (for None, the reviewer site's)."""
+    return PAIR_VARIABLE + pair_id.upper().replace("-", "_") if pair_id else REVIEW_VARIABLE
 
 
 def _secret(passphrase: str) -> bytes:
@@ -117,27 +116,32 @@ class Keyring:
     review: str | None = field(default=None, repr=False)
     environ: Mapping[str, str] = field(default_factory=dict, repr=False)
 
-    def for_pair(self, pair_id: str) -> str | None:
-        return self.environ.get(pair_variable(pair_id)) or self.pairs.get(pair_id)
+    # Everywhere below, a pair id of None stands for the reviewer site.
 
-    def for_review(self) -> str | None:
-        return self.environ.get(REVIEW_VARIABLE) or self.review
+    def _from_file(self, pair_id: str | None) -> str | None:
+        return self.pairs.get(pair_id) if pair_id else self.review
+
+    def passphrase(self, pair_id: str | None) -> str | None:
+        return self.environ.get(passphrase_variable(pair_id)) or self._from_file(pair_id)
 
     def source(self, pair_id: str | None) -> str:
-        """Where the passphrase of a pair (or of the reviewer site, for None) comes from."""
-        variable = pair_variable(pair_id) if pair_id else REVIEW_VARIABLE
+        """Where the passphrase comes from."""
+        variable = passphrase_variable(pair_id)
         if self.environ.get(variable):
             return f"environment ({variable})"
-        if (self.pairs.get(pair_id) if pair_id else self.review) and self.path:
+        if self._from_file(pair_id) and self.path:
             return f"keys file ({self.path})"
         return "none"
 
-    def missing(self, pair_id: str | None) -> str:
-        """How to give a pair (or the reviewer site) its passphrase."""
-        variable = pair_variable(pair_id) if pair_id else REVIEW_VARIABLE
-        entry = f"pairs: {{{pair_id}: ...}}" if pair_id else "review: ..."
-        where = f"add '{entry}' to the keys file ({self.path})" if self.path else "name a keys_file"
-        return f"no passphrase: set {variable}, or {where}"
+    def usable(self, pair_id: str | None) -> tuple[str | None, str | None]:
+        """The passphrase, or why there is none that may seal a site."""
+        passphrase = self.passphrase(pair_id)
+        if passphrase is None:
+            entry = f"pairs: {{{pair_id}: ...}}" if pair_id else "review: ..."
+            where = f"add '{entry}' to the keys file ({self.path})" if self.path else "name a keys_file"
+            return None, f"no passphrase: set {passphrase_variable(pair_id)}, or {where}"
+        weak = passphrase_problem(passphrase)
+        return (None, f"{weak} ({self.source(pair_id)})") if weak else (passphrase, None)
 
 
 def check_keys_location(keys_file: Path, forbidden: Iterable[tuple[str, Path]]) -> None:
@@ -225,8 +229,6 @@ def _without_value(diagnostic: Diagnostic) -> Diagnostic:
 
 def write_passphrase(keys_file: Path, pair_id: str | None, passphrase: str) -> None:
     """Set one passphrase in the keys file, written beside it and renamed into place (mode 600)."""
-    import yaml  # noqa: PLC0415 - only when a passphrase changes
-
     data = {}
     if keys_file.is_file():
         loaded = yaml.safe_load(keys_file.read_text(encoding="utf-8"))
@@ -346,20 +348,30 @@ class SealReport:
 
 
 @dataclass(frozen=True)
-class SealPlan:
-    """What to seal: the plain portfolios and where their sealed copies go."""
+class Encryption:
+    """Where sealed copies of the portfolios go, and the passphrases that seal them."""
 
-    private_dir: Path
     target_dir: Path
     keyring: Keyring
+    iterations: int = ITERATIONS
+
+    def folder(self, pair_id: str | None, passphrase: str) -> Path:
+        """The sealed copy of a pair's edition (for None, of the reviewer site)."""
+        return self.target_dir / (PAIRS + "/" + folder_name(passphrase, pair_id) if pair_id else REVIEW)
+
+
+@dataclass(frozen=True)
+class SealPlan:
+    """What to seal: the plain portfolios in ``private_dir``, their unlock pages, the theme's assets."""
+
+    encryption: Encryption
+    private_dir: Path
     pair_shell: str
     review_shell: str
     plain: frozenset[str] = frozenset()
-    iterations: int = ITERATIONS
 
 
-def seal_portfolios(plan: SealPlan, pair_ids: list[str], *, review: bool = True, jobs: int = 1,
-                    prune: bool = False) -> SealReport:
+def seal_portfolios(plan: SealPlan, pair_ids: list[str], *, jobs: int = 1, prune: bool = False) -> SealReport:
     """Seal each pair's edition into ``pairs/<folder>`` and the reviewer site into ``review``.
 
     Pairs are sealed by ``jobs`` threads (the key derivation runs outside Python's lock).
@@ -367,19 +379,16 @@ def seal_portfolios(plan: SealPlan, pair_ids: list[str], *, review: bool = True,
     some pair could not be sealed (its folder cannot be told from a stale one).
     """
     report = SealReport()
-    pairs_dir = plan.target_dir / PAIRS
+    encryption = plan.encryption
 
     def seal_pair(pair_id: str) -> tuple[str, str | None, str | None]:
-        passphrase = plan.keyring.for_pair(pair_id)
+        passphrase, why = encryption.keyring.usable(pair_id)
         if passphrase is None:
-            return pair_id, None, plan.keyring.missing(pair_id)
-        weak = passphrase_problem(passphrase)
-        if weak:
-            return pair_id, None, f"{weak} ({plan.keyring.source(pair_id)})"
-        folder = folder_name(passphrase, pair_id)
-        seal_site(plan.private_dir / PAIRS / pair_id, pairs_dir / folder, passphrase, shell=plan.pair_shell,
-                  plain=plan.plain, iterations=plan.iterations)
-        return pair_id, folder, None
+            return pair_id, None, why
+        target = encryption.folder(pair_id, passphrase)
+        seal_site(plan.private_dir / PAIRS / pair_id, target, passphrase, shell=plan.pair_shell,
+                  plain=plan.plain, iterations=encryption.iterations)
+        return pair_id, target.name, None
 
     present = [p for p in pair_ids if (plan.private_dir / PAIRS / p).is_dir()]
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
@@ -388,19 +397,16 @@ def seal_portfolios(plan: SealPlan, pair_ids: list[str], *, review: bool = True,
                 report.sealed[pair_id] = folder
             else:
                 report.refused[pair_id] = why or ""
-    if review and (plan.private_dir / REVIEW).is_dir():
-        passphrase = plan.keyring.for_review()
-        weak = passphrase_problem(passphrase) if passphrase is not None else plan.keyring.missing(None)
-        if weak:
-            report.review_problem = weak
-        else:
-            assert passphrase is not None
-            editions = [f"{p.name}/" for p in sorted((plan.private_dir / REVIEW).iterdir())
+    review_dir = plan.private_dir / REVIEW
+    if review_dir.is_dir():
+        passphrase, report.review_problem = encryption.keyring.usable(None)
+        if passphrase is not None:
+            editions = [f"{p.name}/" for p in sorted(review_dir.iterdir())
                         if p.is_dir() and not p.name.startswith(".") and (p / "index.html").is_file()]
-            seal_site(plan.private_dir / REVIEW, plan.target_dir / REVIEW, passphrase,
-                      shell=plan.review_shell, plain=plan.plain, sites=["", *editions],
-                      iterations=plan.iterations)
+            seal_site(review_dir, encryption.folder(None, passphrase), passphrase, shell=plan.review_shell,
+                      plain=plan.plain, sites=["", *editions], iterations=encryption.iterations)
             report.review = True
+    pairs_dir = encryption.target_dir / PAIRS
     if prune and not report.refused and pairs_dir.is_dir():
         current = set(report.sealed.values())
         for entry in sorted(pairs_dir.iterdir()):

@@ -17,6 +17,8 @@ from datetime import date
 from pathlib import Path
 
 SCRATCH_MARK = ".mentorsite-"
+PAIRS = "pairs"  # the folder of the pair editions, in the private output and in the encrypted one
+REVIEW = "review"  # the folder of the reviewer site
 
 
 @contextmanager

@@ -26,12 +26,10 @@ from mkdocs.structure.files import File, Files
 from mentorsite.crypto import (
     ITERATIONS,
     KEYS_FILE_VARIABLE,
-    PAIRS,
-    REVIEW_VARIABLE,
+    Encryption,
     KeysError,
     check_keys_location,
-    folder_name,
-    pair_variable,
+    passphrase_variable,
     read_keys,
     write_passphrase,
 )
@@ -42,11 +40,11 @@ from mentorsite.manifests import MANIFEST_FILE, EditionContext, edition_context
 from mentorsite.portfolio import PortfolioSettings
 from mentorsite.portfolios import (
     BuildReport,
-    Encryption,
     OutputError,
     Progress,
     build_edition,
     build_portfolios,
+    check_apart,
     check_output_location,
     public_folders,
     resolve_as_of,
@@ -195,21 +193,17 @@ class MentorsitePlugin(BasePlugin[MentorsiteConfig]):  # type: ignore[no-untyped
             raise PluginError(f"mentorsite: encryption.iterations is {settings.iterations}; "
                               f"use at least {ITERATIONS}")
         target = self.encrypted_dir(config)
-        private = self._path(self.config.private_dir)
+        private = ("private_dir", self._path(self.config.private_dir))
         sources = public_folders(config, self._path(self.config.content_dir))
-        kept_apart = [(name, folder) for name, folder in sources if name != "site_dir"]
-        kept_apart.append(("private_dir", private))
-        for name, folder in kept_apart:
-            if target == folder or target.is_relative_to(folder) or folder.is_relative_to(target):
-                raise OutputError(f"mentorsite: encryption.output_dir ({target}) must be apart from {name} "
-                                  f"({folder})")
+        # Inside site_dir is where it belongs by default: only the site folder itself is refused.
+        check_apart("encryption.output_dir", target, [*(f for f in sources if f[0] != "site_dir"), private],
+                    "so that no plain page lands beside the encrypted ones")
         if target == Path(config.site_dir).resolve():
             raise OutputError(f"mentorsite: encryption.output_dir ({target}) must be a folder of its own, "
                               "not the site folder itself")
         keys_file = self.keys_file()
         if keys_file is not None:
-            forbidden = [*public_folders(config, self._path(self.config.content_dir)),
-                         ("private_dir", private), ("encryption.output_dir", target)]
+            forbidden = [*sources, private, ("encryption.output_dir", target)]
             try:
                 check_keys_location(keys_file, forbidden)
             except KeysError as error:
@@ -278,39 +272,40 @@ class MentorsitePlugin(BasePlugin[MentorsiteConfig]):  # type: ignore[no-untyped
     def sealed_folder(self, pair_id: str | None) -> Path | None:
         """Where a pair's (for None, the reviewer site's) encrypted portfolio is, if it has a passphrase."""
         encryption = self.require_encryption()
-        if pair_id is None:
-            return encryption.target_dir / "review" if encryption.keyring.for_review() else None
-        passphrase = encryption.keyring.for_pair(pair_id)
-        return encryption.target_dir / PAIRS / folder_name(passphrase, pair_id) if passphrase else None
+        passphrase = encryption.keyring.passphrase(pair_id)
+        return encryption.folder(pair_id, passphrase) if passphrase else None
 
     def rotate(self, config: MkDocsConfig, pair_id: str | None, passphrase: str) -> Path:
         """Give a pair (or the reviewer site) a new passphrase in the keys file and re-encrypt under it.
 
         The pair's portfolio is rebuilt and sealed again (the reviewer site with it); the
-        folder sealed under the old passphrase is removed. Returns the new folder.
+        folder sealed under the old passphrase is removed, even when the pair's records have
+        errors (its last good portfolio is then what is sealed). Returns the new folder.
         """
         encryption = self.require_encryption()
         keys_file = self.keys_file()
         if keys_file is None:
             raise PluginError("mentorsite: rotating a passphrase needs a keys file: set encryption.keys_file "
                               f"or {KEYS_FILE_VARIABLE}")
-        variable = pair_variable(pair_id) if pair_id else REVIEW_VARIABLE
+        variable = passphrase_variable(pair_id)
         if os.environ.get(variable):
             raise PluginError(f"mentorsite: the passphrase comes from the environment ({variable}), which "
                               "overrides the keys file; change it there, then run mentorsite build")
         if pair_id is not None:
             self._require_pair(pair_id)
-        old_folder = self.sealed_folder(pair_id) if pair_id else None
+        old_folder = self.sealed_folder(pair_id)
+        new_folder = encryption.folder(pair_id, passphrase)
         write_passphrase(keys_file, pair_id, passphrase)
         if pair_id is None:
             encryption.keyring.review = passphrase
         else:
             encryption.keyring.pairs[pair_id] = passphrase
-        self.build_portfolios(config, only=pair_id)
-        new_folder = self.sealed_folder(pair_id)
-        assert new_folder is not None
-        if old_folder is not None and old_folder != new_folder and old_folder.is_dir():
-            shutil.rmtree(old_folder)
+        try:
+            self.build_portfolios(config, only=pair_id)
+        finally:
+            # The old passphrase may be why it is rotated: its folder must not outlive a new one.
+            if old_folder is not None and old_folder != new_folder and new_folder.is_dir():
+                shutil.rmtree(old_folder, ignore_errors=True)
         return new_folder
 
     def worker_count(self) -> int:
@@ -358,6 +353,9 @@ def report_portfolios(result: BuildReport, private_dir: str) -> None:
     if sealing is not None:
         log.info(f"encrypted {len(sealing.sealed)} pair portfolio{'s' if len(sealing.sealed) != 1 else ''}"
                  f"{' and the reviewer site' if sealing.review else ''}")
+        if sealing.removed:
+            count = len(sealing.removed)
+            log.info(f"removed {count} encrypted folder{'s' if count != 1 else ''} of no current passphrase")
         for pair_id, why in sorted(sealing.refused.items()):
             log.error(f"pair {pair_id}: not encrypted: {why}")
         if sealing.review_problem:

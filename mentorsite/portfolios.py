@@ -36,10 +36,18 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import get_navigation
 from mkdocs.structure.pages import Page
 
-from mentorsite.crypto import Keyring, SealPlan, SealReport, seal_portfolios
+from mentorsite.crypto import Encryption, SealPlan, SealReport, seal_portfolios
 from mentorsite.diagnostics import Diagnostic
 from mentorsite.editions import EDITIONS, Edition
-from mentorsite.output import SCRATCH_MARK, link_files, remove_scratch, replace_directory, scratch_beside
+from mentorsite.output import (
+    PAIRS,
+    REVIEW,
+    SCRATCH_MARK,
+    link_files,
+    remove_scratch,
+    replace_directory,
+    scratch_beside,
+)
 from mentorsite.portfolio import (
     Portfolio,
     PortfolioSettings,
@@ -55,8 +63,6 @@ from mentorsite.sanitising import sanitise
 
 log = logging.getLogger("mkdocs.plugins.mentorsite")
 
-PAIRS = "pairs"
-REVIEW = "review"
 SUMMARY_FILE = "summary.json"
 # Markdown extensions the portfolio templates rely on, added to the handbook's own.
 NEEDED_EXTENSIONS = ("admonition", "attr_list", "md_in_html", "tables", "toc")
@@ -86,15 +92,6 @@ class BuildReport:
     sealing: SealReport | None = None
 
 
-@dataclass(frozen=True)
-class Encryption:
-    """Where sealed copies of the portfolios go, and the passphrases that seal them."""
-
-    target_dir: Path
-    keyring: Keyring
-    iterations: int
-
-
 def resolve_as_of(option: str | date | None) -> date:
     """The date of every figure that depends on today: the option, else SOURCE_DATE_EPOCH, else today."""
     if isinstance(option, date):
@@ -115,11 +112,16 @@ def public_folders(config: MkDocsConfig, content_dir: Path) -> list[tuple[str, P
 
 def check_output_location(private_dir: Path, config: MkDocsConfig, content_dir: Path) -> None:
     """Private output must not land in, or contain, the public site or the sources."""
-    private = private_dir.resolve()
-    for name, other in public_folders(config, content_dir):
-        if private == other or private.is_relative_to(other) or other.is_relative_to(private):
-            raise OutputError(f"mentorsite: private_dir ({private}) must be apart from {name} ({other}), "
-                              "so that private pages never reach the public site or the sources")
+    check_apart("private_dir", private_dir, public_folders(config, content_dir),
+                "so that private pages never reach the public site or the sources")
+
+
+def check_apart(option: str, folder: Path, others: list[tuple[str, Path]], why: str) -> None:
+    """``folder`` must not be, be inside, or hold any of ``others``; raise OutputError if it does."""
+    folder = folder.resolve()
+    for name, other in others:
+        if folder == other or folder.is_relative_to(other) or other.is_relative_to(folder):
+            raise OutputError(f"mentorsite: {option} ({folder}) must be apart from {name} ({other}), {why}")
 
 
 class Progress(Protocol):
@@ -203,12 +205,12 @@ def seal_plan(encryption: Encryption, private_dir: Path, environment: Environmen
     icon = "assets/images/favicon.png" if "assets/images/favicon.png" in plain else "data:,"
     lead = "Enter the passphrase you were given to open it. It stays open in this tab until you close it."
     return SealPlan(
-        private_dir, encryption.target_dir, encryption.keyring,
+        encryption, private_dir,
         pair_shell=template.render(title="Private portfolio", lead=f"This portfolio is encrypted. {lead}",
                                    icon=icon),
         review_shell=template.render(title="Portfolios for review", icon=icon,
                                      lead=f"The reviewer site is encrypted. {lead}"),
-        plain=plain, iterations=encryption.iterations)
+        plain=plain)
 
 
 _TASK: PairTask | None = None  # the task worker processes inherit when they are forked

@@ -25,7 +25,7 @@ from mentorsite.crypto import (
     WrongPassphraseError,
     folder_name,
     open_site,
-    pair_variable,
+    passphrase_variable,
     read_keys,
     seal_site,
 )
@@ -206,11 +206,11 @@ def test_the_unlock_page_names_nobody_and_allows_only_its_own_files(built: Built
 def test_an_environment_variable_overrides_the_keys_file(tmp_path: Path) -> None:
     _, folder = encrypted_program(tmp_path)
     chosen = "from the environment, long"
-    result = run(folder, "build", **{pair_variable("cy-dee"): chosen})
+    result = run(folder, "build", **{passphrase_variable("cy-dee"): chosen})
     assert result.returncode == 0, result.stderr
     sealed = folder / "site" / "portfolios" / "pairs" / folder_name(chosen, "cy-dee")
     assert "index.html" in open_site(sealed, chosen)
-    listing = run(folder, "keys", "list", **{pair_variable("cy-dee"): chosen})
+    listing = run(folder, "keys", "list", **{passphrase_variable("cy-dee"): chosen})
     assert "[passphrase: environment (MENTORSITE_PASSPHRASE_CY_DEE)]" in listing.stdout
 
 
@@ -313,10 +313,10 @@ def test_rotate_re_encrypts_a_pair_under_a_new_passphrase_and_removes_the_old_fo
     result = run(folder, "keys", "rotate", "cy-dee")
     assert result.returncode == 0, result.stderr
     keys, _ = read_keys(tmp_path / "keys.yml", {}, {"ana-ben", "cy-dee"})
-    new_passphrase = keys.for_pair("cy-dee")
+    new_passphrase = keys.passphrase("cy-dee")
     assert new_passphrase and new_passphrase != PASSPHRASES["cy-dee"] and len(new_passphrase) >= 25
     assert new_passphrase not in result.stdout + result.stderr
-    assert keys.for_pair("ana-ben") == PASSPHRASES["ana-ben"] and keys.for_review() == REVIEW_PASSPHRASE
+    assert keys.passphrase("ana-ben") == PASSPHRASES["ana-ben"] and keys.passphrase(None) == REVIEW_PASSPHRASE
     assert oct((tmp_path / "keys.yml").stat().st_mode & 0o777) == "0o600"
     new = pairs / folder_name(new_passphrase, "cy-dee")
     assert f"cy-dee: new passphrase written to {tmp_path / 'keys.yml'}; encrypted again in" in result.stdout
@@ -343,7 +343,7 @@ def test_rotate_reads_a_chosen_passphrase_and_rotates_the_reviewer_site(tmp_path
 
 def test_rotate_refuses_a_passphrase_from_the_environment_and_weak_ones(tmp_path: Path) -> None:
     _, folder = encrypted_program(tmp_path)
-    result = run(folder, "keys", "rotate", "cy-dee", **{pair_variable("cy-dee"): "set in the environment"})
+    result = run(folder, "keys", "rotate", "cy-dee", **{passphrase_variable("cy-dee"): "set in the environment"})
     assert result.returncode == 1
     assert "comes from the environment (MENTORSITE_PASSPHRASE_CY_DEE)" in result.stderr
     weak = subprocess.run([sys.executable, "-m", "mentorsite", "keys", "rotate", "cy-dee", "--passphrase-stdin"],
@@ -361,3 +361,20 @@ def test_keys_commands_need_encryption_to_be_enabled(tmp_path: Path) -> None:
     result = run(folder, "keys", "list")
     assert result.returncode == 1
     assert "encryption is not enabled" in result.stderr
+
+
+def test_rotating_a_pair_whose_records_have_errors_still_retires_the_old_folder(tmp_path: Path) -> None:
+    _, folder = encrypted_program(tmp_path)
+    assert run(folder, "build").returncode == 0
+    old = folder / "site/portfolios/pairs" / folder_name(PASSPHRASES["cy-dee"], "cy-dee")
+    session = next((folder / "content/pairs/cy-dee/sessions").glob("*.md"))
+    session.write_text(session.read_text().replace("minutes: 45", "minutes: many"))
+    result = run(folder, "keys", "rotate", "cy-dee")
+    assert result.returncode == 1
+    assert "1 pair not built" in result.stderr and "cy-dee" in result.stderr
+    keys, _ = read_keys(tmp_path / "keys.yml", {}, {"ana-ben", "cy-dee"})
+    new_passphrase = keys.passphrase("cy-dee")
+    assert new_passphrase is not None
+    assert not old.exists()
+    new = folder / "site/portfolios/pairs" / folder_name(new_passphrase, "cy-dee")
+    assert "index.html" in open_site(new, new_passphrase)  # the last good portfolio, under the new passphrase

@@ -75,6 +75,13 @@ class Visit:
         self.page.fill("#passphrase", passphrase)
         self.page.click(f"{UNLOCK_FORM} button")
 
+    def open(self, url: str, passphrase: str) -> playwright.Page:
+        """Go to a portfolio, unlock it, and wait for its first page."""
+        self.page.goto(url)
+        self.unlock(passphrase)
+        self.page.locator(CONTENT).wait_for()
+        return self.page
+
 
 @pytest.fixture
 def visit(browser: playwright.Browser) -> Iterator[Visit]:  # noqa: F811 - the imported fixture
@@ -101,10 +108,7 @@ def test_the_right_passphrase_shows_the_portfolio_and_a_wrong_one_says_so(progra
 
 
 def test_pages_reached_after_unlocking_do_not_ask_again(program: Program, visit: Visit) -> None:
-    page = visit.page
-    page.goto(program.pair_url("cy-dee"))
-    visit.unlock(PASSPHRASES["cy-dee"])
-    page.locator(CONTENT).wait_for()
+    page = visit.open(program.pair_url("cy-dee"), PASSPHRASES["cy-dee"])
     # Instant navigation: the page is swapped in place, so a value set here survives it.
     page.evaluate("window.stillTheSamePage = true")
     page.locator(".md-nav__link[href$='agreement.html']").first.click()
@@ -135,10 +139,7 @@ def test_pages_reached_after_unlocking_do_not_ask_again(program: Program, visit:
 
 
 def test_search_finds_session_notes_once_unlocked(program: Program, visit: Visit) -> None:
-    page = visit.page
-    page.goto(program.pair_url("ana-ben"))
-    visit.unlock(PASSPHRASES["ana-ben"])
-    page.locator(CONTENT).wait_for()
+    page = visit.open(program.pair_url("ana-ben"), PASSPHRASES["ana-ben"])
     word = program.marker("ana-ben", "session.body")
     result = page.locator(".md-search-result__item > a[href*='sessions/']").first
     search_for(page, word, result)
@@ -173,10 +174,7 @@ def test_a_pair_portfolio_does_not_open_with_another_pairs_passphrase(program: P
 
 
 def test_a_bookmarked_page_asks_for_the_passphrase_then_opens_that_page(program: Program, visit: Visit) -> None:
-    page = visit.page
-    page.goto(program.pair_url("ana-ben"))
-    visit.unlock(PASSPHRASES["ana-ben"])
-    page.locator(CONTENT).wait_for()
+    page = visit.open(program.pair_url("ana-ben"), PASSPHRASES["ana-ben"])
     page.close()
     cdp = visit.context.new_cdp_session(visit.context.new_page())
     cdp.send("ServiceWorker.enable")

@@ -44,15 +44,10 @@ async function open(rawKey) {
 
 self.addEventListener("message", (event) => {
   const reply = event.ports[0];
-  if (!reply || !event.data) return;
-  if (event.data.type === "unlock") {
-    event.waitUntil(open(event.data.key).then(
-      () => reply.postMessage({ ok: true }),
-      () => { opened = null; reply.postMessage({ ok: false }); }));
-  } else if (event.data.type === "lock") {
-    opened = null;
-    reply.postMessage({ ok: true });
-  }
+  if (!reply || !event.data || event.data.type !== "unlock") return;
+  event.waitUntil(open(event.data.key).then(
+    () => reply.postMessage({ ok: true }),
+    () => { opened = null; reply.postMessage({ ok: false }); }));
 });
 
 self.addEventListener("fetch", (event) => {
