@@ -223,3 +223,46 @@ def _describe_goals(goals: Sequence[GoalProgress]) -> str:
         history = ", ".join(f"{p.percent}% on {p.date}" for p in points) or "no progress recorded"
         parts.append(f"{progress.goal.title} ({progress.goal.status.replace('-', ' ')}): {history}.")
     return " ".join(parts)
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One row of a bar chart: a label and one count per series (stacked left to right)."""
+
+    label: str
+    counts: tuple[int, ...]
+
+
+# Pass, warn, fail: always in this order along a bar, named in the legend and in each bar's title.
+VERDICT_SERIES = (("Pass", "#2e7d32"), ("Warn", "#f9a825"), ("Fail", "#c62828"))
+
+
+def bar_chart(name: str, title: str, bars: Sequence[Bar], series: Sequence[tuple[str, str]]) -> Chart | None:
+    """Horizontal bars, one per row, each split into its series; the description lists every count."""
+    if not bars:
+        return None
+    largest = max(1, *(sum(bar.counts) for bar in bars))
+    label_width, row, top = 230, 24, 8
+    scale = (WIDTH - label_width - 40) / largest
+    shapes = []
+    for index, bar in enumerate(bars):
+        y = top + index * row
+        shapes.append(f'<text x="{label_width - 8}" y="{y + 15}" text-anchor="end" style="{INK}">'
+                      f"{escape(bar.label)}</text>")
+        x = float(label_width)
+        for (series_name, colour), count in zip(series, bar.counts, strict=True):
+            if count:
+                shapes.append(f'<rect x="{_number(x)}" y="{y + 3}" width="{_number(count * scale)}" '
+                              f'height="16" fill="{colour}"><title>{escape(bar.label)}: {count} '
+                              f"{escape(series_name.lower())}</title></rect>")
+                x += count * scale
+        shapes.append(f'<text x="{_number(x + 6)}" y="{y + 15}" style="{INK}">{sum(bar.counts)}</text>')
+    height = top * 2 + row * len(bars)
+    parts = []
+    for bar in bars:
+        counted = zip(series, bar.counts, strict=True)
+        detail = ", ".join(f"{count} {label.lower()}" for (label, _), count in counted)
+        parts.append(f"{bar.label}: {detail if len(series) > 1 else sum(bar.counts)}.")
+    description = " ".join(parts)
+    legend = tuple(LegendEntry(label, colour, "") for label, colour in series) if len(series) > 1 else ()
+    return Chart(name, title, description, _svg(name, title, description, height, shapes), legend)

@@ -16,7 +16,7 @@ import click
 from jinja2 import Environment
 
 from mentorsite import __version__
-from mentorsite.diagnostics import summarize
+from mentorsite.diagnostics import sort_diagnostics, summarize
 from mentorsite.drafts import (
     Draft,
     DraftError,
@@ -35,6 +35,7 @@ from mentorsite.records import SLUG_PATTERN, Cadence, PairRecords, Person
 from mentorsite.references import describe_unknown
 from mentorsite.rendering import create_environment
 from mentorsite.schemas import SCHEMAS_FOLDER, write_schemas
+from mentorsite.scorecards import PracticeSettings, practice_findings
 from mentorsite.starter import starter_files
 
 if TYPE_CHECKING:
@@ -277,18 +278,43 @@ def schema(output: Path | None, config_file: Path) -> None:
               help="The content folder, instead of the one mkdocs.yml names.")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="Plain lines, or a JSON list for tools.")
-def check(config_file: Path, content: Path | None, output_format: str) -> None:
+@click.option("--practices", is_flag=True,
+              help="Also report, as warnings, where a pair's records fall short of the practice checks the "
+                   "handbook's guidelines name.")
+def check(config_file: Path, content: Path | None, output_format: str, practices: bool) -> None:
     """Print every problem in the records; exit 1 if any is an error."""
     settings = _plugin_settings(config_file)
     content_dir = content or config_file.parent / str(settings.get("content_dir", "content"))
     checked = read_program(content_dir, Path.cwd(), editions=_editions(config_file, settings))
+    diagnostics = list(checked.diagnostics)
+    if settings:
+        from mentorsite.plugin import read_practices_setting  # noqa: PLC0415 - loads MkDocs
+
+        thresholds, problems = read_practices_setting(config_file, settings.get("practices"), Path.cwd())
+        diagnostics += problems
+        if practices:
+            as_of = _as_of(settings.get("as_of"))
+            diagnostics += practice_findings(checked, thresholds, as_of)
+            click.echo(f"Practice checks as of {as_of}.", err=True)
+    elif practices:
+        diagnostics += practice_findings(checked, PracticeSettings(), _as_of(None))
+    diagnostics = sort_diagnostics(diagnostics)
     if output_format == "json":
-        click.echo(json.dumps([asdict(d) for d in checked.diagnostics], indent=2))
+        click.echo(json.dumps([asdict(d) for d in diagnostics], indent=2))
     else:
-        for diagnostic in checked.diagnostics:
+        for diagnostic in diagnostics:
             click.echo(str(diagnostic))
-        click.echo(f"{summarize(checked.diagnostics)}.", err=True)
-    sys.exit(1 if checked.errors else 0)
+        click.echo(f"{summarize(diagnostics)}.", err=True)
+    sys.exit(1 if any(d.is_error for d in diagnostics) else 0)
+
+
+def _as_of(setting: object) -> date:
+    from mentorsite.portfolios import resolve_as_of  # noqa: PLC0415 - loads MkDocs
+
+    try:
+        return resolve_as_of(setting if isinstance(setting, str | date) else None)
+    except ValueError:
+        raise click.ClickException(f"expected as_of as a date YYYY-MM-DD, got '{setting}'") from None
 
 
 class BarProgress:

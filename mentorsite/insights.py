@@ -98,12 +98,17 @@ class ActionItem:
         return not self.done and self.due is not None and self.due < as_of
 
 
+def task_key(task: str) -> str:
+    """Two actions with the same task, up to case and spacing, are one action carried over."""
+    return " ".join(task.lower().split())
+
+
 def action_items(sessions: tuple[Session, ...]) -> list[ActionItem]:
     """Actions of all sessions, merging those with the same task text (carried over)."""
     merged: dict[str, ActionItem] = {}
     for session in sorted(sessions, key=lambda s: (s.date, s.id)):
         for action in session.actions:
-            key = " ".join(action.task.lower().split())
+            key = task_key(action.task)
             earlier = merged.get(key)
             merged[key] = _mention(action, session.date, earlier)
     return sorted(merged.values(), key=lambda a: (a.first_session, a.task))

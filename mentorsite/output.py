@@ -19,6 +19,7 @@ from pathlib import Path
 SCRATCH_MARK = ".mentorsite-"
 PAIRS = "pairs"  # the folder of the pair editions, in the private output and in the encrypted one
 REVIEW = "review"  # the folder of the reviewer site
+REPORT = "report"  # the folder of the program report, beside them in the private output
 
 
 @contextmanager

@@ -59,6 +59,9 @@ from mentorsite.rendering import (
     handbook_nav,
     render_handbook,
 )
+from mentorsite.report import MIN_PAIRS
+from mentorsite.scorecards import PracticeSettings, read_practice_settings
+from mentorsite.sources import node_positions
 
 log = get_plugin_logger(__name__)
 MIKE_VERSION_VARIABLE = "MIKE_DOCS_VERSION"  # set by mike for the build of the edition it deploys
@@ -73,6 +76,13 @@ class EncryptionConfig(base.Config):  # type: ignore[no-untyped-call]
     """The passphrases (YAML), outside the content and the output; else $MENTORSITE_KEYS_FILE."""
     iterations = options.Type(int, default=ITERATIONS)
     """PBKDF2 iterations of the key derivation; at least 600000."""
+
+
+class ReportConfig(base.Config):  # type: ignore[no-untyped-call]
+    enabled = options.Type(bool, default=True)
+    """Build the program report (counts only) into `report/` in `private_dir` with the portfolios."""
+    min_pairs = options.Type(int, default=MIN_PAIRS)
+    """A figure computed over fewer pairs than this is not shown; at least 1."""
 
 
 class MentorsiteConfig(base.Config):  # type: ignore[no-untyped-call]
@@ -100,6 +110,10 @@ class MentorsiteConfig(base.Config):  # type: ignore[no-untyped-call]
     """Worker processes building portfolios; 0 means one per processor."""
     encryption = options.SubConfig(EncryptionConfig)
     """Encrypted copies of the portfolios (see the README, "Encrypted portfolios")."""
+    practices = options.Type(dict, default={})
+    """Thresholds of the practice checks, by check name (see the README, "Practice checks")."""
+    report = options.SubConfig(ReportConfig)
+    """The program report for the people who run the program (see the README, "Program report")."""
 
 
 class MentorsitePlugin(BasePlugin[MentorsiteConfig]):  # type: ignore[no-untyped-call]
@@ -113,6 +127,7 @@ class MentorsitePlugin(BasePlugin[MentorsiteConfig]):  # type: ignore[no-untyped
         self.environment: Environment | None = None
         self.portfolio_settings: PortfolioSettings | None = None
         self.encryption: Encryption | None = None
+        self.practices = PracticeSettings()
         self.serving = False
         self.progress: Progress | None = None  # set by `mentorsite build` for its progress display
 
@@ -131,7 +146,13 @@ class MentorsitePlugin(BasePlugin[MentorsiteConfig]):  # type: ignore[no-untyped
         checked = self.checked = read_program(self._path(self.config.content_dir), self.root,
                                               editions=published.names() if published else None)
         log_diagnostics(checked.diagnostics)
-        stop_on(checked.handbook_problems(), strict=bool(config.strict))
+        self.practices, problems = read_practices_setting(Path(config.config_file_path or "mkdocs.yml"),
+                                                          self.config.practices, self.root)
+        log_diagnostics(problems)
+        stop_on([*checked.handbook_problems(), *problems], strict=bool(config.strict))
+        if self.config.report.min_pairs < 1:
+            raise PluginError("mentorsite: expected report.min_pairs of at least 1, got "
+                              f"{self.config.report.min_pairs}")
         # A bad as_of or private_dir stops the build here, before the site is touched.
         self.portfolio_settings = self.settings(config)
         if self.wants_portfolios():
@@ -146,7 +167,8 @@ class MentorsitePlugin(BasePlugin[MentorsiteConfig]):  # type: ignore[no-untyped
                                        published.previous(version) if published else None)
         try:
             self.pages = render_handbook(handbook, environment, site_name=config.site_name,
-                                         site_description=config.site_description or "", edition=self.edition)
+                                         site_description=config.site_description or "", edition=self.edition,
+                                         practices=self.practices)
         except TemplateFailure as problem:
             log_diagnostics([problem.diagnostic])
             stop_on([problem.diagnostic], strict=bool(config.strict))
@@ -225,7 +247,7 @@ class MentorsitePlugin(BasePlugin[MentorsiteConfig]):  # type: ignore[no-untyped
             message = f"mentorsite: expected as_of as a date YYYY-MM-DD, got '{self.config.as_of}'"
             raise PluginError(message) from None
         return PortfolioSettings(as_of, self.config.handbook_url, self.config.default_version,
-                                 bool(config.use_directory_urls))
+                                 bool(config.use_directory_urls), practices=self.practices)
 
     @classmethod
     def of(cls, config: MkDocsConfig) -> MentorsitePlugin:
@@ -251,7 +273,8 @@ class MentorsitePlugin(BasePlugin[MentorsiteConfig]):  # type: ignore[no-untyped
             config, self.checked, private_dir=self._path(self.config.private_dir),
             settings=self.portfolio_settings, environment=self.environment, only=only,
             strict=bool(config.strict), jobs=self.worker_count(), progress=self.progress,
-            encryption=self.encryption)
+            encryption=self.encryption,
+            report_min_pairs=self.config.report.min_pairs if self.config.report.enabled else None)
         report_portfolios(result, self.config.private_dir)
         return result
 
@@ -324,6 +347,24 @@ class MentorsitePlugin(BasePlugin[MentorsiteConfig]):  # type: ignore[no-untyped
             if folder.is_dir():
                 server.watch(str(folder))
         return server
+
+
+def read_practices_setting(config_file: Path, value: object,
+                           root: Path) -> tuple[PracticeSettings, list[Diagnostic]]:
+    """The ``practices`` thresholds of the plugin's settings, each problem at its line in ``config_file``."""
+    try:
+        positions = node_positions(config_file.read_text(encoding="utf-8"))
+    except OSError:
+        positions = None
+    location: tuple[str | int, ...] = ()
+    if positions is not None:
+        plugin_keys = [key for key in positions.keys
+                       if key[:1] == ("plugins",) and key[-1:] == ("mentorsite",)]
+        location = (*plugin_keys[0], "practices") if plugin_keys else ()
+    shown = str(config_file)
+    if config_file.is_absolute():
+        shown = os.path.relpath(config_file.resolve(), root.resolve())
+    return read_practice_settings(value, Path(shown).as_posix(), positions, location)
 
 
 def log_diagnostics(diagnostics: list[Diagnostic]) -> None:

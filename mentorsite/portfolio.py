@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import partial
 from typing import Any
@@ -19,8 +19,10 @@ from jinja2 import Environment
 from mentorsite.charts import Chart, goals_chart, sessions_chart
 from mentorsite.editions import Edition, select_edition
 from mentorsite.insights import Overview, overview
+from mentorsite.practices import CHECKS, Evidence
 from mentorsite.records import Goal, Handbook, Pair, PairRecords, Session
-from mentorsite.rendering import NavItem, RenderedPage, render_page
+from mentorsite.rendering import NavItem, RenderedPage, anchor, render_page
+from mentorsite.scorecards import VERDICT_LABELS, PracticeSettings, scorecard
 
 STATUS_LABELS = {"proposed": "Proposed", "active": "Active", "paused": "Paused",
                  "completed": "Completed", "closed-early": "Closed early"}
@@ -36,6 +38,8 @@ class PortfolioSettings:
     directory_urls: bool = True
     standalone: bool = False
     """True for a portfolio on its own (a preview or an export): no link up to the reviewer index."""
+    practices: PracticeSettings = field(default_factory=PracticeSettings)
+    """The thresholds of the practice checks on the scorecard."""
 
 
 @dataclass(frozen=True)
@@ -113,9 +117,14 @@ def render_portfolio(records: PairRecords, edition: Edition, handbook: Handbook,
         figures = replace(figures, cadence=None)
     shared = _shared_context(shown, edition, figures, handbook_links(handbook, records.pair, settings))
     shared["standalone"] = settings.standalone
+    card = shared["scorecard"] = scorecard(shown, handbook, settings.as_of, settings.practices,
+                                           shared_only=edition == "review")
     render: Callable[..., RenderedPage] = partial(render_page, environment, shared)
     pages = [render("index.md", "portfolio/overview.md.j2")]
     nav: list[NavItem] = [{"Overview": "index.md"}]
+    if card.rows:
+        pages.append(render("practices.md", "portfolio/practices.md.j2"))
+        nav.append({"Practices": "practices.md"})
     if shown.agreement:
         pages.append(render("agreement.md", "portfolio/agreement.md.j2", agreement=shown.agreement))
         nav.append({"Agreement": "agreement.md"})
@@ -156,13 +165,38 @@ def _shared_context(shown: PairRecords, edition: Edition, figures: Overview,
         return f"{getattr(pair, owner).name} ({owner})"
 
     goals = {g.id: g for g in shown.goals}
+    sessions = {s.id: s for s in shown.sessions}
+
+    def evidence_label(evidence: Evidence) -> str:
+        if evidence.kind == "session":
+            return session_title(sessions[evidence.record_id])
+        if evidence.kind == "goal":
+            return f"Goal: {goals[evidence.record_id].title}"
+        return EVIDENCE_LABELS[evidence.kind].format(date=evidence.date)
+
     return {
         "records": shown, "pair": pair, "edition": edition,
         "names": pair_names(pair), "overview": figures, "as_of": figures.as_of, "handbook": links,
         "status_label": STATUS_LABELS[pair.status], "person": person, "session_title": session_title,
         "goal_title": lambda goal_id: goals[goal_id].title,
         "charts": _charts(shown, figures, edition),
+        "verdict_label": VERDICT_LABELS.__getitem__, "evidence_page": evidence_page,
+        "evidence_label": evidence_label, "check_title": lambda name: CHECKS[name].title,
     }
+
+
+EVIDENCE_LABELS = {"pair": "Overview", "agreement": "Agreement", "closing": "Closing reflection",
+                   "checkin": "Check-in of {date}"}
+
+
+EVIDENCE_PAGES = {"pair": "index.md", "agreement": "agreement.md", "closing": "closing.md",
+                  "goal": "goals/{id}.md", "session": "sessions/{id}.md", "checkin": "checkins.md"}
+
+
+def evidence_page(evidence: Evidence) -> str:
+    """The portfolio page a piece of evidence is on (a check-in: its heading on the check-ins page)."""
+    page = EVIDENCE_PAGES[evidence.kind].format(id=evidence.record_id)
+    return f"{page}#{anchor(str(evidence.date))}" if evidence.kind == "checkin" else page
 
 
 def _charts(shown: PairRecords, figures: Overview, edition: Edition) -> dict[str, Chart | None]:

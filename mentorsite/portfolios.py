@@ -41,6 +41,7 @@ from mentorsite.diagnostics import Diagnostic
 from mentorsite.editions import EDITIONS, Edition
 from mentorsite.output import (
     PAIRS,
+    REPORT,
     REVIEW,
     SCRATCH_MARK,
     link_files,
@@ -59,6 +60,7 @@ from mentorsite.portfolio import (
 from mentorsite.program import CheckedProgram
 from mentorsite.records import Handbook, PairRecords
 from mentorsite.rendering import NavItem, RenderedPage, TemplateFailure
+from mentorsite.report import MIN_PAIRS, program_report, render_report
 from mentorsite.sanitising import sanitise
 
 log = logging.getLogger("mkdocs.plugins.mentorsite")
@@ -90,6 +92,8 @@ class BuildReport:
     removed: list[str] = field(default_factory=list)
     seconds: float = 0.0
     sealing: SealReport | None = None
+    report: Path | None = None
+    """Where the program report was written, if it was."""
 
 
 def resolve_as_of(option: str | date | None) -> date:
@@ -160,8 +164,12 @@ class PairTask:
 def build_portfolios(handbook_config: MkDocsConfig, checked: CheckedProgram, *, private_dir: Path,
                      settings: PortfolioSettings, environment: Environment,
                      only: str | None = None, strict: bool = False, jobs: int = 1,
-                     progress: Progress | None = None, encryption: Encryption | None = None) -> BuildReport:
-    """Build both editions of every pair (or of ``only``), then the reviewer site's index.
+                     progress: Progress | None = None, encryption: Encryption | None = None,
+                     report_min_pairs: int | None = MIN_PAIRS) -> BuildReport:
+    """Build both editions of every pair (or of ``only``), the reviewer site's index and the report.
+
+    The program report is built with every pair (not with ``only``), unless
+    ``report_min_pairs`` is None; it withholds figures over fewer pairs than that.
 
     With ``jobs`` above 1, pairs are built by that many worker processes. With
     ``encryption``, each pair's edition (the one built now, or the one kept) and the
@@ -190,11 +198,26 @@ def build_portfolios(handbook_config: MkDocsConfig, checked: CheckedProgram, *, 
         entries = _review_entries(private_dir / REVIEW)
         factory.build_root(render_review_index(entries, environment), [{"Pairs": "index.md"}],
                            "Portfolios for review", private_dir / REVIEW)
+        if only is None and report_min_pairs is not None:
+            report.report = _build_report(factory, checked, settings, environment, report_min_pairs,
+                                          private_dir / REPORT)
         if encryption is not None:
             plan = seal_plan(encryption, private_dir, environment, factory.asset_files)
             report.sealing = seal_portfolios(plan, chosen, jobs=jobs, prune=only is None)
     report.seconds = time.monotonic() - started
     return report
+
+
+def _build_report(factory: SiteFactory, checked: CheckedProgram, settings: PortfolioSettings,
+                  environment: Environment, min_pairs: int, target: Path) -> Path:
+    """The program report, from the pairs whose records have no errors."""
+    clean = [records for records in checked.program.pairs
+             if not any(d.is_error for d in checked.pair_problems(records.pair.id))]
+    figures = program_report(clean, checked.program.handbook, settings.as_of, settings.practices,
+                             left_out=len(checked.pair_folders) - len(clean), min_pairs=min_pairs)
+    pages = render_report(figures, environment)
+    factory.build_pages(tuple(pages), ({"Report": "index.md"},), "Program report", target)
+    return target
 
 
 def seal_plan(encryption: Encryption, private_dir: Path, environment: Environment,
@@ -324,9 +347,14 @@ class SiteFactory:
 
     def build_site(self, portfolio: Portfolio, target: Path, extra_files: dict[str, bytes]) -> None:
         """One edition, built beside ``target`` and swapped in whole."""
+        self.build_pages(portfolio.pages, portfolio.nav, portfolio.site_name, target, extra_files)
+
+    def build_pages(self, pages: tuple[RenderedPage, ...], nav: tuple[NavItem, ...], site_name: str,
+                    target: Path, extra_files: dict[str, bytes] | None = None) -> None:
+        """A site of these pages, built beside ``target`` and swapped in whole."""
         with scratch_beside(target) as building:
-            self._render(portfolio.pages, portfolio.nav, portfolio.site_name, building)
-            for name, content in extra_files.items():
+            self._render(pages, nav, site_name, building)
+            for name, content in (extra_files or {}).items():
                 (building / name).write_bytes(content)
             replace_directory(building, target)
 

@@ -12,6 +12,7 @@ from typing import TypeVar
 from mentorsite.diagnostics import Diagnostic, Severity, sort_diagnostics
 from mentorsite.loading import PairDocuments, load_content
 from mentorsite.records import (
+    CHECK_NAMES,
     Agreement,
     Checkin,
     Closing,
@@ -31,7 +32,7 @@ from mentorsite.references import (
     describe_unknown,
     document_id,
 )
-from mentorsite.sources import Document, problem
+from mentorsite.sources import Document, Positions, problem
 from mentorsite.validation import validate_record
 
 SESSION_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:-[a-z0-9]+(?:-[a-z0-9]+)*)?$")
@@ -52,6 +53,8 @@ class CheckedProgram:
     program: Program
     diagnostics: list[Diagnostic] = field(default_factory=list)
     pair_folders: dict[str, str] = field(default_factory=dict)
+    positions: dict[str, Positions] = field(default_factory=dict)
+    """Where each field of each record file is, by the file's path as shown in messages."""
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -96,6 +99,8 @@ def read_program(content_dir: Path, root: Path | None = None,
     guideline_ids = [document_id(d) for d in content.guidelines]
     diagnostics += check_references(content.guidelines, "related", "guideline", guideline_ids,
                                     "in the handbook")
+    diagnostics += check_references(content.guidelines, "checks", "check", CHECK_NAMES,
+                                    "among mentorsite's practice checks")
     pairs = []
     for pair_documents in content.pairs:
         records = _pair_records(pair_documents, diagnostics)
@@ -111,7 +116,13 @@ def read_program(content_dir: Path, root: Path | None = None,
     handbook = Handbook(tuple(guidelines), content.landing_markdown)
     program = Program(handbook, tuple(sorted(pairs, key=lambda p: p.pair.id)))
     folders = {_folder_id(p): p.path for p in content.pairs}
-    return CheckedProgram(program, sort_diagnostics(diagnostics), folders)
+    documents = [*content.guidelines, *(d for p in content.pairs for d in _pair_documents(p))]
+    positions = {d.path: d.positions for d in documents}
+    return CheckedProgram(program, sort_diagnostics(diagnostics), folders, positions)
+
+
+def _pair_documents(documents: PairDocuments) -> list[Document]:
+    return [*documents.files.values(), *documents.goals, *documents.sessions, *documents.checkins]
 
 
 def _pair_id(document: Document) -> str:

@@ -103,6 +103,12 @@ class Source(Model):
     """Where to read it."""
 
 
+# The practice checks a guideline may name in ``checks`` (the practices module runs them).
+CHECK_NAMES = ("agreement-signed", "cadence-defined", "cadence-kept", "goals-smart", "goals-time-bound",
+               "agenda-prepared", "actions-followed-up", "two-way-feedback", "midpoint-review-held",
+               "closing-held")
+
+
 class Guideline(MarkdownRecord):
     """One best practice of the handbook, written by the program owners."""
 

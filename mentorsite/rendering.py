@@ -28,7 +28,9 @@ from jinja2 import (
 
 from mentorsite.diagnostics import Diagnostic, Severity
 from mentorsite.manifests import EditionContext, edition_context
-from mentorsite.records import Guideline, Handbook
+from mentorsite.practices import CHECKS
+from mentorsite.records import CHECK_NAMES, Guideline, Handbook
+from mentorsite.scorecards import PracticeSettings
 
 READERS = {"mentor": "Mentors", "mentee": "Mentees", "program": "Program owners"}
 NavItem = str | dict[str, Any]
@@ -114,16 +116,20 @@ def group_by_topic(guidelines: Sequence[Guideline]) -> list[Topic]:
 
 
 def render_handbook(handbook: Handbook, environment: Environment, *, site_name: str,
-                    site_description: str = "", edition: EditionContext | None = None) -> list[RenderedPage]:
+                    site_description: str = "", edition: EditionContext | None = None,
+                    practices: PracticeSettings | None = None) -> list[RenderedPage]:
     """Every generated page of the handbook, in a stable order.
 
     ``edition`` places this build among the published editions (default: an unpublished
-    build with no edition before it).
+    build with no edition before it); ``practices`` holds the thresholds that the pages
+    describing the practice checks state (default: the checks' own).
     """
     topics = group_by_topic(handbook.guidelines)
     edition = edition or edition_context(handbook, None)
+    practices = practices or PracticeSettings()
     shared = {"handbook": handbook, "topics": topics, "site_name": site_name,
-              "site_description": site_description, "edition": edition}
+              "site_description": site_description, "edition": edition, "check_names": CHECK_NAMES,
+              "check_title": lambda name: CHECKS[name].title, "describe_check": practices.describe}
     render: Callable[..., RenderedPage] = partial(render_page, environment, shared)
     pages = [] if handbook.landing_markdown is not None else [render("index.md", "handbook/index.md.j2")]
     pages.append(render("whats-new.md", "handbook/whats-new.md.j2", changes=edition.changes,

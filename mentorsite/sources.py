@@ -234,6 +234,31 @@ class _Builder:
         return result
 
 
+def node_positions(text: str) -> Positions:
+    """Where every key and value of a YAML file is, without building its values.
+
+    For files whose values need more than safe YAML (mkdocs.yml may name Python objects with
+    tags): the nodes are only composed, so any tag is fine. Empty on a syntax error.
+    """
+    positions = Positions()
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return positions
+    stack: list[tuple[Node, Location]] = [(node, ())] if node is not None else []
+    while stack:
+        current, location = stack.pop()
+        positions.values[location] = (current.start_mark.line + 1, current.start_mark.column + 1)
+        if isinstance(current, MappingNode):
+            for key_node, value_node in current.value:
+                key = (*location, str(key_node.value))
+                positions.keys[key] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+                stack.append((value_node, key))
+        elif isinstance(current, SequenceNode):
+            stack.extend((item, (*location, index)) for index, item in enumerate(current.value))
+    return positions
+
+
 def field_name(location: Location) -> str:
     """('actions', 0, 'owner') -> 'actions[0].owner'."""
     text = ""
