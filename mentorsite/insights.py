@@ -43,12 +43,14 @@ class CadenceReport:
     def missed(self) -> int:
         """Meetings that should have happened and did not.
 
-        A gap between two meetings spans as many intervals as fit in it with ``grace_days``
-        of slack; each interval beyond the first is a missed meeting (with two weeks and
-        three days of grace: 17 days is late but kept, 28 days is one missed). In the open
-        gap since the last meeting, each deadline (interval plus grace) already past counts.
+        A meeting held late, less ``grace_days``, takes the slot of the cadence it is nearest
+        to; the slots it skipped are missed meetings (with two weeks and three days of grace:
+        17 or 21 days is a late meeting, 28 days is one missed). In the open gap since the
+        last meeting, each deadline (interval plus grace) already past counts.
         """
-        closed = sum(max(0, (gap + self.grace_days) // self.interval_days - 1) for gap in self.gaps)
+        interval = self.interval_days
+        nearest_slot = [(2 * (gap - self.grace_days) + interval) // (2 * interval) for gap in self.gaps]
+        closed = sum(max(0, slot - 1) for slot in nearest_slot)
         still_open = max(0, ((self.open_gap or 0) - self.grace_days - 1) // self.interval_days)
         return closed + still_open
 

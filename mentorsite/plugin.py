@@ -149,7 +149,7 @@ class MentorsitePlugin(BasePlugin[MentorsiteConfig]):  # type: ignore[no-untyped
         self.practices, problems = read_practices_setting(Path(config.config_file_path or "mkdocs.yml"),
                                                           self.config.practices, self.root)
         log_diagnostics(problems)
-        stop_on([*checked.handbook_problems(), *problems], strict=bool(config.strict))
+        stop_on(checked.handbook_problems(), strict=bool(config.strict), extra=problems)
         if self.config.report.min_pairs < 1:
             raise PluginError("mentorsite: expected report.min_pairs of at least 1, got "
                               f"{self.config.report.min_pairs}")
@@ -372,13 +372,19 @@ def log_diagnostics(diagnostics: list[Diagnostic]) -> None:
         (log.error if diagnostic.is_error else log.warning)(str(diagnostic))
 
 
-def stop_on(diagnostics: list[Diagnostic], *, strict: bool) -> None:
-    """Stop the build on errors, or on warnings in strict mode, before the site is touched."""
-    errors = sum(1 for d in diagnostics if d.is_error)
-    if errors or (strict and diagnostics):
+def stop_on(diagnostics: list[Diagnostic], *, strict: bool, extra: list[Diagnostic] | None = None) -> None:
+    """Stop the build on errors, or on warnings in strict mode, before the site is touched.
+
+    ``extra`` are problems in the plugin's settings, counted on their own in the message.
+    """
+    every = [*diagnostics, *(extra or [])]
+    errors = sum(1 for d in every if d.is_error)
+    if errors or (strict and every):
         reason = "" if errors else " (warnings count as errors with --strict)"
-        raise PluginError(f"mentorsite: {summarize(diagnostics)} in the handbook's records{reason}; "
-                          "the site was not built")
+        where = [f"{summarize(found)} {place}" for found, place in
+                 ((diagnostics, "in the handbook's records"), (extra or [], "in the plugin's settings"))
+                 if found]
+        raise PluginError(f"mentorsite: {' and '.join(where)}{reason}; the site was not built")
 
 
 def report_portfolios(result: BuildReport, private_dir: str) -> None:

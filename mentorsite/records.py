@@ -130,7 +130,9 @@ class Guideline(MarkdownRecord):
     """Where the practice comes from."""
     related: list[Slug] = []
     """Ids of related guidelines."""
-    checks: list[Slug] = []
+    # Editors offer the names; an unknown one is reported by the program checks, with a suggestion.
+    checks: list[Slug] = Field(default=[],
+                               json_schema_extra={"items": {"type": "string", "enum": list(CHECK_NAMES)}})
     """Names of the practice checks that support this guideline."""
 
     def is_for(self, reader: Literal["mentor", "mentee", "program"]) -> bool:

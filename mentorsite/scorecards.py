@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol
 
-from mentorsite.diagnostics import Diagnostic, Severity
+from mentorsite.diagnostics import Diagnostic, Severity, sort_diagnostics
 from mentorsite.practices import CHECKS, SEVERITY, CheckResult, Facts, Thresholds, Verdict
 from mentorsite.program import CheckedProgram
 from mentorsite.records import Guideline, Handbook, PairRecords, describe_value
@@ -75,7 +75,7 @@ def read_practice_settings(data: object, path: str, positions: Positions | None 
             report((name,), "wrong-type", f"expected a mapping of thresholds, got {describe_value(given)}")
         else:
             overrides[name] = _read_thresholds(name, given, report)
-    return PracticeSettings(overrides), found
+    return PracticeSettings(overrides), sort_diagnostics(found)
 
 
 def _hint(value: str, known: list[str]) -> str:

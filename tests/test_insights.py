@@ -163,3 +163,12 @@ def test_overview_of_a_proposed_pair_has_nothing_to_count() -> None:
     figures = overview(PairRecords(pair("proposed")), AS_OF)
     assert (figures.sessions_held, figures.cadence, figures.goal_completion) == (0, None, None)
     assert figures.next_session_late_by == 0 and figures.agenda_share is None
+
+
+def test_more_grace_never_counts_more_missed_meetings() -> None:
+    from mentorsite.insights import CadenceReport
+
+    for gap in range(1, 120):
+        missed = [CadenceReport(14, grace, (gap,), None, None).missed for grace in range(0, 15)]
+        assert missed == sorted(missed, reverse=True), gap
+    assert CadenceReport(14, 3, (17, 21, 28, 42), None, None).missed == 0 + 0 + 1 + 2

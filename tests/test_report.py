@@ -1,0 +1,159 @@
+"""Scorecards in real portfolios, the checks on handbook pages, the program report, check --practices."""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.canary import canary_program
+from tests.programs import copy_example, write_files
+from tests.test_cli import mentorsite
+from tests.test_portfolios import ENV, canary_with_options, mkdocs_build, site_files
+
+MARKER = re.compile(r"cnry\d{4}x")
+
+
+def page_text(path: Path) -> str:
+    """The words of a page's article, without tags and charts, on one line."""
+    source = path.read_text(encoding="utf-8")
+    article = source[source.index("<article"):source.index("</article>")]
+    article = re.sub(r"<svg.*?</svg>", " ", article, flags=re.DOTALL)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", article)).split())
+
+
+@pytest.fixture(scope="module")
+def example(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = copy_example(tmp_path_factory.mktemp("example"))
+    result = mkdocs_build(folder, "--strict")
+    assert result.returncode == 0, result.stderr
+    return folder
+
+
+def test_the_midway_pairs_scorecard_fails_cadence_and_follow_up(example: Path) -> None:
+    text = page_text(example / "site-private/pairs/lena-marcus/practices.html")
+    assert "Cadence kept: fail. 6 of 10 expected meetings held, every 14 days with 3 days of grace (60%; 90% passes)." in text
+    assert "Actions followed up: fail. 8 of 11 action items due are done (73%; 90% passes)." in text
+    assert "open: Introduce Lena to the research lead in the payments team (due 2026-10-01)" in text
+    assert "Agenda prepared: pass. 6 of 6 sessions had an agenda" in text
+    assert "Mid-point review held: pass. Held on 2026-09-28" in text
+    source = (example / "site-private/pairs/lena-marcus/practices.html").read_text(encoding="utf-8")
+    # Each guideline links to the pair's handbook edition, each piece of evidence to its record.
+    assert 'href="/2026.1/guidelines/meeting-cadence/"' in source
+    assert 'href="sessions/2026-09-17.html"' in source
+    assert 'href="checkins.html#2026-09-28"' in source
+    overview = page_text(example / "site-private/pairs/lena-marcus/index.html")
+    assert "the scorecard shows 7 pass, 4 fail, 1 warn" not in overview  # order is pass, warn, fail
+    assert re.search(r"scorecard shows \d+ pass, \d+ warn, \d+ fail, 1 not assessed among 12 guidelines", overview)
+
+
+def test_the_completed_pair_keeps_its_cadence_and_closed_well(example: Path) -> None:
+    text = page_text(example / "site-private/pairs/sofia-david/practices.html")
+    assert "Cadence kept: pass. 11 of 12 expected meetings held" in text
+    assert "Closing held: pass. Closing conversation on 2026-06-29." in text
+
+
+def test_the_review_edition_judges_only_what_was_shared(example: Path) -> None:
+    text = page_text(example / "site-private/review/lena-marcus/practices.html")
+    assert "Cadence kept: not assessed. Only shared sessions are in this edition" in text
+    assert "Publish a case study" not in text  # a goal the pair keeps to itself
+    assert "payments team" not in text  # action items come from sessions, not assessed here
+
+
+def test_a_guideline_page_lists_the_checks_that_support_it(example: Path) -> None:
+    text = page_text(example / "site/guidelines/meeting-cadence/index.html")
+    assert ("Checked in portfolios ¶ Each pair's portfolio shows how its records compare with this guideline: "
+            "Cadence agreed ( cadence-defined ): Passes when the agreement sets how often to meet (at most every "
+            "31 days) and for how long. Cadence kept ( cadence-kept ): Passes when at least 90% of the meetings "
+            "the cadence calls for are held, warns from 75%") in text
+
+
+def test_the_example_report_counts_and_withholds(example: Path) -> None:
+    text = page_text(example / "site-private/report/index.html")
+    assert "4 pairs in the program." in text
+    assert "Active 2" in text and "Completed 1" in text
+    assert "Goals achieved by pairs that have ended not shown fewer than 3" in text  # one pair has ended
+    assert "Cadence kept ( cadence-kept ) 2 0 1 3" in text
+    assert "Closing held ( closing-held ) not shown" in text
+    for name in ("Lena", "Marcus", "lena-marcus", "Sofia", "stakeholder", "Northwind Mentoring", "2026-summer"):
+        assert all(name not in t for _, t in site_files(example / "site-private/report")), name
+
+
+def test_the_report_holds_no_text_from_any_pair_record(tmp_path: Path) -> None:
+    """With every figure shown (a minimum of one pair), still no marker and no pair id in any file."""
+    program = canary_program()
+    folder = canary_with_options(tmp_path, "report: {min_pairs: 1}")
+    result = mkdocs_build(folder, "--strict")
+    assert result.returncode == 0, result.stderr
+    report = folder / "site-private/report"
+    text = page_text(report / "index.html")
+    assert "not shown" not in text and "2 pairs in the program." in text
+    files = list(site_files(report))
+    assert any(path == "search/search_index.json" for path, _ in files)
+    assert len(program.markers) > 100
+    for path, content in files:
+        assert not MARKER.findall(path + content), path
+        assert "ana-ben" not in content and "cy-dee" not in content, path
+
+
+def test_a_small_program_shows_no_figure(tmp_path: Path) -> None:
+    folder = write_files(tmp_path, canary_program().files)
+    assert mkdocs_build(folder).returncode == 0
+    text = page_text(folder / "site-private/report/index.html")
+    assert "The program has fewer than 3 pairs, so no figure is shown." in text
+    assert not re.search(r"\d+%", text)
+
+
+def test_pairs_with_errors_are_left_out_of_the_report(tmp_path: Path) -> None:
+    files = canary_program().files
+    session = next(p for p in files if p.startswith("content/pairs/cy-dee/sessions/"))
+    files[session] = "---\ndate: not a date\n---\n"
+    folder = write_files(tmp_path, files)
+    assert mkdocs_build(folder).returncode == 1  # the pair is not built...
+    text = page_text(folder / "site-private/report/index.html")  # ...and the report says it is not counted
+    assert "1 pair is not counted: its records have errors" in text
+
+
+def test_bad_thresholds_stop_the_build_before_the_site_is_written(tmp_path: Path) -> None:
+    folder = canary_with_options(tmp_path, "practices:\n  cadence-kept: {pass: 90}\n  agenda-prepard: {warn: 0.5}")
+    result = mkdocs_build(folder)
+    assert result.returncode == 1
+    assert ("mkdocs.yml:9:30: error[bad-value] practices.cadence-kept.pass: expected a share from 0 to 1 "
+            "(0.9 is 90%), got the number 90") in result.stderr
+    assert ("mkdocs.yml:10:9: error[unknown-check] practices.agenda-prepard: no practice check "
+            "'agenda-prepard'; did you mean "
+            "'agenda-prepared'?") in result.stderr
+    assert "2 errors and 0 warnings in the plugin's settings; the site was not built" in result.stderr
+    assert not (folder / "site").exists() and not (folder / "site-private").exists()
+
+
+def test_thresholds_from_mkdocs_yml_reach_pages_and_verdicts(tmp_path: Path) -> None:
+    folder = copy_example(tmp_path)
+    config = folder / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "      content_dir: content\n",
+        "      content_dir: content\n      practices:\n        cadence-kept: {pass: 0.6, warn: 0.5}\n"),
+        encoding="utf-8")
+    assert mkdocs_build(folder).returncode == 0
+    assert "Cadence kept: pass. 6 of 10" in page_text(folder / "site-private/pairs/lena-marcus/practices.html")
+    assert "at least 60% of the meetings" in page_text(folder / "site/guidelines/meeting-cadence/index.html")
+    result = mentorsite(folder, "check", "--practices", SOURCE_DATE_EPOCH=ENV["SOURCE_DATE_EPOCH"])
+    assert result.returncode == 0
+    assert "warning[cadence-kept]" not in result.stdout
+    assert "warning[actions-followed-up]" in result.stdout
+
+
+def test_check_practices_prints_findings_as_warnings(tmp_path: Path) -> None:
+    folder = copy_example(tmp_path)
+    plain = mentorsite(folder, "check", SOURCE_DATE_EPOCH=ENV["SOURCE_DATE_EPOCH"])
+    assert plain.returncode == 0 and "warning[" not in plain.stdout
+    result = mentorsite(folder, "check", "--practices", SOURCE_DATE_EPOCH=ENV["SOURCE_DATE_EPOCH"])
+    assert result.returncode == 0, result.stderr  # findings never fail the check
+    assert "Practice checks as of 2026-11-21." in result.stderr
+    assert ("content/pairs/lena-marcus/sessions/2026-10-15.md:11:89: warning[actions-followed-up] "
+            "actions[1].done: fails: 8 of 11 action items due are done (73%; 90% passes). First of 3: open: Share "
+            "the stakeholder map with Marcus (due 2026-10-22, named in 2 sessions). See the handbook: "
+            "action-items, apply-between-meetings.") in result.stdout.splitlines()
+    assert "0 errors and 6 warnings." in result.stderr
