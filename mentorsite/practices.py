@@ -151,7 +151,7 @@ def agreement_signed(facts: Facts, limits: Thresholds) -> CheckResult:
     deadline = first + timedelta(days=int(limits["within_days"]))
     signed = {"mentor": agreement.signed.mentor, "mentee": agreement.signed.mentee}
     unsigned = [side for side, day in signed.items() if day is None]
-    evidence = [facts.evidence("agreement", "", day, f"signed by the {side}", ("signed", side))
+    evidence = [facts.evidence("agreement", "", day, f"signed by the {side} on {day}", ("signed", side))
                 for side, day in signed.items() if day is not None]
     evidence += [facts.evidence("agreement", "", None, f"not signed by the {side}", ("signed",))
                  for side in unsigned]

@@ -77,6 +77,7 @@ def test_every_marker_appears_only_where_its_visibility_allows(canary: tuple[Can
     output += [(f"site-private/{path}", text) for path, text in site_files(folder / "site-private")]
     assert any(p.endswith("search/search_index.json") for p, _ in output)
     assert any(p.endswith("sitemap.xml") for p, _ in output)
+    assert any(p.startswith("site-private/report/") for p, _ in output)  # the program report is searched too
     found: dict[str, set[str]] = {m.text: set() for m in program.markers}
     pattern = re.compile(r"cnry\d{4}x")
     for path, text in output:
