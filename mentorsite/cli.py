@@ -287,17 +287,16 @@ def check(config_file: Path, content: Path | None, output_format: str, practices
     content_dir = content or config_file.parent / str(settings.get("content_dir", "content"))
     checked = read_program(content_dir, Path.cwd(), editions=_editions(config_file, settings))
     diagnostics = list(checked.diagnostics)
+    thresholds = PracticeSettings()
     if settings:
         from mentorsite.plugin import read_practices_setting  # noqa: PLC0415 - loads MkDocs
 
         thresholds, problems = read_practices_setting(config_file, settings.get("practices"), Path.cwd())
         diagnostics += problems
-        if practices:
-            as_of = _as_of(settings.get("as_of"))
-            diagnostics += practice_findings(checked, thresholds, as_of)
-            click.echo(f"Practice checks as of {as_of}.", err=True)
-    elif practices:
-        diagnostics += practice_findings(checked, PracticeSettings(), _as_of(None))
+    if practices:
+        as_of = _as_of(settings.get("as_of"))
+        diagnostics += practice_findings(checked, thresholds, as_of)
+        click.echo(f"Practice checks as of {as_of}.", err=True)
     diagnostics = sort_diagnostics(diagnostics)
     if output_format == "json":
         click.echo(json.dumps([asdict(d) for d in diagnostics], indent=2))

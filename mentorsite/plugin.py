@@ -396,6 +396,8 @@ def report_portfolios(result: BuildReport, private_dir: str) -> None:
              f"{private_dir} in {result.seconds:.2f} seconds")
     if result.removed:
         log.info(f"removed the portfolios of pairs no longer in the content: {', '.join(result.removed)}")
+    if result.report is not None:
+        log.info(f"wrote the program report in {private_dir}/{result.report.name}")
     sealing = result.sealing
     if sealing is not None:
         log.info(f"encrypted {len(sealing.sealed)} pair portfolio{'s' if len(sealing.sealed) != 1 else ''}"

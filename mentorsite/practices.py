@@ -20,8 +20,9 @@ from mentorsite.records import CHECK_NAMES, Goal, PairRecords, Session
 from mentorsite.sources import Location
 
 Verdict = Literal["pass", "warn", "fail", "not-assessed"]
+# Worst first: a guideline shows the worst verdict among its checks.
 RecordKind = Literal["pair", "agreement", "goal", "session", "checkin", "closing"]
-SEVERITY: dict[Verdict, int] = {"fail": 0, "warn": 1, "pass": 2, "not-assessed": 3}
+VERDICT_RANK: dict[Verdict, int] = {"fail": 0, "warn": 1, "pass": 2, "not-assessed": 3}
 Thresholds = Mapping[str, float]
 
 
@@ -88,7 +89,6 @@ class Parameter:
 
     default: float
     kind: Literal["share", "days"]
-    meaning: str
 
 
 Evaluate = Callable[[Facts, Thresholds], CheckResult]
@@ -106,9 +106,9 @@ class PracticeCheck:
 SELECTED_SESSIONS = "Only shared sessions are in this edition, so this is not measured."
 
 
-def _rate_parameters(passing: float, warning: float, what: str) -> dict[str, Parameter]:
-    return {"pass": Parameter(passing, "share", f"share of {what} needed to pass"),
-            "warn": Parameter(warning, "share", f"share of {what} below which the check fails")}
+def _rate_parameters(passing: float, warning: float) -> dict[str, Parameter]:
+    """``pass``: the share needed to pass; below ``warn`` the check fails."""
+    return {"pass": Parameter(passing, "share"), "warn": Parameter(warning, "share")}
 
 
 def _percent(share: float) -> str:
@@ -365,8 +365,6 @@ def closing_held(facts: Facts, limits: Thresholds) -> CheckResult:
 
 # The library -------------------------------------------------------------------------------
 
-_WITHIN = "days allowed after the due day"
-
 
 def _rate_text(what: str) -> Callable[[Thresholds], str]:
     return lambda t: f"passes when at least {_percent(t['pass'])} of {what}, warns from {_percent(t['warn'])}"
@@ -375,53 +373,51 @@ def _rate_text(what: str) -> Callable[[Thresholds], str]:
 CHECKS: dict[str, PracticeCheck] = {check.name: check for check in (
     PracticeCheck(
         "agreement-signed", "Agreement signed",
-        {"within_days": Parameter(14, "days", "days after the first meeting by which both have signed")},
+        {"within_days": Parameter(14, "days")},
         agreement_signed,
         lambda t: "passes when mentor and mentee both sign the agreement within "
                   f"{int(t['within_days'])} days of the first meeting"),
     PracticeCheck(
         "cadence-defined", "Cadence agreed",
-        {"max_interval_days": Parameter(31, "days", "the longest agreed interval between meetings")},
+        {"max_interval_days": Parameter(31, "days")},
         cadence_defined,
         lambda t: "passes when the agreement sets how often to meet (at most every "
                   f"{int(t['max_interval_days'])} days) and for how long"),
     PracticeCheck(
         "cadence-kept", "Cadence kept",
-        {**_rate_parameters(0.9, 0.75, "expected meetings held"),
-         "grace_days": Parameter(-1, "days", "days a meeting may be late and still count (-1: a quarter of "
-                                             "the interval)")},
+        {**_rate_parameters(0.9, 0.75), "grace_days": Parameter(-1, "days")},  # -1: a quarter of the interval
         cadence_kept,
         lambda t: _rate_text("the meetings the cadence calls for are held")(t) + (
             f", a meeting up to {int(t['grace_days'])} days late still counting" if t["grace_days"] >= 0
             else ", a meeting up to a quarter of the interval late still counting")),
     PracticeCheck(
-        "goals-smart", "Goals are SMART", _rate_parameters(1.0, 0.5, "goals complete"),
+        "goals-smart", "Goals are SMART", _rate_parameters(1.0, 0.5),
         goals_smart,
         _rate_text("the goals say what makes them specific, measurable, achievable and relevant")),
     PracticeCheck(
-        "goals-time-bound", "Goals have a date", _rate_parameters(1.0, 0.5, "goals dated"),
+        "goals-time-bound", "Goals have a date", _rate_parameters(1.0, 0.5),
         goals_time_bound, _rate_text("the goals have a due date")),
     PracticeCheck(
-        "agenda-prepared", "Agenda prepared", _rate_parameters(0.8, 0.5, "sessions"),
+        "agenda-prepared", "Agenda prepared", _rate_parameters(0.8, 0.5),
         agenda_prepared, _rate_text("the sessions have an agenda")),
     PracticeCheck(
         "actions-followed-up", "Actions followed up",
-        {**_rate_parameters(0.9, 0.75, "due action items done"), "grace_days": Parameter(0, "days", _WITHIN)},
+        {**_rate_parameters(0.9, 0.75), "grace_days": Parameter(0, "days")},
         actions_followed_up,
         lambda t: _rate_text("the action items past their due date are done")(t)
                   + (f" ({int(t['grace_days'])} days of grace)" if t["grace_days"] else "")),
     PracticeCheck(
-        "two-way-feedback", "Feedback both ways", _rate_parameters(0.75, 0.5, "sessions"),
+        "two-way-feedback", "Feedback both ways", _rate_parameters(0.75, 0.5),
         two_way_feedback, _rate_text("the sessions carry feedback from both mentor and mentee")),
     PracticeCheck(
         "midpoint-review-held", "Mid-point review held",
-        {"within_days": Parameter(21, "days", "days either side of the mid-point a check-in counts")},
+        {"within_days": Parameter(21, "days")},
         midpoint_review_held,
         lambda t: f"passes when a check-in is recorded within {int(t['within_days'])} days of the mid-point "
                   "(the agreed midpoint_review, else half way to the planned end)"),
     PracticeCheck(
         "closing-held", "Closing held",
-        {"within_days": Parameter(30, "days", "days after the end to write the closing reflection")},
+        {"within_days": Parameter(30, "days")},
         closing_held,
         lambda t: f"passes when a closing reflection is written, at the latest {int(t['within_days'])} days "
                   "after the relationship ends"),

@@ -7,17 +7,17 @@ located and reported in one go) and where verdicts become warnings for ``mentors
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol
 
 from mentorsite.diagnostics import Diagnostic, Severity, sort_diagnostics
-from mentorsite.practices import CHECKS, SEVERITY, CheckResult, Facts, Thresholds, Verdict
+from mentorsite.practices import CHECKS, VERDICT_RANK, CheckResult, Facts, Thresholds, Verdict
 from mentorsite.program import CheckedProgram
 from mentorsite.records import Guideline, Handbook, PairRecords, describe_value
 from mentorsite.sources import Location, Positions, field_name, problem
+from mentorsite.validation import suggest
 
 VERDICT_LABELS: dict[Verdict, str] = {"pass": "Pass", "warn": "Warn", "fail": "Fail",
                                       "not-assessed": "Not assessed"}
@@ -69,8 +69,8 @@ def read_practice_settings(data: object, path: str, positions: Positions | None 
     overrides: dict[str, dict[str, float]] = {}
     for name, given in data.items():
         if name not in CHECKS:
-            report((name,), "unknown-check", f"no practice check '{name}'; {_hint(str(name), list(CHECKS))}",
-                   True)
+            hint = suggest(str(name), list(CHECKS))
+            report((name,), "unknown-check", f"no practice check '{name}'; {hint}", True)
         elif not isinstance(given, dict):
             report((name,), "wrong-type", f"expected a mapping of thresholds, got {describe_value(given)}")
         else:
@@ -78,18 +78,13 @@ def read_practice_settings(data: object, path: str, positions: Positions | None 
     return PracticeSettings(overrides), sort_diagnostics(found)
 
 
-def _hint(value: str, known: list[str]) -> str:
-    close = difflib.get_close_matches(value, known, n=1, cutoff=0.6)
-    return f"did you mean '{close[0]}'?" if close else f"expected one of: {', '.join(known)}"
-
-
 def _read_thresholds(name: str, given: dict[object, object], report: _Reporter) -> dict[str, float]:
     parameters = CHECKS[name].parameters
     values: dict[str, float] = {}
     for key, value in given.items():
         if key not in parameters:
-            report((name, str(key)), "unknown-key", f"unknown threshold; {_hint(str(key), list(parameters))}",
-                   True)
+            hint = suggest(str(key), list(parameters))
+            report((name, str(key)), "unknown-key", f"unknown threshold; {hint}", True)
             continue
         kind = parameters[str(key)].kind
         number_ok = isinstance(value, int | float) and not isinstance(value, bool)
@@ -134,7 +129,7 @@ class GuidelineScore:
     @property
     def verdict(self) -> Verdict:
         assessed = [r.verdict for r in self.results if r.verdict != "not-assessed"]
-        return min(assessed, key=SEVERITY.__getitem__) if assessed else "not-assessed"
+        return min(assessed, key=VERDICT_RANK.__getitem__) if assessed else "not-assessed"
 
 
 @dataclass(frozen=True)

@@ -112,10 +112,14 @@ def _unknown_keys(model: type[BaseModel], data: object, location: Location,
 
 
 def _unknown_key(key: str, allowed: list[str], location: Location, document: Document) -> Diagnostic:
-    close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
-    hint = f"did you mean '{close[0]}'?" if close else f"expected one of: {', '.join(allowed)}"
     return problem(document.path, document.positions.of_key(location), "unknown-key",
-                   f"unknown key; {hint}", field_name(location), Severity.WARNING)
+                   f"unknown key; {suggest(key, allowed)}", field_name(location), Severity.WARNING)
+
+
+def suggest(value: str, allowed: list[str]) -> str:
+    """"did you mean 'x'?" for a close name, else the whole list of names allowed."""
+    close = difflib.get_close_matches(value, allowed, n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'?" if close else f"expected one of: {', '.join(allowed)}"
 
 
 def _nested_model(annotation: object) -> type[Model] | None:

@@ -99,7 +99,9 @@ def test_the_report_holds_no_text_from_any_pair_record(tmp_path: Path) -> None:
 
 def test_a_small_program_shows_no_figure(tmp_path: Path) -> None:
     folder = write_files(tmp_path, canary_program().files)
-    assert mkdocs_build(folder).returncode == 0
+    result = mkdocs_build(folder)
+    assert result.returncode == 0
+    assert "wrote the program report in site-private/report" in result.stderr
     text = page_text(folder / "site-private/report/index.html")
     assert "The program has fewer than 3 pairs, so no figure is shown." in text
     assert not re.search(r"\d+%", text)
@@ -156,3 +158,15 @@ def test_check_practices_prints_findings_as_warnings(tmp_path: Path) -> None:
             "the stakeholder map with Marcus (due 2026-10-22, named in 2 sessions). See the handbook: "
             "action-items, apply-between-meetings.") in result.stdout.splitlines()
     assert "0 errors and 6 warnings." in result.stderr
+
+
+def test_check_reports_bad_thresholds_at_their_line(tmp_path: Path) -> None:
+    folder = copy_example(tmp_path)
+    config = folder / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "      content_dir: content\n", "      content_dir: content\n      practices:\n        goals-smart: {pas: 1}\n"),
+        encoding="utf-8")
+    result = mentorsite(folder, "check")
+    assert result.returncode == 1
+    assert ("mkdocs.yml:26:23: error[unknown-key] practices.goals-smart.pas: unknown threshold; did you mean "
+            "'pass'?") in result.stdout.splitlines()
