@@ -327,8 +327,8 @@ class BarProgress:
                                      item_show_func=lambda item: item)
         self.bar.__enter__()
 
-    def advance(self, pair_id: str, built: bool) -> None:
-        self.bar.update(1, pair_id if built else f"{pair_id} (kept)")
+    def advance(self, pair_id: str, outcome: str) -> None:
+        self.bar.update(1, pair_id if outcome == "built" else f"{pair_id} ({outcome})")
 
     def finish(self) -> None:
         self.bar.__exit__(None, None, None)
@@ -343,39 +343,103 @@ class LineProgress:
     def start(self, total: int) -> None:
         self.total = total
 
-    def advance(self, pair_id: str, built: bool) -> None:
+    def advance(self, pair_id: str, outcome: str) -> None:
         self.done += 1
-        outcome = "built" if built else "not built, previous portfolio kept"
-        click.echo(f"portfolio {self.done}/{self.total}: {pair_id} {outcome}", err=True)
+        if outcome == "up to date":
+            return  # one line per portfolio built or kept, not per portfolio left as it was
+        shown = "built" if outcome == "built" else "not built, previous portfolio kept"
+        click.echo(f"portfolio {self.done}/{self.total}: {pair_id} {shown}", err=True)
 
     def finish(self) -> None:
         pass
 
 
+def _shard(context: click.Context, parameter: click.Parameter, value: str | None) -> Any:
+    from mentorsite.portfolios import Shard  # noqa: PLC0415 - loads MkDocs
+
+    if value is None:
+        return None
+    try:
+        return Shard.parse(value)
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
+
+
 @main.command()
 @CONFIG_OPTION
 @click.option("--pair", "pair_id", metavar="ID", help="Build only this pair's portfolio (both editions).")
+@click.option("--shard", metavar="K/N", callback=_shard,
+              help="Build only the portfolios of share K of N of the pairs (a stable split by pair id), for "
+                   "one machine of N; a later whole build adds the handbook, reviewer index and report.")
 @click.option("-j", "--jobs", type=click.IntRange(min=0),
               help="Worker processes for the portfolios; 0 means one per processor [default: the "
-                   "plugin's jobs option, else 1].")
+                   "plugin's jobs option, else one per processor].")
+@click.option("--no-cache", is_flag=True,
+              help="Read every record and build every portfolio, as if nothing had been built before.")
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
-def build(config_file: Path, pair_id: str | None, jobs: int | None, strict: bool) -> None:
-    """Build the handbook into the site folder, then the portfolios and the reviewer site."""
+def build(config_file: Path, pair_id: str | None, shard: Any, jobs: int | None, no_cache: bool,
+          strict: bool) -> None:
+    """Build the handbook into the site folder, then the portfolios, the reviewer site and the report.
+
+    A portfolio whose records, templates and settings are unchanged since it was last built
+    is not built again; nor is a record file read again whose bytes are unchanged.
+    """
     from mkdocs.commands.build import build as build_site  # noqa: PLC0415
     from mkdocs.config import load_config  # noqa: PLC0415
 
     from mentorsite.plugin import MentorsitePlugin  # noqa: PLC0415
 
+    if pair_id is not None and shard is not None:
+        raise click.UsageError("give --pair or --shard, not both")
     with _running_mkdocs():
         config = load_config(str(config_file), strict=strict or None)
         plugin = MentorsitePlugin.of(config)
         if jobs is not None:
             plugin.config["jobs"] = jobs
+        if no_cache:
+            plugin.config["cache"] = False
+        plugin.shard = shard
         plugin.progress = BarProgress() if sys.stderr.isatty() else LineProgress()
-        if pair_id is None:
+        if pair_id is None and shard is None:
             build_site(config)
         else:
             plugin.build_portfolios(config.plugins.on_config(config), only=pair_id)
+
+
+@main.command()
+@click.option("--pairs", type=click.IntRange(min=1), default=200, show_default=True,
+              help="Pairs in the synthetic program.")
+@click.option("--sessions", type=click.IntRange(min=1), default=12, show_default=True,
+              help="Session notes per pair.")
+@click.option("--guidelines", type=click.IntRange(min=1), default=100, show_default=True,
+              help="Guidelines in its handbook.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1),
+              help="Worker processes [default: one per processor].")
+@click.option("--scale", type=click.IntRange(min=1), default=1000, show_default=True,
+              help="Also build a program of this many pairs, to see how time and memory grow; 0 to skip.")
+@click.option("--naive/--no-naive", default=True, show_default=True,
+              help="Also build the same portfolios the naive way: one `mkdocs build` per pair.")
+@click.option("--workdir", type=click.Path(path_type=Path, file_okay=False),
+              help="Where to write the programs [default: a temporary folder, removed afterwards].")
+def bench(pairs: int, sessions: int, guidelines: int, jobs: int | None, scale: int, naive: bool,
+          workdir: Path | None) -> None:
+    """Measure builds of a synthetic program: cold, unchanged, one edit, parallel, naive, larger."""
+    import os  # noqa: PLC0415
+    import tempfile  # noqa: PLC0415
+
+    from mentorsite.benchmark import run_benchmark  # noqa: PLC0415
+    from mentorsite.synthetic import ProgramSize  # noqa: PLC0415
+
+    size = ProgramSize(pairs, sessions, guidelines)
+    workers = jobs or os.cpu_count() or 1
+    try:
+        if workdir is not None:
+            run_benchmark(workdir, size, jobs=workers, scale=scale or None, naive=naive)
+        else:
+            with tempfile.TemporaryDirectory(prefix="mentorsite-bench-") as folder:
+                run_benchmark(Path(folder), size, jobs=workers, scale=scale or None, naive=naive)
+    except RuntimeError as error:
+        raise click.ClickException(str(error)) from None
 
 
 EDITION_OPTION = click.option("--edition", type=click.Choice(["pair", "review"]), default="pair",

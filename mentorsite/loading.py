@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import difflib
+import hashlib
 import os
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from mentorsite.caching import RecordCache
 from mentorsite.diagnostics import Diagnostic, Severity
 from mentorsite.sources import Document, decode, failed, problem, read_markdown, read_yaml
 
@@ -41,14 +44,24 @@ class ContentDocuments:
 class _Finder:
     """Reads files inside one content folder, refusing links that lead out of it."""
 
-    def __init__(self, content_dir: Path, root: Path):
+    def __init__(self, content_dir: Path, root: Path, cache: RecordCache | None = None):
+        self.cache = cache
         self.content_dir = content_dir
         self.real_content_dir = content_dir.resolve()
         self.root = root
         self.diagnostics: list[Diagnostic] = []
+        self.folders: dict[Path, str] = {}
 
     def display(self, path: Path) -> str:
         """The path as messages show it: relative to the root when inside it, else absolute."""
+        if path.name in ("", ".", ".."):
+            return self._display(path)
+        folder = self.folders.get(path.parent)
+        if folder is None:
+            folder = self.folders[path.parent] = self._display(path.parent)
+        return path.name if folder == "." else f"{folder}/{path.name}"
+
+    def _display(self, path: Path) -> str:
         relative = Path(os.path.relpath(path.absolute(), self.root.absolute()))
         return (relative if not relative.parts or relative.parts[0] != ".." else path.absolute()).as_posix()
 
@@ -57,10 +70,13 @@ class _Finder:
         if not folder.is_dir():
             return []
         found = []
+        # Only a link can lead out of a folder that is itself inside the content.
+        inside = folder.resolve().is_relative_to(self.real_content_dir)
         for entry in sorted(folder.iterdir()):
             if entry.name.startswith("."):
                 continue
-            if not entry.resolve().is_relative_to(self.real_content_dir):
+            may_leave = not inside or entry.is_symlink()
+            if may_leave and not entry.resolve().is_relative_to(self.real_content_dir):
                 message = "is a link to a place outside the content folder; it is not read"
                 self.diagnostics.append(problem(self.display(entry), (1, 1), "outside-content", message))
                 continue
@@ -79,16 +95,21 @@ class _Finder:
         return raw
 
     def markdown(self, path: Path) -> Document:
-        raw = self.read(path)
-        if isinstance(raw, Diagnostic):
-            return failed(self.display(path), raw)
-        return read_markdown(raw, self.display(path))
+        return self.document(path, "markdown", read_markdown)
 
     def yaml(self, path: Path) -> Document:
+        return self.document(path, "yaml", read_yaml)
+
+    def document(self, path: Path, kind: str, parse: Callable[[bytes, str], Document]) -> Document:
+        """The parsed file, from the cache when a file of this path and content was parsed before."""
         raw = self.read(path)
+        shown = self.display(path)
         if isinstance(raw, Diagnostic):
-            return failed(self.display(path), raw)
-        return read_yaml(raw, self.display(path))
+            return failed(shown, raw)
+        content = hashlib.sha256(raw).hexdigest()
+        if self.cache is None:
+            return replace(parse(raw, shown), digest=content)
+        return self.cache.get((kind, shown, content), lambda: replace(parse(raw, shown), digest=content))
 
     def unknown(self, path: Path, expected: list[str]) -> None:
         close = difflib.get_close_matches(path.name, expected, n=1, cutoff=0.6)
@@ -97,9 +118,12 @@ class _Finder:
                                         f"not a record file; {hint}", severity=Severity.WARNING))
 
 
-def load_content(content_dir: Path, root: Path) -> ContentDocuments:
-    """Parse every record under ``content_dir``; paths in messages are relative to ``root``."""
-    finder = _Finder(content_dir, root)
+def load_content(content_dir: Path, root: Path, cache: RecordCache | None = None) -> ContentDocuments:
+    """Parse every record under ``content_dir``; paths in messages are relative to ``root``.
+
+    With a ``cache``, a file whose path and bytes were parsed before is not parsed again.
+    """
+    finder = _Finder(content_dir, root, cache)
     content = ContentDocuments()
     if not content_dir.is_dir():
         content.diagnostics.append(problem(finder.display(content_dir), (1, 1), "no-content",

@@ -23,6 +23,7 @@ from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files
 
+from mentorsite.caching import RecordCache
 from mentorsite.crypto import (
     ITERATIONS,
     KEYS_FILE_VARIABLE,
@@ -42,10 +43,12 @@ from mentorsite.portfolios import (
     BuildReport,
     OutputError,
     Progress,
+    Shard,
     build_edition,
     build_portfolios,
     check_apart,
     check_output_location,
+    portfolio_inputs,
     public_folders,
     resolve_as_of,
 )
@@ -106,8 +109,12 @@ class MentorsiteConfig(base.Config):  # type: ignore[no-untyped-call]
     """The handbook edition being built; else the one mike is deploying; else none (a preview)."""
     deploy_branch = options.Type(str, default="gh-pages")
     """The branch mike publishes editions to; read for What's new and to check handbook_version."""
-    jobs = options.Type(int, default=1)
+    jobs = options.Type(int, default=0)
     """Worker processes building portfolios; 0 means one per processor."""
+    cache = options.Type(bool, default=True)
+    """Skip record files and portfolios whose inputs are unchanged since the last build."""
+    cache_dir = options.Type(str, default=".cache/mentorsite")
+    """Where parsed records are kept between builds, relative to mkdocs.yml; holds private text."""
     encryption = options.SubConfig(EncryptionConfig)
     """Encrypted copies of the portfolios (see the README, "Encrypted portfolios")."""
     practices = options.Type(dict, default={})
@@ -130,6 +137,7 @@ class MentorsitePlugin(BasePlugin[MentorsiteConfig]):  # type: ignore[no-untyped
         self.practices = PracticeSettings()
         self.serving = False
         self.progress: Progress | None = None  # set by `mentorsite build` for its progress display
+        self.shard: Shard | None = None  # set by `mentorsite build --shard`
 
     def _path(self, setting: str) -> Path:
         return (self.root / setting).resolve()
@@ -144,7 +152,8 @@ class MentorsitePlugin(BasePlugin[MentorsiteConfig]):  # type: ignore[no-untyped
         self.root = Path(config.config_file_path or "mkdocs.yml").resolve().parent
         published = read_published(self.root, self.config.deploy_branch)
         checked = self.checked = read_program(self._path(self.config.content_dir), self.root,
-                                              editions=published.names() if published else None)
+                                              editions=published.names() if published else None,
+                                              cache=self.record_cache(config))
         log_diagnostics(checked.diagnostics)
         self.practices, problems = read_practices_setting(Path(config.config_file_path or "mkdocs.yml"),
                                                           self.config.practices, self.root)
@@ -199,6 +208,16 @@ class MentorsitePlugin(BasePlugin[MentorsiteConfig]):  # type: ignore[no-untyped
                 files.remove(existing)
             files.append(File.generated(config, page.uri, content=page.markdown))
         return files
+
+    def record_cache(self, config: MkDocsConfig) -> RecordCache | None:
+        """The cache of parsed records, apart from every output and the sources; None when it is off."""
+        if not self.config.cache:
+            return None
+        folder = self._path(self.config.cache_dir)
+        others = [*public_folders(config, self._path(self.config.content_dir)),
+                  ("private_dir", self._path(self.config.private_dir))]
+        check_apart("cache_dir", folder, others, "because it holds the text of every record")
+        return RecordCache(folder)
 
     def encrypted_dir(self, config: MkDocsConfig) -> Path:
         setting = self.config.encryption.output_dir
@@ -269,11 +288,14 @@ class MentorsitePlugin(BasePlugin[MentorsiteConfig]):  # type: ignore[no-untyped
         assert self.checked and self.environment and self.portfolio_settings, "on_config runs first"
         if only is not None:
             self._require_pair(only)
+        inputs = None
+        if self.config.cache:
+            inputs = portfolio_inputs(config, self.portfolio_settings, self.environment)
         result = build_portfolios(
             config, self.checked, private_dir=self._path(self.config.private_dir),
-            settings=self.portfolio_settings, environment=self.environment, only=only,
+            settings=self.portfolio_settings, environment=self.environment, only=only, shard=self.shard,
             strict=bool(config.strict), jobs=self.worker_count(), progress=self.progress,
-            encryption=self.encryption,
+            encryption=self.encryption, inputs=inputs,
             report_min_pairs=self.config.report.min_pairs if self.config.report.enabled else None)
         report_portfolios(result, self.config.private_dir)
         return result
@@ -392,12 +414,14 @@ def report_portfolios(result: BuildReport, private_dir: str) -> None:
     # Problems in records were logged with all the others; template failures come from here.
     log_diagnostics([d for problems in result.failed.values() for d in problems if d.code == "template"])
     built, failed = len(result.built), len(result.failed)
-    log.info(f"built {built} portfolio{'s' if built != 1 else ''} (pair and review editions) in "
+    fresh = f", {len(result.fresh)} up to date" if result.fresh else ""
+    log.info(f"built {built} portfolio{'s' if built != 1 else ''} (pair and review editions){fresh} in "
              f"{private_dir} in {result.seconds:.2f} seconds")
     if result.removed:
         log.info(f"removed the portfolios of pairs no longer in the content: {', '.join(result.removed)}")
     if result.report is not None:
-        log.info(f"wrote the program report in {private_dir}/{result.report.name}")
+        written = "wrote" if "the program report" in result.rebuilt else "kept (up to date)"
+        log.info(f"{written} the program report in {private_dir}/{result.report.name}")
     sealing = result.sealing
     if sealing is not None:
         log.info(f"encrypted {len(sealing.sealed)} pair portfolio{'s' if len(sealing.sealed) != 1 else ''}"

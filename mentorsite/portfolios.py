@@ -20,12 +20,11 @@ import shutil
 import tempfile
 import time
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from jinja2 import Environment
 from mkdocs.commands.build import _build_page, _populate_page
@@ -36,6 +35,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import get_navigation
 from mkdocs.structure.pages import Page
 
+from mentorsite.caching import UnstableError, code_digest, digest, stable_form, tree_digest
 from mentorsite.crypto import Encryption, SealPlan, SealReport, seal_portfolios
 from mentorsite.diagnostics import Diagnostic
 from mentorsite.editions import EDITIONS, Edition
@@ -88,12 +88,16 @@ class BuildReport:
     """What a portfolio build did: built pairs, pairs kept as they were (with why), removed ones."""
 
     built: list[str] = field(default_factory=list)
+    fresh: list[str] = field(default_factory=list)
+    """Pairs whose portfolios were up to date: built before from the same inputs."""
     failed: dict[str, list[Diagnostic]] = field(default_factory=dict)
     removed: list[str] = field(default_factory=list)
     seconds: float = 0.0
     sealing: SealReport | None = None
     report: Path | None = None
-    """Where the program report was written, if it was."""
+    """Where the program report is, when the build keeps one."""
+    rebuilt: list[str] = field(default_factory=list)
+    """The whole-program sites built again: the reviewer index, the program report."""
 
 
 def resolve_as_of(option: str | date | None) -> date:
@@ -128,12 +132,237 @@ def check_apart(option: str, folder: Path, others: list[tuple[str, Path]], why: 
             raise OutputError(f"mentorsite: {option} ({folder}) must be apart from {name} ({other}), {why}")
 
 
+Outcome = Literal["built", "up to date", "kept"]
+"""What became of a pair's portfolio: built now, unchanged since its last build, or kept
+as it was because its records have problems."""
+
+
 class Progress(Protocol):
     """Told about each pair as the portfolio build goes (a progress bar, or plain lines)."""
 
     def start(self, total: int) -> None: ...
-    def advance(self, pair_id: str, built: bool) -> None: ...
+    def advance(self, pair_id: str, outcome: Outcome) -> None: ...
     def finish(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class Shard:
+    """Part ``index`` of ``count`` (1-based): a stable share of the pairs, for one machine of many."""
+
+    index: int
+    count: int
+
+    @classmethod
+    def parse(cls, text: str) -> Shard:
+        """'2/4' -> Shard(2, 4); raises ValueError with the reason."""
+        index, slash, count = text.partition("/")
+        if not slash or not index.isdigit() or not count.isdigit():
+            raise ValueError(f"expected K/N such as 2/4, got '{text}'")
+        shard = cls(int(index), int(count))
+        if not 1 <= shard.index <= shard.count:
+            raise ValueError(f"expected K/N with 1 <= K <= N, got '{text}'")
+        return shard
+
+    def holds(self, pair_id: str) -> bool:
+        """Whether the pair is in this shard; it depends on nothing but the pair id."""
+        number = int.from_bytes(hashlib.sha256(pair_id.encode("utf-8")).digest()[:8], "big")
+        return number % self.count == self.index - 1
+
+    def __str__(self) -> str:
+        return f"{self.index}/{self.count}"
+
+
+class Stamps:
+    """What each site in the private folder was last built from: one small file per site.
+
+    A stamp is written after its site is swapped in, and removed before the site is built
+    again, so an interrupted build never leaves a stamp that vouches for other output.
+    One file per site lets the outputs of several machines (``--shard``) be merged.
+    """
+
+    FOLDER = ".stamps"
+
+    def __init__(self, private_dir: Path):
+        self.folder = private_dir / self.FOLDER
+
+    def fresh(self, name: str, fingerprint: str | None, outputs: list[Path]) -> bool:
+        """True when ``name`` was last built from ``fingerprint`` and its output is all there."""
+        if fingerprint is None:
+            return False
+        try:
+            stamp = (self.folder / name).read_text(encoding="ascii")
+        except (OSError, UnicodeDecodeError):
+            return False
+        return stamp == fingerprint and all(path.is_file() for path in outputs)
+
+    def forget(self, names: list[str]) -> None:
+        for name in names:
+            (self.folder / name).unlink(missing_ok=True)
+
+    def record(self, name: str, fingerprint: str | None) -> None:
+        if fingerprint is None:
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=".stamp-", dir=self.folder)
+        with os.fdopen(handle, "w", encoding="ascii") as file:
+            file.write(fingerprint)
+        Path(temporary).replace(self.folder / name)
+
+    def prune(self, prefix: str, keep: set[str]) -> None:
+        """Remove the stamps of sites that are gone."""
+        if self.folder.is_dir():
+            for stamp in self.folder.glob(f"{prefix}*"):
+                if stamp.name[len(prefix):] not in keep:
+                    stamp.unlink(missing_ok=True)
+
+
+def portfolio_inputs(handbook_config: MkDocsConfig, settings: PortfolioSettings,
+                     environment: Environment) -> str | None:
+    """One digest of everything a portfolio is built from besides its records and the handbook.
+
+    The code and library versions, every template folder, the theme and Markdown settings,
+    local stylesheets and the portfolio settings. None when a setting has no stable form
+    (a Python object in mkdocs.yml), and then nothing is taken as unchanged.
+    """
+    loaders = getattr(environment.loader, "loaders", [environment.loader])
+    template_dirs = [Path(folder) for loader in loaders for folder in getattr(loader, "searchpath", [])]
+    theme = handbook_config.theme
+    docs_dir = Path(handbook_config.docs_dir)
+    stylesheets = [docs_dir / css for css in handbook_config.extra_css if not _elsewhere(css)]
+    try:
+        configuration = stable_form({
+            "theme": _theme_settings(handbook_config, quiet=True),
+            "extensions": handbook_config.markdown_extensions, "mdx_configs": handbook_config.mdx_configs,
+            "search": _search_settings(handbook_config), "extra_css": handbook_config.extra_css,
+            "settings": settings,
+        })
+    except UnstableError as why:
+        log.info(f"mentorsite: every portfolio is built: a setting has no stable form to compare ({why})")
+        return None
+    custom = [Path(theme.custom_dir)] if theme.custom_dir else []
+    styles = [hashlib.sha256(css.read_bytes()).hexdigest() if css.is_file() else "-" for css in stylesheets]
+    return digest(code_digest(), configuration, tree_digest(template_dirs), tree_digest(custom), *styles)
+
+
+def build_portfolios(handbook_config: MkDocsConfig, checked: CheckedProgram, *, private_dir: Path,
+                     settings: PortfolioSettings, environment: Environment,
+                     only: str | None = None, shard: Shard | None = None, strict: bool = False,
+                     jobs: int = 1, progress: Progress | None = None, encryption: Encryption | None = None,
+                     report_min_pairs: int | None = MIN_PAIRS, inputs: str | None = None) -> BuildReport:
+    """Both editions of every pair (or of ``only``, or of a ``shard``), the reviewer index, the report.
+
+    With ``inputs`` (see ``portfolio_inputs``), a site whose inputs are those of its last
+    build is not built again. The program report is built with every pair, unless
+    ``report_min_pairs`` is None; it withholds figures over fewer pairs than that. With
+    ``only`` the report is left to a whole build, and with a ``shard`` the reviewer index too.
+
+    With ``jobs`` above 1, pairs are built by that many worker processes. With
+    ``encryption``, each pair's edition (the one built now, or the one kept) and the
+    reviewer site are then sealed into its target folder.
+    """
+    started = time.monotonic()
+    whole = only is None and shard is None
+    chosen = [only] if only else sorted(checked.pair_folders)
+    if shard is not None:
+        chosen = [pair_id for pair_id in chosen if shard.holds(pair_id)]
+    remove_scratch([private_dir, private_dir / PAIRS, private_dir / REVIEW])
+    with ExitStack() as stack:
+        build = _Build(stack, handbook_config, checked, private_dir, settings, environment, inputs)
+        report = build.pairs(chosen, strict=strict, jobs=jobs, progress=progress)
+        if whole:
+            report.removed = _remove_stale(private_dir, set(checked.pair_folders))
+            build.stamps.prune(PAIR_STAMP, set(checked.pair_folders))
+        if shard is None:  # a shard's index would list only its own pairs
+            build.review_index(report)
+        if whole and report_min_pairs is not None:
+            build.program_report(report, report_min_pairs)
+        if encryption is not None:
+            plan = seal_plan(encryption, private_dir, environment, build.factory().asset_files)
+            report.sealing = seal_portfolios(plan, chosen, jobs=jobs, prune=whole)
+    report.seconds = time.monotonic() - started
+    return report
+
+
+class _Build:
+    """One portfolio build: the site factory, opened only when a site is to be built, and the stamps."""
+
+    def __init__(self, stack: ExitStack, handbook_config: MkDocsConfig, checked: CheckedProgram,
+                 private_dir: Path, settings: PortfolioSettings, environment: Environment,
+                 inputs: str | None):
+        self.stack = stack
+        self.handbook_config = handbook_config
+        self.checked = checked
+        self.private_dir = private_dir
+        self.settings = settings
+        self.environment = environment
+        self.inputs = inputs
+        self.stamps = Stamps(private_dir)
+        self._factory: SiteFactory | None = None
+
+    def factory(self) -> SiteFactory:
+        if self._factory is None:
+            self._factory = self.stack.enter_context(SiteFactory.open(self.handbook_config, self.private_dir))
+        return self._factory
+
+    def pairs(self, chosen: list[str], *, strict: bool, jobs: int, progress: Progress | None) -> BuildReport:
+        """Build the chosen pairs whose records passed and whose portfolios are not up to date."""
+        report = BuildReport()
+        checked, stamps = self.checked, self.stamps
+        if progress:
+            progress.start(len(chosen))
+        to_build = []
+        for pair_id in chosen:
+            problems = [d for d in checked.pair_problems(pair_id) if d.is_error or strict]
+            outcome: Outcome = "kept"
+            if problems or checked.pair_records(pair_id) is None:
+                report.failed[pair_id] = problems
+            elif stamps.fresh(PAIR_STAMP + pair_id, pair_fingerprint(self.inputs, checked, pair_id),
+                              _pair_outputs(self.private_dir, pair_id)):
+                report.fresh.append(pair_id)
+                outcome = "up to date"
+            else:
+                to_build.append(pair_id)
+                continue
+            if progress:
+                progress.advance(pair_id, outcome)
+        stamps.forget([PAIR_STAMP + pair_id for pair_id in to_build])
+        if to_build:
+            task = PairTask(self.factory(), checked, self.settings, self.environment, self.private_dir)
+            for pair_id, failure in _run(task, to_build, jobs):
+                if failure is None:
+                    report.built.append(pair_id)
+                    stamps.record(PAIR_STAMP + pair_id, pair_fingerprint(self.inputs, checked, pair_id))
+                else:
+                    report.failed[pair_id] = failure
+                if progress:
+                    progress.advance(pair_id, "built" if failure is None else "kept")
+        if progress:
+            progress.finish()
+        report.built.sort()
+        return report
+
+    def review_index(self, report: BuildReport) -> None:
+        """The reviewer site's index of every review edition on disk, unless it lists them already."""
+        entries = _review_entries(self.private_dir / REVIEW)
+        fingerprint = digest(self.inputs, stable_form(entries)) if self.inputs else None
+        if self.stamps.fresh(REVIEW_STAMP, fingerprint, [self.private_dir / REVIEW / "index.html"]):
+            return
+        self.stamps.forget([REVIEW_STAMP])
+        self.factory().build_root(render_review_index(entries, self.environment), [{"Pairs": "index.md"}],
+                                  "Portfolios for review", self.private_dir / REVIEW)
+        self.stamps.record(REVIEW_STAMP, fingerprint)
+        report.rebuilt.append("the reviewer index")
+
+    def program_report(self, report: BuildReport, min_pairs: int) -> None:
+        """The program report, unless it was built from these very records."""
+        fingerprint = report_fingerprint(self.inputs, self.checked, min_pairs)
+        target = report.report = self.private_dir / REPORT
+        if self.stamps.fresh(REPORT_STAMP, fingerprint, [target / "index.html"]):
+            return
+        self.stamps.forget([REPORT_STAMP])
+        _build_report(self.factory(), self.checked, self.settings, self.environment, min_pairs, target)
+        self.stamps.record(REPORT_STAMP, fingerprint)
+        report.rebuilt.append("the program report")
 
 
 @dataclass(frozen=True)
@@ -145,14 +374,11 @@ class PairTask:
     settings: PortfolioSettings
     environment: Environment
     private_dir: Path
-    strict: bool
 
     def __call__(self, pair_id: str) -> list[Diagnostic] | None:
-        """Build both editions; None when built, else the problems that kept the pair out."""
-        problems = [d for d in self.checked.pair_problems(pair_id) if d.is_error or self.strict]
+        """Build both editions of a pair whose records passed; None when built, else why not."""
         records = self.checked.pair_records(pair_id)
-        if problems or records is None:
-            return problems
+        assert records is not None, "only pairs whose records passed are built"
         try:
             _build_pair(self.factory, records, self.checked.program.handbook, self.settings,
                         self.environment, self.private_dir)
@@ -161,51 +387,33 @@ class PairTask:
         return None
 
 
-def build_portfolios(handbook_config: MkDocsConfig, checked: CheckedProgram, *, private_dir: Path,
-                     settings: PortfolioSettings, environment: Environment,
-                     only: str | None = None, strict: bool = False, jobs: int = 1,
-                     progress: Progress | None = None, encryption: Encryption | None = None,
-                     report_min_pairs: int | None = MIN_PAIRS) -> BuildReport:
-    """Build both editions of every pair (or of ``only``), the reviewer site's index and the report.
+PAIR_STAMP = "pair-"
+REVIEW_STAMP = "review-index"
+REPORT_STAMP = "report"
 
-    The program report is built with every pair (not with ``only``), unless
-    ``report_min_pairs`` is None; it withholds figures over fewer pairs than that.
 
-    With ``jobs`` above 1, pairs are built by that many worker processes. With
-    ``encryption``, each pair's edition (the one built now, or the one kept) and the
-    reviewer site are then sealed into its target folder.
-    """
-    started = time.monotonic()
-    report = BuildReport()
-    chosen = [only] if only else sorted(checked.pair_folders)
-    remove_scratch([private_dir, private_dir / PAIRS, private_dir / REVIEW])
-    with SiteFactory.open(handbook_config, private_dir) as factory:
-        task = PairTask(factory, checked, settings, environment, private_dir, strict)
-        if progress:
-            progress.start(len(chosen))
-        for pair_id, problems in _run(task, chosen, jobs):
-            if problems is None:
-                report.built.append(pair_id)
-            else:
-                report.failed[pair_id] = problems
-            if progress:
-                progress.advance(pair_id, problems is None)
-        if progress:
-            progress.finish()
-        report.built.sort()
-        if only is None:
-            report.removed = _remove_stale(private_dir, set(checked.pair_folders))
-        entries = _review_entries(private_dir / REVIEW)
-        factory.build_root(render_review_index(entries, environment), [{"Pairs": "index.md"}],
-                           "Portfolios for review", private_dir / REVIEW)
-        if only is None and report_min_pairs is not None:
-            report.report = _build_report(factory, checked, settings, environment, report_min_pairs,
-                                          private_dir / REPORT)
-        if encryption is not None:
-            plan = seal_plan(encryption, private_dir, environment, factory.asset_files)
-            report.sealing = seal_portfolios(plan, chosen, jobs=jobs, prune=only is None)
-    report.seconds = time.monotonic() - started
-    return report
+def pair_fingerprint(inputs: str | None, checked: CheckedProgram, pair_id: str) -> str | None:
+    """What a pair's portfolios are built from: the shared inputs, the handbook, the pair's records."""
+    records = checked.pair_digests.get(pair_id)
+    if inputs is None or records is None:
+        return None
+    return digest(inputs, checked.handbook_digest, pair_id, records)
+
+
+def report_fingerprint(inputs: str | None, checked: CheckedProgram, min_pairs: int) -> str | None:
+    """What the program report is built from: every pair's records, which of them have errors."""
+    if inputs is None:
+        return None
+    parts = [inputs, checked.handbook_digest, str(min_pairs)]
+    for pair_id in sorted(checked.pair_folders):
+        clean = not any(d.is_error for d in checked.pair_problems(pair_id))
+        parts += [pair_id, checked.pair_digests.get(pair_id, "-"), str(clean)]
+    return digest(*parts)
+
+
+def _pair_outputs(private_dir: Path, pair_id: str) -> list[Path]:
+    return [private_dir / PAIRS / pair_id / "index.html", private_dir / REVIEW / pair_id / "index.html",
+            private_dir / REVIEW / pair_id / SUMMARY_FILE]
 
 
 def _build_report(factory: SiteFactory, checked: CheckedProgram, settings: PortfolioSettings,
@@ -236,12 +444,14 @@ def seal_plan(encryption: Encryption, private_dir: Path, environment: Environmen
         plain=plain)
 
 
+# A worker builds this many pairs, then a fresh one takes its place: memory stays bounded.
+PAIRS_PER_WORKER = 25
 _TASK: PairTask | None = None  # the task worker processes inherit when they are forked
 
 
-def _run_in_worker(pair_id: str) -> list[Diagnostic] | None:
+def _run_in_worker(pair_id: str) -> tuple[str, list[Diagnostic] | None]:
     assert _TASK is not None, "set before the workers are forked"
-    return _TASK(pair_id)
+    return pair_id, _TASK(pair_id)
 
 
 def _run(task: PairTask, pair_ids: list[str], jobs: int) -> Iterator[tuple[str, list[Diagnostic] | None]]:
@@ -254,10 +464,8 @@ def _run(task: PairTask, pair_ids: list[str], jobs: int) -> Iterator[tuple[str, 
     _TASK = task
     try:
         context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=min(jobs, len(pair_ids)), mp_context=context) as pool:
-            futures = {pool.submit(_run_in_worker, pair_id): pair_id for pair_id in pair_ids}
-            for future in as_completed(futures):
-                yield futures[future], future.result()
+        with context.Pool(min(jobs, len(pair_ids)), maxtasksperchild=PAIRS_PER_WORKER) as pool:
+            yield from pool.imap_unordered(_run_in_worker, pair_ids)
     finally:
         _TASK = None
 
@@ -499,7 +707,7 @@ def portfolio_config(handbook_config: MkDocsConfig, docs_dir: Path, policy: bool
     return config.plugins.on_config(config)
 
 
-def _theme_settings(handbook_config: MkDocsConfig) -> dict[str, Any]:
+def _theme_settings(handbook_config: MkDocsConfig, quiet: bool = False) -> dict[str, Any]:
     theme = handbook_config.theme
     settings: dict[str, Any] = {key: theme[key] for key in theme if key not in ("locale", "static_templates")}
     settings["locale"] = str(theme["locale"])
@@ -509,7 +717,8 @@ def _theme_settings(handbook_config: MkDocsConfig) -> dict[str, Any]:
     for key in ("logo", "favicon"):
         value = settings.get(key)
         if isinstance(value, str) and _elsewhere(value):
-            log.warning(f"mentorsite: theme {key} '{value}' is on another host; portfolios leave it out")
+            if not quiet:
+                log.warning(f"mentorsite: theme {key} '{value}' is on another host; portfolios leave it out")
             settings.pop(key)
     return settings
 

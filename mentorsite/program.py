@@ -9,6 +9,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TypeVar
 
+from mentorsite.caching import RecordCache, digest
 from mentorsite.diagnostics import Diagnostic, Severity, sort_diagnostics
 from mentorsite.loading import PairDocuments, load_content
 from mentorsite.records import (
@@ -55,6 +56,10 @@ class CheckedProgram:
     pair_folders: dict[str, str] = field(default_factory=dict)
     positions: dict[str, Positions] = field(default_factory=dict)
     """Where each field of each record file is, by the file's path as shown in messages."""
+    pair_digests: dict[str, str] = field(default_factory=dict)
+    """A digest of the paths and bytes of each pair's record files, by pair id."""
+    handbook_digest: str = ""
+    """A digest of the paths and bytes of the guidelines and the landing page."""
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -80,18 +85,21 @@ class CheckedProgram:
 
 
 def read_program(content_dir: Path, root: Path | None = None,
-                 editions: Sequence[str] | None = None) -> CheckedProgram:
+                 editions: Sequence[str] | None = None, cache: RecordCache | None = None) -> CheckedProgram:
     """Load, check and cross-check every record under ``content_dir``.
 
     Message paths are relative to ``root`` (default: the current folder). ``editions`` are
     the published handbook versions and aliases a pair's ``handbook_version`` must be one of
-    (None: nothing published yet, so there is nothing to check against).
+    (None: nothing published yet, so there is nothing to check against). With a ``cache``,
+    each file read and checked before, with the same path and bytes, is taken from it; the
+    checks across files run every time.
     """
-    content = load_content(content_dir, root or Path.cwd())
+    content = load_content(content_dir, root or Path.cwd(), cache)
     diagnostics = list(content.diagnostics)
+    validate = _Validator(cache)
     guidelines = []
     for document in content.guidelines:
-        guideline = _validate(Guideline, document, _stem(document), diagnostics)
+        guideline = validate(Guideline, document, _stem(document), diagnostics)
         if guideline:
             guidelines.append(guideline)
     guidelines.sort(key=lambda g: (g.order, g.title, g.id))
@@ -103,7 +111,7 @@ def read_program(content_dir: Path, root: Path | None = None,
                                     "among mentorsite's practice checks")
     pairs = []
     for pair_documents in content.pairs:
-        records = _pair_records(pair_documents, diagnostics)
+        records = _pair_records(pair_documents, diagnostics, validate)
         if records is not None and editions is not None:
             diagnostics += _check_handbook_version(records, pair_documents, editions)
         diagnostics += check_references(_pair_referrers(pair_documents), "guidelines", "guideline",
@@ -118,7 +126,16 @@ def read_program(content_dir: Path, root: Path | None = None,
     folders = {_folder_id(p): p.path for p in content.pairs}
     documents = [*content.guidelines, *(d for p in content.pairs for d in _pair_documents(p))]
     positions = {d.path: d.positions for d in documents}
-    return CheckedProgram(program, sort_diagnostics(diagnostics), folders, positions)
+    pair_digests = {_folder_id(p): _digest_of(_pair_documents(p)) for p in content.pairs}
+    handbook_digest = digest(_digest_of(content.guidelines), content.landing_markdown or "")
+    if cache is not None:
+        cache.save()
+    return CheckedProgram(program, sort_diagnostics(diagnostics), folders, positions, pair_digests,
+                          handbook_digest)
+
+
+def _digest_of(documents: list[Document]) -> str:
+    return digest(*(part for d in sorted(documents, key=lambda d: d.path) for part in (d.path, d.digest)))
 
 
 def _pair_documents(documents: PairDocuments) -> list[Document]:
@@ -168,26 +185,37 @@ def _stem(document: Document) -> str:
     return Path(document.path).stem
 
 
-def _validate(record_type: type[RecordType], document: Document | None, default_id: str | None,
-              diagnostics: list[Diagnostic]) -> RecordType | None:
-    """Validate one parsed document; a document that did not parse yields no record."""
-    if document is None or document.data is None:
-        return None
-    record, found = validate_record(record_type, document, default_id)
-    diagnostics += found
-    return record
+class _Validator:
+    """Validates parsed documents, taking the result from the cache for a file checked before."""
+
+    def __init__(self, cache: RecordCache | None):
+        self.cache = cache
+
+    def __call__(self, record_type: type[RecordType], document: Document | None, default_id: str | None,
+                 diagnostics: list[Diagnostic]) -> RecordType | None:
+        """Validate one parsed document; a document that did not parse yields no record."""
+        if document is None or document.data is None:
+            return None
+        if self.cache is None or not document.digest:
+            record, found = validate_record(record_type, document, default_id)
+        else:
+            key = ("record", record_type.__name__, document.path, document.digest, default_id or "")
+            record, found = self.cache.get(key, lambda: validate_record(record_type, document, default_id))
+        diagnostics += found
+        return record
 
 
-def _pair_records(documents: PairDocuments, diagnostics: list[Diagnostic]) -> PairRecords | None:
-    pair = _validate(Pair, documents.files.get("pair.yml"), documents.folder, diagnostics)
+def _pair_records(documents: PairDocuments, diagnostics: list[Diagnostic],
+                  validate: _Validator) -> PairRecords | None:
+    pair = validate(Pair, documents.files.get("pair.yml"), documents.folder, diagnostics)
     if "pair.yml" not in documents.files:
         message = "expected a pair.yml with the mentor, mentee, start and status of this pair"
         diagnostics.append(problem(f"{documents.path}/pair.yml", (1, 1), "missing-file", message))
-    agreement = _validate(Agreement, documents.files.get("agreement.md"), None, diagnostics)
-    closing = _validate(Closing, documents.files.get("closing.md"), None, diagnostics)
-    goals = _many(Goal, documents.goals, None, diagnostics)
-    sessions = _many(Session, documents.sessions, SESSION_NAME, diagnostics)
-    checkins = _many(Checkin, documents.checkins, CHECKIN_NAME, diagnostics)
+    agreement = validate(Agreement, documents.files.get("agreement.md"), None, diagnostics)
+    closing = validate(Closing, documents.files.get("closing.md"), None, diagnostics)
+    goals = _many(Goal, documents.goals, None, diagnostics, validate)
+    sessions = _many(Session, documents.sessions, SESSION_NAME, diagnostics, validate)
+    checkins = _many(Checkin, documents.checkins, CHECKIN_NAME, diagnostics, validate)
     diagnostics += check_duplicate_ids("goal", documents.goals)
     goal_ids = [document_id(d) for d in documents.goals]
     referrers = [documents.files[name] for name in ("agreement.md",) if name in documents.files]
@@ -207,7 +235,7 @@ def _pair_records(documents: PairDocuments, diagnostics: list[Diagnostic]) -> Pa
 
 
 def _many(record_type: type[RecordType], documents: list[Document], name_rule: re.Pattern[str] | None,
-          diagnostics: list[Diagnostic]) -> list[RecordType]:
+          diagnostics: list[Diagnostic], validate: _Validator) -> list[RecordType]:
     """Validate dated or named records; a dated record's file name must carry its date."""
     records = []
     for document in documents:
@@ -217,7 +245,7 @@ def _many(record_type: type[RecordType], documents: list[Document], name_rule: r
             message = f"expected a file name {expected}, got '{Path(document.path).name}'"
             diagnostics.append(problem(document.path, (1, 1), "bad-file-name", message))
             continue
-        record = _validate(record_type, document, _stem(document), diagnostics)
+        record = validate(record_type, document, _stem(document), diagnostics)
         if record is None:
             continue
         if named and isinstance(record, Session | Checkin) and str(record.date) != named.group(1):

@@ -32,6 +32,14 @@ _RecordLoader.yaml_implicit_resolvers = {
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 
+_FastLoader: type[Any] | None = None
+if getattr(yaml, "__with_libyaml__", False):
+    class _FastRecordLoader(yaml.CSafeLoader):
+        """The same loader over libyaml: many times faster, for files that parse cleanly."""
+
+    _FastRecordLoader.yaml_implicit_resolvers = _RecordLoader.yaml_implicit_resolvers
+    _FastLoader = _FastRecordLoader
+
 
 @dataclass
 class Positions:
@@ -63,6 +71,8 @@ class Document:
     body: str = ""
     body_line: int = 1
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    digest: str = ""
+    """The SHA-256 of the file's bytes, when it was read from a file."""
 
 
 def failed(path: str, diagnostic: Diagnostic, positions: Positions | None = None) -> Document:
@@ -149,21 +159,32 @@ def read_yaml(raw: bytes, path: str) -> Document:
 
 def parse_yaml(text: str, path: str, line_offset: int) -> Document:
     """Parse one YAML document that must be a mapping; ``line_offset`` lines precede it."""
+    if _FastLoader is not None and not yaml.reader.Reader.NON_PRINTABLE.search(text):
+        try:
+            return _parse_with(_FastLoader, text, path, line_offset)
+        except yaml.YAMLError:
+            pass  # parsed again below: the pure-Python parser words every problem the same way everywhere
     positions = Positions(start=(line_offset + 1, 1))
     try:
-        loader = _RecordLoader(text)
+        return _parse_with(_RecordLoader, text, path, line_offset)
     except yaml.reader.ReaderError as error:
         return failed(path, _character_problem(error, text, path, line_offset), positions)
+    except yaml.MarkedYAMLError as error:
+        return failed(path, _syntax_problem(error, path, line_offset), positions)
+    except yaml.YAMLError as error:
+        return failed(path, problem(path, positions.start, "yaml-syntax", str(error)), positions)
+
+
+def _parse_with(loader_class: type[Any], text: str, path: str, line_offset: int) -> Document:
+    """The document of ``text`` parsed by ``loader_class``; raises on a YAML problem."""
+    positions = Positions(start=(line_offset + 1, 1))
+    loader = loader_class(text)
     try:
         node = loader.get_single_node()
         if node is None:
             return Document(path, None, positions)
         builder = _Builder(loader, path, line_offset, positions)
         data = builder.build(node, ())
-    except yaml.MarkedYAMLError as error:
-        return failed(path, _syntax_problem(error, path, line_offset), positions)
-    except yaml.YAMLError as error:
-        return failed(path, problem(path, positions.start, "yaml-syntax", str(error)), positions)
     finally:
         loader.dispose()
     if not isinstance(data, dict):
@@ -197,7 +218,8 @@ def _syntax_problem(error: yaml.MarkedYAMLError, path: str, line_offset: int) ->
 class _Builder:
     """Turns YAML nodes into plain Python values, recording where each one stands."""
 
-    def __init__(self, loader: _RecordLoader, path: str, line_offset: int, positions: Positions):
+    def __init__(self, loader: yaml.constructor.SafeConstructor, path: str, line_offset: int,
+                 positions: Positions):
         self.loader = loader
         self.path = path
         self.line_offset = line_offset

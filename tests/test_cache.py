@@ -1,0 +1,252 @@
+"""The build cache never serves stale output: after any change, an incremental build writes what a
+clean build of the same sources writes, byte for byte, and builds nothing that did not change."""
+
+from __future__ import annotations
+
+import filecmp
+import pickle
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from mentorsite.caching import RecordCache, UnstableError, digest, stable_form
+from mentorsite.portfolios import Shard, Stamps
+from mentorsite.program import read_program
+from tests.programs import copy_example, write_files
+from tests.test_cli import mentorsite
+
+PAIRS = ["lena-marcus", "noor-james", "priya-tomas", "sofia-david"]
+SESSION = "content/pairs/lena-marcus/sessions/2026-09-17.md"
+
+
+def build(program: Path, *args: str) -> str:
+    result = mentorsite(program, "build", "--jobs", "1", *args, SOURCE_DATE_EPOCH="1795262400")
+    assert result.returncode == 0, result.stderr
+    return result.stderr
+
+
+def pages(program: Path) -> dict[str, tuple[int, int]]:
+    """Each file of the private sites with its inode and modification time (a rebuilt file is new)."""
+    folder = program / "site-private"
+    return {path.relative_to(folder).as_posix(): (path.stat().st_ino, path.stat().st_mtime_ns)
+            for path in folder.rglob("*.html")}
+
+
+def written(before: dict[str, tuple[int, int]], after: dict[str, tuple[int, int]]) -> set[str]:
+    return {path for path, stamp in after.items() if before.get(path) != stamp}
+
+
+def same_tree(one: Path, other: Path) -> list[str]:
+    """Files that differ between two folders (by name or bytes), the build stamps aside."""
+    differences = []
+    comparison = filecmp.dircmp(one, other, ignore=[Stamps.FOLDER])
+    stack = [("", comparison)]
+    while stack:
+        prefix, current = stack.pop()
+        differences += [f"{prefix}{name} (only one side)" for name in current.left_only + current.right_only]
+        _, mismatch, errors = filecmp.cmpfiles(current.left, current.right, current.common_files, shallow=False)
+        differences += [f"{prefix}{name}" for name in mismatch + errors]
+        stack += [(f"{prefix}{name}/", sub) for name, sub in current.subdirs.items()]
+    return sorted(differences)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example program, built once with the cache."""
+    program = copy_example(tmp_path_factory.mktemp("built") / "program")
+    build(program)
+    return program
+
+
+def copy_of(built: Path, tmp_path: Path) -> Path:
+    target = tmp_path / "program"
+    shutil.copytree(built, target, symlinks=True, copy_function=shutil.copy2)
+    return target
+
+
+def test_an_unchanged_program_builds_no_portfolio_page_and_keeps_every_file(built: Path, tmp_path: Path) -> None:
+    program = copy_of(built, tmp_path)
+    before = pages(program)
+    log = build(program)
+    assert written(before, pages(program)) == set()
+    assert "built 0 portfolios (pair and review editions), 4 up to date" in log
+    assert "kept (up to date) the program report" in log
+
+
+def test_editing_one_session_rebuilds_only_its_pair_and_the_report(built: Path, tmp_path: Path) -> None:
+    program = copy_of(built, tmp_path)
+    before = pages(program)
+    session = program / SESSION
+    session.write_text(session.read_text(encoding="utf-8") + "\nA line added after the meeting.\n",
+                       encoding="utf-8")
+    log = build(program)
+    changed = written(before, pages(program))
+    assert {path.split("/")[1] for path in changed if path.startswith(("pairs/", "review/"))
+            and path.count("/") > 1} == {"lena-marcus"}
+    assert "report/index.html" in changed
+    assert "review/index.html" not in changed  # the pair's entry in the index did not change
+    assert "built 1 portfolio (pair and review editions), 3 up to date" in log
+    page = program / "site-private/pairs/lena-marcus/sessions/2026-09-17.html"
+    assert "A line added after the meeting." in page.read_text(encoding="utf-8")
+
+
+def _template(program: Path) -> str:
+    write_files(program, {"templates/portfolio/session.md.j2": (Path(__file__).parent.parent / "themes/portfolio"
+                                                                 / "session.md.j2").read_text(encoding="utf-8")
+                          + "\nSession template of this program.\n"})
+    return "Session template of this program."
+
+
+def _config(program: Path) -> str:
+    config = program / "mkdocs.yml"
+    text = config.read_text(encoding="utf-8").replace("      content_dir: content\n",
+                                                      "      content_dir: content\n"
+                                                      "      handbook_url: https://handbook.example/{version}/\n")
+    config.write_text(text, encoding="utf-8")
+    return "https://handbook.example/"
+
+
+def _palette(program: Path) -> str:
+    config = program / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace("primary: teal", "primary: indigo"),
+                      encoding="utf-8")
+    return 'data-md-color-primary="indigo"'
+
+
+def _record(program: Path) -> str:
+    goal = program / "content/pairs/priya-tomas/goals" / sorted(
+        p.name for p in (program / "content/pairs/priya-tomas/goals").iterdir())[0]
+    text = goal.read_text(encoding="utf-8")
+    title = next(line for line in text.splitlines() if line.startswith("title:"))
+    goal.write_text(text.replace(title, "title: A goal renamed since the last build"), encoding="utf-8")
+    return "A goal renamed since the last build"
+
+
+def _delete(program: Path) -> str:
+    (program / SESSION).unlink()
+    return "-2026-09-17.html"  # no link to the deleted session's page is left
+
+
+def _guideline(program: Path) -> str:
+    guideline = program / "content/handbook/guidelines/meeting-cadence.md"
+    text = guideline.read_text(encoding="utf-8")
+    guideline.write_text(text.replace("title: Agree a meeting rhythm and keep it",
+                                      "title: Agree a rhythm of meetings, and keep to it"), encoding="utf-8")
+    return "Agree a rhythm of meetings, and keep to it"
+
+
+def _pair(program: Path) -> str:
+    shutil.rmtree(program / "content/pairs/noor-james")
+    return "-noor-james"
+
+
+CHANGES: dict[str, Callable[[Path], str]] = {
+    "a template": _template, "a plugin setting": _config, "a theme setting": _palette,
+    "a record": _record, "a deleted record": _delete, "a guideline": _guideline, "a deleted pair": _pair,
+}
+
+
+@pytest.mark.parametrize("change", CHANGES, ids=list(CHANGES))
+def test_after_a_change_the_output_is_that_of_a_clean_build(built: Path, tmp_path: Path, change: str) -> None:
+    incremental = copy_of(built, tmp_path / "incremental")
+    expected = CHANGES[change](incremental)
+    build(incremental)
+    clean = tmp_path / "clean"
+    shutil.copytree(incremental, clean, ignore=shutil.ignore_patterns("site", "site-private", ".cache"))
+    build(clean, "--no-cache")
+    assert same_tree(incremental / "site-private", clean / "site-private") == []
+    assert same_tree(incremental / "site", clean / "site") == []
+    text = "".join(path.read_text(encoding="utf-8") for path in (incremental / "site-private").rglob("*.html"))
+    if expected.startswith("-"):
+        assert expected[1:] not in text
+    else:
+        assert expected in text
+
+
+def test_the_record_cache_gives_what_reading_the_files_gives(tmp_path: Path) -> None:
+    program = copy_example(tmp_path / "program")
+    (program / SESSION).write_text("---\ndate: 2026-09-17\nminutes: lots\n---\n", encoding="utf-8")
+    plain = read_program(program / "content", program)
+    first = RecordCache(tmp_path / "cache")
+    cold = read_program(program / "content", program, cache=first)
+    again = RecordCache(tmp_path / "cache")
+    warm = read_program(program / "content", program, cache=again)
+    assert (first.hits, again.misses) == (0, 0) and again.hits == first.misses > 0
+    for checked in (cold, warm):
+        assert checked.diagnostics == plain.diagnostics
+        assert checked.program == plain.program
+        assert checked.pair_digests == plain.pair_digests
+    assert any(d.code == "wrong-type" for d in warm.diagnostics)
+
+
+def test_the_record_cache_drops_deleted_files_and_ignores_a_damaged_cache(tmp_path: Path) -> None:
+    program = copy_example(tmp_path / "program")
+    read_program(program / "content", program, cache=RecordCache(tmp_path / "cache"))
+    (program / SESSION).unlink()
+    read_program(program / "content", program, cache=RecordCache(tmp_path / "cache"))
+    stored = pickle.loads((tmp_path / "cache" / RecordCache.FILE).read_bytes())
+    assert not any(SESSION in key for key in stored["entries"])
+    assert any("sessions/2026-08-20.md" in key[1] for key in stored["entries"])
+    (tmp_path / "cache" / RecordCache.FILE).write_bytes(b"not a cache")
+    cache = RecordCache(tmp_path / "cache")
+    checked = read_program(program / "content", program, cache=cache)
+    assert cache.hits == 0 and checked.errors == []
+
+
+def test_a_digest_tells_its_parts_apart() -> None:
+    assert digest("ab", "c") != digest("a", "bc")
+    assert stable_form({"b": 1, "a": [1, {"c"}]}) == stable_form({"a": [1, {"c"}], "b": 1})
+    assert stable_form({"f": read_program}) == "[('f', 'mentorsite.program:read_program')]"
+    with pytest.raises(UnstableError):
+        stable_form({"value": object()})
+
+
+def test_a_cache_dir_in_the_site_is_refused_before_anything_is_written(tmp_path: Path) -> None:
+    program = copy_example(tmp_path / "program")
+    config = program / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "      content_dir: content\n", "      content_dir: content\n      cache_dir: site/cache\n"),
+        encoding="utf-8")
+    result = mentorsite(program, "build")
+    assert result.returncode == 1
+    assert "cache_dir" in result.stderr and "because it holds the text of every record" in result.stderr
+    assert not (program / "site").exists()
+
+
+def test_shards_split_the_pairs_stably_and_a_whole_build_after_them_builds_no_portfolio(tmp_path: Path) -> None:
+    shards = [Shard.parse(f"{k}/3") for k in (1, 2, 3)]
+    ids = [f"pair-{n:04d}" for n in range(300)]
+    owners = [[shard for shard in shards if shard.holds(pair_id)] for pair_id in ids]
+    assert all(len(found) == 1 for found in owners)
+    assert all(70 <= sum(1 for found in owners if found == [shard]) <= 130 for shard in shards)
+    for bad in ("0/2", "3/2", "2", "a/b", "1/0"):
+        with pytest.raises(ValueError, match="expected K/N"):
+            Shard.parse(bad)
+    # Two machines build a shard each; their outputs are merged; a whole build adds the rest.
+    machines = []
+    for index in (1, 2):
+        program = copy_example(tmp_path / f"machine-{index}")
+        log = build(program, "--shard", f"{index}/2")
+        assert "report" not in log
+        machines.append(program)
+    merged = copy_example(tmp_path / "merged")
+    for program in machines:
+        shutil.copytree(program / "site-private", merged / "site-private", dirs_exist_ok=True)
+    built_by_shards = set(pages(merged))
+    assert {path.split("/")[1] for path in built_by_shards if path.startswith("pairs/")} == set(PAIRS)
+    before = pages(merged)
+    log = build(merged)
+    assert "built 0 portfolios (pair and review editions), 4 up to date" in log
+    portfolio_pages = {path for path in written(before, pages(merged))
+                       if path.startswith("pairs/") or (path.startswith("review/") and path.count("/") > 1)}
+    assert portfolio_pages == set()
+    assert (merged / "site-private/review/index.html").is_file()
+    assert (merged / "site-private/report/index.html").is_file()
+
+
+def test_pair_and_shard_cannot_be_given_together(tmp_path: Path) -> None:
+    result = mentorsite(copy_example(tmp_path / "program"), "build", "--pair", "lena-marcus", "--shard", "1/2")
+    assert result.returncode == 2
+    assert "give --pair or --shard, not both" in result.stderr
