@@ -55,13 +55,14 @@ def measure(command: list[str], cwd: Path) -> tuple[float, float, str]:
     return seconds, usage.ru_maxrss / 1024, output
 
 
-def build(program: Path, jobs: int, clean: bool = False) -> Run:
+def build(program: Path, jobs: int, *options: str, clean: bool = False) -> Run:
     """`mentorsite build` of ``program``, with the pages it wrote (by modification time)."""
     if clean:
         for name in OUTPUTS:
             shutil.rmtree(program / name, ignore_errors=True)
     before = _stamps(program / "site-private")
-    seconds, peak, log = measure([sys.executable, "-m", "mentorsite", "build", "--jobs", str(jobs)], program)
+    command = [sys.executable, "-m", "mentorsite", "build", "--jobs", str(jobs), *options]
+    seconds, peak, log = measure(command, program)
     run = Run(seconds, peak)
     found = PHASE.search(log)
     if found:
@@ -185,13 +186,17 @@ def run_benchmark(workdir: Path, size: ProgramSize, *, jobs: int, scale: int | N
     edit_one_session(program, edited_pair)
     note(f"rebuild after editing one session of {edited_pair}")
     edited = build(program, jobs)
+    alone_pair = pair_ids[0]
+    edit_one_session(program, alone_pair)
+    note(f"`build --pair {alone_pair}` after editing one of its sessions")
+    alone = build(program, jobs, "--pair", alone_pair)
     note("cold build with --jobs 1")
     serial = build(program, 1, clean=True)
 
-    width = 34
+    width = 36
     report(f"{'build':<{width}} {'wall s':>8} {'portfolio s':>12} {'peak MiB':>9}  portfolios")
     rows = [(f"cold (--jobs {jobs})", cold), ("cold (--jobs 1)", serial), ("no change", unchanged),
-            (f"one session edited ({edited_pair})", edited)]
+            (f"one session edited ({edited_pair})", edited), (f"same, --pair {alone_pair}", alone)]
     for label, run in rows:
         written = f"{run.built} built, {run.fresh} up to date; {run.pages_written} pages written"
         figures = f"{run.seconds:>8.2f} {run.phase_seconds:>12.2f} {run.peak_mib:>9.0f}"
@@ -202,31 +207,42 @@ def run_benchmark(workdir: Path, size: ProgramSize, *, jobs: int, scale: int | N
     report(f"no-change rebuild: {unchanged.pages_written} portfolio pages written, "
            f"{unchanged.seconds:.2f} s in all ({unchanged.phase_seconds:.2f} s for the portfolios)")
     report(f"one session edited: pairs written: {', '.join(edited.pairs_written) or 'none'}; "
-           f"{edited.seconds:.2f} s in all ({edited.phase_seconds:.2f} s for the portfolios)")
+           f"{edited.seconds:.2f} s in all ({edited.phase_seconds:.2f} s for the portfolios); "
+           f"with --pair (no handbook, no report): {alone.seconds:.2f} s")
     report(f"--jobs {jobs} vs --jobs 1: {serial.phase_seconds / max(cold.phase_seconds, 1e-9):.2f}x faster "
            f"(portfolio phase {serial.phase_seconds:.2f} s -> {cold.phase_seconds:.2f} s; "
            f"whole build {serial.seconds / cold.seconds:.2f}x)")
 
     if naive:
-        note(f"naive: one mkdocs build per pair, {len(pair_ids)} of them")
-        projects = write_naive_sites(program, workdir / "naive")
-        naive_seconds, naive_peak, naive_pages = naive_build(projects)
-        report(f"naive (one `mkdocs build` per pair, {len(projects)} in a row): {naive_seconds:.2f} s for "
-               f"{naive_pages} pages, peak {naive_peak:.0f} MiB")
-        report(f"cold build / naive: {cold.seconds / naive_seconds:.3f} "
-               f"(mentorsite builds the handbook too; portfolio phase alone: "
-               f"{cold.phase_seconds / naive_seconds:.3f})")
-        shutil.rmtree(workdir / "naive", ignore_errors=True)
-
+        _naive(report, note, program, workdir / "naive", cold)
     if scale:
-        large = ProgramSize(scale, size.sessions, size.guidelines)
-        shutil.rmtree(program, ignore_errors=True)
-        program.mkdir(parents=True)
-        write_program(program, large)
-        note(f"cold build of {large.label} with --jobs {jobs}")
-        big = build(program, jobs, clean=True)
-        report(f"scale: {large.label}: cold {big.seconds:.2f} s ({big.phase_seconds:.2f} s portfolios), "
-               f"peak {big.peak_mib:.0f} MiB")
-        report(f"growth {scale}/{size.pairs} pairs = {scale / size.pairs:.1f}x pairs: "
-               f"{big.seconds / cold.seconds:.2f}x time, {big.peak_mib / cold.peak_mib:.2f}x peak memory")
+        _scale(report, note, program, ProgramSize(scale, size.sessions, size.guidelines), jobs, cold)
     return report
+
+
+def _naive(report: Report, note: Callable[[str], None], program: Path, folder: Path, cold: Run) -> None:
+    """The same portfolios, one `mkdocs build` per pair, against the cold build."""
+    projects = write_naive_sites(program, folder)
+    note(f"naive: one mkdocs build per pair, {len(projects)} of them")
+    naive_seconds, naive_peak, naive_pages = naive_build(projects)
+    report(f"naive (one `mkdocs build` per pair, {len(projects)} in a row): {naive_seconds:.2f} s for "
+           f"{naive_pages} pages, peak {naive_peak:.0f} MiB")
+    report(f"cold build / naive: {cold.seconds / naive_seconds:.3f} "
+           f"(mentorsite builds the handbook too; portfolio phase alone: "
+           f"{cold.phase_seconds / naive_seconds:.3f})")
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def _scale(report: Report, note: Callable[[str], None], program: Path, large: ProgramSize, jobs: int,
+           cold: Run) -> None:
+    """A cold build of a larger program, against the cold build of the first one."""
+    pairs = cold.built + cold.fresh
+    shutil.rmtree(program, ignore_errors=True)
+    program.mkdir(parents=True)
+    write_program(program, large)
+    note(f"cold build of {large.label} with --jobs {jobs}")
+    big = build(program, jobs, clean=True)
+    report(f"scale: {large.label}: cold {big.seconds:.2f} s ({big.phase_seconds:.2f} s portfolios), "
+           f"peak {big.peak_mib:.0f} MiB")
+    report(f"growth {large.pairs}/{pairs} pairs = {large.pairs / pairs:.1f}x pairs: "
+           f"{big.seconds / cold.seconds:.2f}x time, {big.peak_mib / cold.peak_mib:.2f}x peak memory")

@@ -9,7 +9,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TypeVar
 
-from mentorsite.caching import RecordCache, digest
+from mentorsite.caching import RecordCache, digest, paused_gc
 from mentorsite.diagnostics import Diagnostic, Severity, sort_diagnostics
 from mentorsite.loading import PairDocuments, load_content
 from mentorsite.records import (
@@ -94,7 +94,13 @@ def read_program(content_dir: Path, root: Path | None = None,
     each file read and checked before, with the same path and bytes, is taken from it; the
     checks across files run every time.
     """
-    content = load_content(content_dir, root or Path.cwd(), cache)
+    with paused_gc():
+        return _read_program(content_dir, root or Path.cwd(), editions, cache)
+
+
+def _read_program(content_dir: Path, root: Path, editions: Sequence[str] | None,
+                  cache: RecordCache | None) -> CheckedProgram:
+    content = load_content(content_dir, root, cache)
     diagnostics = list(content.diagnostics)
     validate = _Validator(cache)
     guidelines = []

@@ -83,6 +83,7 @@ markdown_extensions:
 def write_program(root: Path, size: ProgramSize, seed: int = 1) -> list[str]:
     """Write mkdocs.yml and a content folder of ``size`` into ``root``; returns the pair ids."""
     chance = random.Random(seed)
+    root.mkdir(parents=True, exist_ok=True)
     (root / "mkdocs.yml").write_text(MKDOCS_YML.format(as_of=AS_OF.isoformat()), encoding="utf-8")
     guidelines = root / "content" / "handbook" / "guidelines"
     guidelines.mkdir(parents=True, exist_ok=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -10,12 +11,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.programs import write_files
+from tests.programs import copy_example, write_files
 from tests.test_cli import mentorsite
 
 pytestmark = pytest.mark.slow
 REPOSITORY = Path(__file__).parent.parent
 WORKFLOW = REPOSITORY / "examples/ci/program-workflow.yml"
+SHARDED = REPOSITORY / "examples/ci/sharded-build.yml"
 BROKEN_GOAL = {"content/pairs/riley-morgan/goals/broken.md": "---\ntitle: Broken\nstatus: started\n---\n"}
 
 
@@ -54,14 +56,17 @@ def test_pre_commit_hook_checks_the_records(tmp_path: Path) -> None:
             "'in-progress', 'achieved' or 'dropped', got 'started'") in broken.stdout
 
 
-def workflow_steps(job: str) -> list[str]:
-    """The shell steps of a job in the example workflow, without the install step (mentorsite is here)."""
-    steps = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))["jobs"][job]["steps"]
+def workflow_steps(job: str, workflow: Path = WORKFLOW) -> list[str]:
+    """The shell steps of a job in an example workflow, without the install step (mentorsite is here)."""
+    steps = yaml.safe_load(workflow.read_text(encoding="utf-8"))["jobs"][job]["steps"]
     return [step["run"] for step in steps if "run" in step and "pip install" not in step["run"]]
 
 
-def run_steps(program: Path, job: str, **variables: str) -> subprocess.CompletedProcess[str]:
-    script = "set -e\n" + "\n".join(workflow_steps(job))
+def run_steps(program: Path, job: str, workflow: Path = WORKFLOW, matrix: dict[str, str] | None = None,
+              **variables: str) -> subprocess.CompletedProcess[str]:
+    script = "set -e\n" + "\n".join(workflow_steps(job, workflow))
+    for name, value in (matrix or {}).items():
+        script = script.replace(f"${{{{ matrix.{name} }}}}", value)
     path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"
     environment = {**os.environ, "PATH": path, "NO_MKDOCS_2_WARNING": "1", **variables}
     return subprocess.run(["bash", "-c", script], cwd=program, capture_output=True, text=True, env=environment,
@@ -90,3 +95,34 @@ def test_example_workflow_checks_pull_requests_and_publishes_tags(tmp_path: Path
     broken = run_steps(program, "check")
     assert broken.returncode == 1
     assert "broken.md:3:9: error[bad-value]" in broken.stdout
+
+
+def test_sharded_workflow_builds_each_portfolio_once_across_machines(tmp_path: Path) -> None:
+    """The shard jobs of the example, each on a clone; their artifacts merged; then the assemble job."""
+    source = copy_example(tmp_path / "source")
+    git(source, "init", "-q", "-b", "main")
+    git(source, "add", "-A")
+    git(source, "commit", "-qm", "The program")
+    workflow = yaml.safe_load(SHARDED.read_text(encoding="utf-8"))
+    shards = [str(shard) for shard in workflow["jobs"]["shard"]["strategy"]["matrix"]["shard"]]
+    upload = next(step for step in workflow["jobs"]["shard"]["steps"] if "upload-artifact" in step.get("uses", ""))
+    assert upload["with"]["include-hidden-files"] is True  # the stamps travel with the portfolios
+    assembled = tmp_path / "assemble"
+    git(tmp_path, "clone", "-q", str(source), str(assembled))
+    built = []
+    for shard in shards:
+        machine = tmp_path / f"shard-{shard}"
+        git(tmp_path, "clone", "-q", str(source), str(machine))
+        result = run_steps(machine, "shard", SHARDED, matrix={"shard": shard})
+        assert result.returncode == 0, result.stderr
+        built += [line.split(": ")[1].split()[0] for line in result.stderr.splitlines()
+                  if line.startswith("portfolio ")]
+        if (machine / "site-private").is_dir():
+            shutil.copytree(machine / "site-private", assembled / "site-private", dirs_exist_ok=True)
+    assert sorted(built) == ["lena-marcus", "noor-james", "priya-tomas", "sofia-david"]  # each once
+    result = run_steps(assembled, "assemble", SHARDED)
+    assert result.returncode == 0, result.stderr
+    assert "built 0 portfolios (pair and review editions), 4 up to date" in result.stderr
+    assert "wrote the program report" in result.stderr
+    assert (assembled / "site/index.html").is_file()
+    assert (assembled / "site-private/review/index.html").is_file()
