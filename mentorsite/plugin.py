@@ -288,14 +288,12 @@ class MentorsitePlugin(BasePlugin[MentorsiteConfig]):  # type: ignore[no-untyped
         assert self.checked and self.environment and self.portfolio_settings, "on_config runs first"
         if only is not None:
             self._require_pair(only)
-        inputs = None
-        if self.config.cache:
-            inputs = portfolio_inputs(config, self.portfolio_settings, self.environment)
+        inputs = portfolio_inputs(config, self.portfolio_settings, self.environment)
         result = build_portfolios(
             config, self.checked, private_dir=self._path(self.config.private_dir),
             settings=self.portfolio_settings, environment=self.environment, only=only, shard=self.shard,
             strict=bool(config.strict), jobs=self.worker_count(), progress=self.progress,
-            encryption=self.encryption, inputs=inputs,
+            encryption=self.encryption, inputs=inputs, reuse=self.config.cache,
             report_min_pairs=self.config.report.min_pairs if self.config.report.enabled else None)
         report_portfolios(result, self.config.private_dir)
         return result

@@ -20,6 +20,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, date, datetime
@@ -248,10 +249,12 @@ def build_portfolios(handbook_config: MkDocsConfig, checked: CheckedProgram, *, 
                      settings: PortfolioSettings, environment: Environment,
                      only: str | None = None, shard: Shard | None = None, strict: bool = False,
                      jobs: int = 1, progress: Progress | None = None, encryption: Encryption | None = None,
-                     report_min_pairs: int | None = MIN_PAIRS, inputs: str | None = None) -> BuildReport:
+                     report_min_pairs: int | None = MIN_PAIRS, inputs: str | None = None,
+                     reuse: bool = True) -> BuildReport:
     """Both editions of every pair (or of ``only``, or of a ``shard``), the reviewer index, the report.
 
-    With ``inputs`` (see ``portfolio_inputs``), a site whose inputs are those of its last
+    With ``inputs`` (see ``portfolio_inputs``), each site built is stamped with what it was
+    built from, and (unless ``reuse`` is False) a site whose inputs are those of its last
     build is not built again. The program report is built with every pair, unless
     ``report_min_pairs`` is None; it withholds figures over fewer pairs than that. With
     ``only`` the report is left to a whole build, and with a ``shard`` the reviewer index too.
@@ -267,7 +270,7 @@ def build_portfolios(handbook_config: MkDocsConfig, checked: CheckedProgram, *, 
         chosen = [pair_id for pair_id in chosen if shard.holds(pair_id)]
     remove_scratch([private_dir, private_dir / PAIRS, private_dir / REVIEW])
     with ExitStack() as stack:
-        build = _Build(stack, handbook_config, checked, private_dir, settings, environment, inputs)
+        build = _Build(stack, handbook_config, checked, private_dir, settings, environment, inputs, reuse)
         report = build.pairs(chosen, strict=strict, jobs=jobs, progress=progress)
         if whole:
             report.removed = _remove_stale(private_dir, set(checked.pair_folders))
@@ -288,7 +291,7 @@ class _Build:
 
     def __init__(self, stack: ExitStack, handbook_config: MkDocsConfig, checked: CheckedProgram,
                  private_dir: Path, settings: PortfolioSettings, environment: Environment,
-                 inputs: str | None):
+                 inputs: str | None, reuse: bool):
         self.stack = stack
         self.handbook_config = handbook_config
         self.checked = checked
@@ -296,6 +299,7 @@ class _Build:
         self.settings = settings
         self.environment = environment
         self.inputs = inputs
+        self.reuse = reuse
         self.stamps = Stamps(private_dir)
         self._factory: SiteFactory | None = None
 
@@ -303,6 +307,9 @@ class _Build:
         if self._factory is None:
             self._factory = self.stack.enter_context(SiteFactory.open(self.handbook_config, self.private_dir))
         return self._factory
+
+    def fresh(self, name: str, fingerprint: str | None, outputs: list[Path]) -> bool:
+        return self.reuse and self.stamps.fresh(name, fingerprint, outputs)
 
     def pairs(self, chosen: list[str], *, strict: bool, jobs: int, progress: Progress | None) -> BuildReport:
         """Build the chosen pairs whose records passed and whose portfolios are not up to date."""
@@ -316,8 +323,8 @@ class _Build:
             outcome: Outcome = "kept"
             if problems or checked.pair_records(pair_id) is None:
                 report.failed[pair_id] = problems
-            elif stamps.fresh(PAIR_STAMP + pair_id, pair_fingerprint(self.inputs, checked, pair_id),
-                              _pair_outputs(self.private_dir, pair_id)):
+            elif self.fresh(PAIR_STAMP + pair_id, pair_fingerprint(self.inputs, checked, pair_id),
+                            _pair_outputs(self.private_dir, pair_id)):
                 report.fresh.append(pair_id)
                 outcome = "up to date"
             else:
@@ -345,7 +352,7 @@ class _Build:
         """The reviewer site's index of every review edition on disk, unless it lists them already."""
         entries = _review_entries(self.private_dir / REVIEW)
         fingerprint = digest(self.inputs, stable_form(entries)) if self.inputs else None
-        if self.stamps.fresh(REVIEW_STAMP, fingerprint, [self.private_dir / REVIEW / "index.html"]):
+        if self.fresh(REVIEW_STAMP, fingerprint, [self.private_dir / REVIEW / "index.html"]):
             return
         self.stamps.forget([REVIEW_STAMP])
         self.factory().build_root(render_review_index(entries, self.environment), [{"Pairs": "index.md"}],
@@ -357,7 +364,7 @@ class _Build:
         """The program report, unless it was built from these very records."""
         fingerprint = report_fingerprint(self.inputs, self.checked, min_pairs)
         target = report.report = self.private_dir / REPORT
-        if self.stamps.fresh(REPORT_STAMP, fingerprint, [target / "index.html"]):
+        if self.fresh(REPORT_STAMP, fingerprint, [target / "index.html"]):
             return
         self.stamps.forget([REPORT_STAMP])
         _build_report(self.factory(), self.checked, self.settings, self.environment, min_pairs, target)
@@ -444,7 +451,7 @@ def seal_plan(encryption: Encryption, private_dir: Path, environment: Environmen
         plain=plain)
 
 
-# A worker builds this many pairs, then a fresh one takes its place: memory stays bounded.
+# A worker builds about this many pairs, then a fresh one takes its place: memory stays bounded.
 PAIRS_PER_WORKER = 25
 _TASK: PairTask | None = None  # the task worker processes inherit when they are forked
 
@@ -455,17 +462,26 @@ def _run_in_worker(pair_id: str) -> tuple[str, list[Diagnostic] | None]:
 
 
 def _run(task: PairTask, pair_ids: list[str], jobs: int) -> Iterator[tuple[str, list[Diagnostic] | None]]:
-    """Each pair's outcome, as it completes; in worker processes when ``jobs`` > 1 and fork exists."""
+    """Each pair's outcome, as it completes; in worker processes when ``jobs`` > 1 and fork exists.
+
+    Workers are forked afresh for each batch of ``PAIRS_PER_WORKER`` pairs each, so that no
+    worker grows with the size of the program; a worker that dies stops the build with an error.
+    """
     if jobs <= 1 or len(pair_ids) <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         for pair_id in pair_ids:
             yield pair_id, task(pair_id)
         return
     global _TASK  # noqa: PLW0603 - forked workers read it; nothing is pickled but pair ids and results
     _TASK = task
+    context = multiprocessing.get_context("fork")
+    batch = jobs * PAIRS_PER_WORKER
     try:
-        context = multiprocessing.get_context("fork")
-        with context.Pool(min(jobs, len(pair_ids)), maxtasksperchild=PAIRS_PER_WORKER) as pool:
-            yield from pool.imap_unordered(_run_in_worker, pair_ids)
+        for first in range(0, len(pair_ids), batch):
+            chunk = pair_ids[first:first + batch]
+            with ProcessPoolExecutor(max_workers=min(jobs, len(chunk)), mp_context=context) as pool:
+                futures = [pool.submit(_run_in_worker, pair_id) for pair_id in chunk]
+                for future in as_completed(futures):
+                    yield future.result()
     finally:
         _TASK = None
 

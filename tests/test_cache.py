@@ -4,6 +4,7 @@ clean build of the same sources writes, byte for byte, and builds nothing that d
 from __future__ import annotations
 
 import filecmp
+import os
 import pickle
 import shutil
 from collections.abc import Callable
@@ -11,7 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from mentorsite import portfolios
 from mentorsite.caching import RecordCache, UnstableError, digest, stable_form
+from mentorsite.diagnostics import Diagnostic, Severity
 from mentorsite.portfolios import Shard, Stamps
 from mentorsite.program import read_program
 from tests.programs import copy_example, write_files
@@ -250,3 +253,29 @@ def test_pair_and_shard_cannot_be_given_together(tmp_path: Path) -> None:
     result = mentorsite(copy_example(tmp_path / "program"), "build", "--pair", "lena-marcus", "--shard", "1/2")
     assert result.returncode == 2
     assert "give --pair or --shard, not both" in result.stderr
+
+
+def test_no_cache_builds_everything_and_stamps_it_for_the_next_build(built: Path, tmp_path: Path) -> None:
+    program = copy_of(built, tmp_path)
+    before = pages(program)
+    log = build(program, "--no-cache")
+    assert "built 4 portfolios (pair and review editions) in" in log
+    assert "wrote the program report" in log
+    assert written(before, pages(program)) == set(before)
+    assert "built 0 portfolios (pair and review editions), 4 up to date" in build(program)
+
+
+class _WhichProcess:
+    def __call__(self, pair_id: str) -> list[Diagnostic] | None:
+        return [Diagnostic(path=pair_id, line=os.getpid(), column=1, severity=Severity.ERROR, code="pid",
+                           message="")]
+
+
+def test_workers_are_replaced_after_their_share_of_pairs(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(portfolios, "PAIRS_PER_WORKER", 1)
+    ids = [f"pair-{n}" for n in range(6)]
+    outcomes = dict(portfolios._run(_WhichProcess(), ids, jobs=2))  # type: ignore[arg-type]
+    assert sorted(outcomes) == ids
+    workers = {problems[0].line for problems in outcomes.values() if problems}
+    assert os.getpid() not in workers
+    assert len(workers) >= 3  # three batches of two pairs, each in fresh workers
