@@ -15,9 +15,11 @@ from __future__ import annotations
 import dataclasses
 import gc
 import hashlib
+import hmac
 import logging
 import os
 import pickle
+import secrets
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -126,18 +128,55 @@ def code_digest() -> str:
     return digest(*parts)
 
 
+def machine_key(folder: Path | None = None) -> bytes | None:
+    """This user's secret for signing caches, made on first use (None when it cannot be kept).
+
+    A cache is only unpickled when its signature matches, so a cache file that came from
+    anywhere else (committed to git, in a pull request, copied from another machine) is
+    ignored rather than run.
+    """
+    base = folder or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "mentorsite"
+    path = base / "cache-key"
+    try:
+        key = path.read_bytes()
+        if len(key) >= KEY_BYTES:
+            return key
+        base.mkdir(parents=True, exist_ok=True, mode=0o700)
+        handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    except FileNotFoundError:
+        try:
+            base.mkdir(parents=True, exist_ok=True, mode=0o700)
+            handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            return machine_key(folder)  # another build made it a moment ago
+        except OSError:
+            return None
+    except OSError:
+        return None
+    key = secrets.token_bytes(KEY_BYTES)
+    with os.fdopen(handle, "wb") as file:
+        file.write(key)
+    return key
+
+
+KEY_BYTES = 32
+CACHE_MAGIC = b"mentorsite record cache\n"
+
+
 class RecordCache:
     """Parsed and checked record files, by path, content hash and code, kept between runs in one file.
 
     The file holds the records' text, so it belongs beside the sources (by default in
-    ``.cache/mentorsite``), never in any output. Entries not used in a run are dropped
-    when it is saved, so a deleted record leaves nothing behind.
+    ``.cache/mentorsite``), never in any output. It is signed with this user's key (see
+    ``machine_key``) and read only when the signature holds. Entries not used in a run are
+    dropped when it is saved, so a deleted record leaves nothing behind.
     """
 
     FILE = "records.pickle"
 
-    def __init__(self, folder: Path | None):
-        self.path = folder / self.FILE if folder is not None else None
+    def __init__(self, folder: Path | None, key: bytes | None = None):
+        self.secret = key if key is not None else machine_key()
+        self.path = folder / self.FILE if folder is not None and self.secret is not None else None
         self.key = digest(str(CACHE_FORMAT), code_digest())
         self.entries: dict[tuple[str, ...], Any] = {}
         self.used: dict[tuple[str, ...], Any] = {}
@@ -145,11 +184,19 @@ class RecordCache:
         if self.path is not None and self.path.is_file():
             self.entries = self._load(self.path)
 
+    def _signature(self, payload: bytes) -> bytes:
+        assert self.secret is not None
+        return hmac.new(self.secret, payload, hashlib.sha256).digest()
+
     def _load(self, path: Path) -> dict[tuple[str, ...], Any]:
+        data = path.read_bytes()
+        signature, payload = data[len(CACHE_MAGIC):][:32], data[len(CACHE_MAGIC) + 32:]
+        if not data.startswith(CACHE_MAGIC) or not hmac.compare_digest(signature, self._signature(payload)):
+            return {}  # not made by this user here: never unpickled
         try:
-            with path.open("rb") as handle, paused_gc():
-                stored = pickle.load(handle)  # our own file, beside the program's sources
-        except Exception:  # a damaged or foreign cache is ignored and rewritten
+            with paused_gc():
+                stored = pickle.loads(payload)  # signed with this user's key: checked above
+        except Exception:  # a damaged cache is ignored and rewritten
             return {}
         if not isinstance(stored, dict) or stored.get("key") != self.key:
             return {}
@@ -168,14 +215,15 @@ class RecordCache:
         return value
 
     def save(self) -> None:
-        """Write the entries used in this run, when they differ from those read."""
+        """Write the entries used in this run, signed, when they differ from those read."""
         if self.path is None or (not self.misses and self.used.keys() == self.entries.keys()):
             return
+        payload = pickle.dumps({"key": self.key, "entries": self.used}, protocol=pickle.HIGHEST_PROTOCOL)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         handle, name = tempfile.mkstemp(prefix=".records-", dir=self.path.parent)
         try:
             with os.fdopen(handle, "wb") as file:
-                pickle.dump({"key": self.key, "entries": self.used}, file, protocol=pickle.HIGHEST_PROTOCOL)
+                file.write(CACHE_MAGIC + self._signature(payload) + payload)
             Path(name).replace(self.path)
         except BaseException:
             Path(name).unlink(missing_ok=True)

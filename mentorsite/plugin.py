@@ -418,8 +418,10 @@ def report_portfolios(result: BuildReport, private_dir: str) -> None:
     if result.removed:
         log.info(f"removed the portfolios of pairs no longer in the content: {', '.join(result.removed)}")
     if result.report is not None:
-        written = "wrote" if "the program report" in result.rebuilt else "kept (up to date)"
-        log.info(f"{written} the program report in {private_dir}/{result.report.name}")
+        if "the program report" in result.rebuilt:
+            log.info(f"wrote the program report in {private_dir}/{result.report.name}")
+        else:
+            log.info(f"the program report in {private_dir}/{result.report.name} is up to date")
     sealing = result.sealing
     if sealing is not None:
         log.info(f"encrypted {len(sealing.sealed)} pair portfolio{'s' if len(sealing.sealed) != 1 else ''}"

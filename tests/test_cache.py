@@ -4,6 +4,8 @@ clean build of the same sources writes, byte for byte, and builds nothing that d
 from __future__ import annotations
 
 import filecmp
+import hashlib
+import hmac
 import os
 import pickle
 import shutil
@@ -13,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from mentorsite import portfolios
-from mentorsite.caching import RecordCache, UnstableError, digest, stable_form
+from mentorsite.caching import CACHE_MAGIC, RecordCache, UnstableError, digest, machine_key, stable_form
 from mentorsite.diagnostics import Diagnostic, Severity
 from mentorsite.portfolios import Shard, Stamps
 from mentorsite.program import read_program
@@ -75,7 +77,7 @@ def test_an_unchanged_program_builds_no_portfolio_page_and_keeps_every_file(buil
     log = build(program)
     assert written(before, pages(program)) == set()
     assert "built 0 portfolios (pair and review editions), 4 up to date" in log
-    assert "kept (up to date) the program report" in log
+    assert "the program report in site-private/report is up to date" in log
 
 
 def test_editing_one_session_rebuilds_only_its_pair_and_the_report(built: Path, tmp_path: Path) -> None:
@@ -189,13 +191,52 @@ def test_the_record_cache_drops_deleted_files_and_ignores_a_damaged_cache(tmp_pa
     read_program(program / "content", program, cache=RecordCache(tmp_path / "cache"))
     (program / SESSION).unlink()
     read_program(program / "content", program, cache=RecordCache(tmp_path / "cache"))
-    stored = pickle.loads((tmp_path / "cache" / RecordCache.FILE).read_bytes())
+    stored = pickle.loads((tmp_path / "cache" / RecordCache.FILE).read_bytes()[len(CACHE_MAGIC) + 32:])
     assert not any(SESSION in key for key in stored["entries"])
     assert any("sessions/2026-08-20.md" in key[1] for key in stored["entries"])
     (tmp_path / "cache" / RecordCache.FILE).write_bytes(b"not a cache")
     cache = RecordCache(tmp_path / "cache")
     checked = read_program(program / "content", program, cache=cache)
     assert cache.hits == 0 and checked.errors == []
+
+
+class _Planted:
+    """Unpickling this makes a folder: proof of whether a cache file was unpickled."""
+
+    def __init__(self, target: Path):
+        self.target = target
+
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return (os.mkdir, (str(self.target),))
+
+
+def test_a_cache_not_signed_with_this_users_key_is_never_unpickled(tmp_path: Path) -> None:
+    program = copy_example(tmp_path / "program")
+    planted = tmp_path / "planted"
+    payload = pickle.dumps({"key": "x", "entries": {}, "trap": _Planted(planted)})
+    cache_dir = tmp_path / "cache"
+    cache_dir.mkdir()
+    for signature in (b"\0" * 32, hmac_of(b"another machine's key" * 2, payload)):
+        (cache_dir / RecordCache.FILE).write_bytes(CACHE_MAGIC + signature + payload)
+        cache = RecordCache(cache_dir, key=b"this machine's key, 32 bytes long")
+        read_program(program / "content", program, cache=cache)
+        assert not planted.exists() and cache.hits == 0
+    # The same file signed with the right key is read: the signature is what kept it out.
+    (cache_dir / RecordCache.FILE).write_bytes(
+        CACHE_MAGIC + hmac_of(b"this machine's key, 32 bytes long", payload) + payload)
+    RecordCache(cache_dir, key=b"this machine's key, 32 bytes long")
+    assert planted.is_dir()
+
+
+def hmac_of(key: bytes, payload: bytes) -> bytes:
+    return hmac.new(key, payload, hashlib.sha256).digest()
+
+
+def test_the_signing_key_is_made_once_and_readable_only_by_its_owner(tmp_path: Path) -> None:
+    key = machine_key(tmp_path / "keys")
+    assert key is not None and len(key) == 32
+    assert machine_key(tmp_path / "keys") == key
+    assert (tmp_path / "keys" / "cache-key").stat().st_mode & 0o777 == 0o600
 
 
 def test_a_digest_tells_its_parts_apart() -> None:
