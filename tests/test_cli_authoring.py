@@ -28,13 +28,15 @@ def test_init_then_build_in_an_empty_folder(tmp_path: Path) -> None:
     ]
     program = tmp_path / "program"
     assert yaml.safe_load((program / "mkdocs.yml").read_text())["site_name"] == "Acme Mentoring"
-    assert (program / ".gitignore").read_text().splitlines()[1:] == ["site/", "site-private/"]
+    ignored = [line for line in (program / ".gitignore").read_text().splitlines() if not line.startswith("#")]
+    assert ignored == ["site/", "site-private/", ".cache/"]  # outputs, and the cache of parsed records
     check = mentorsite(program, "check")
     assert (check.returncode, check.stdout, check.stderr) == (0, "", "0 errors and 0 warnings.\n")
     build = mentorsite(program, "build", "--strict")
     assert build.returncode == 0, build.stderr
     assert (program / "site/guidelines/set-goals/index.html").is_file()
     assert (program / "site-private/pairs/riley-morgan/sessions/index.html").is_file()
+    assert (program / ".cache/mentorsite/records.pickle").is_file()
     session = front_matter(next((program / "content/pairs/riley-morgan/sessions").glob("*.md")))
     assert session["date"] == date.today().isoformat()
 
