@@ -139,23 +139,21 @@ def machine_key(folder: Path | None = None) -> bytes | None:
     path = base / "cache-key"
     try:
         key = path.read_bytes()
-        if len(key) >= KEY_BYTES:
-            return key
-        base.mkdir(parents=True, exist_ok=True, mode=0o700)
-        handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     except FileNotFoundError:
-        try:
-            base.mkdir(parents=True, exist_ok=True, mode=0o700)
-            handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            return machine_key(folder)  # another build made it a moment ago
-        except OSError:
-            return None
+        key = b""
     except OSError:
         return None
+    if len(key) >= KEY_BYTES:
+        return key
     key = secrets.token_bytes(KEY_BYTES)
-    with os.fdopen(handle, "wb") as file:
-        file.write(key)
+    try:
+        base.mkdir(parents=True, exist_ok=True, mode=0o700)
+        handle, temporary = tempfile.mkstemp(prefix=".cache-key-", dir=base)  # readable by its owner only
+        with os.fdopen(handle, "wb") as file:
+            file.write(key)
+        Path(temporary).replace(path)  # two first builds at once: the last key wins
+    except OSError:
+        return None
     return key
 
 

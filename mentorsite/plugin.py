@@ -418,7 +418,7 @@ def report_portfolios(result: BuildReport, private_dir: str) -> None:
     if result.removed:
         log.info(f"removed the portfolios of pairs no longer in the content: {', '.join(result.removed)}")
     if result.report is not None:
-        if "the program report" in result.rebuilt:
+        if result.report_written:
             log.info(f"wrote the program report in {private_dir}/{result.report.name}")
         else:
             log.info(f"the program report in {private_dir}/{result.report.name} is up to date")

@@ -97,8 +97,8 @@ class BuildReport:
     sealing: SealReport | None = None
     report: Path | None = None
     """Where the program report is, when the build keeps one."""
-    rebuilt: list[str] = field(default_factory=list)
-    """The whole-program sites built again: the reviewer index, the program report."""
+    report_written: bool = False
+    """Whether the program report was built now (else it was up to date)."""
 
 
 def resolve_as_of(option: str | date | None) -> date:
@@ -168,9 +168,6 @@ class Shard:
         """Whether the pair is in this shard; it depends on nothing but the pair id."""
         number = int.from_bytes(hashlib.sha256(pair_id.encode("utf-8")).digest()[:8], "big")
         return number % self.count == self.index - 1
-
-    def __str__(self) -> str:
-        return f"{self.index}/{self.count}"
 
 
 class Stamps:
@@ -276,7 +273,7 @@ def build_portfolios(handbook_config: MkDocsConfig, checked: CheckedProgram, *, 
             report.removed = _remove_stale(private_dir, set(checked.pair_folders))
             build.stamps.prune(PAIR_STAMP, set(checked.pair_folders))
         if shard is None:  # a shard's index would list only its own pairs
-            build.review_index(report)
+            build.review_index()
         if whole and report_min_pairs is not None:
             build.program_report(report, report_min_pairs)
         if encryption is not None:
@@ -348,7 +345,7 @@ class _Build:
         report.built.sort()
         return report
 
-    def review_index(self, report: BuildReport) -> None:
+    def review_index(self) -> None:
         """The reviewer site's index of every review edition on disk, unless it lists them already."""
         entries = _review_entries(self.private_dir / REVIEW)
         fingerprint = digest(self.inputs, stable_form(entries)) if self.inputs else None
@@ -358,7 +355,6 @@ class _Build:
         self.factory().build_root(render_review_index(entries, self.environment), [{"Pairs": "index.md"}],
                                   "Portfolios for review", self.private_dir / REVIEW)
         self.stamps.record(REVIEW_STAMP, fingerprint)
-        report.rebuilt.append("the reviewer index")
 
     def program_report(self, report: BuildReport, min_pairs: int) -> None:
         """The program report, unless it was built from these very records."""
@@ -369,7 +365,7 @@ class _Build:
         self.stamps.forget([REPORT_STAMP])
         _build_report(self.factory(), self.checked, self.settings, self.environment, min_pairs, target)
         self.stamps.record(REPORT_STAMP, fingerprint)
-        report.rebuilt.append("the program report")
+        report.report_written = True
 
 
 @dataclass(frozen=True)
