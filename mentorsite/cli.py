@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import date, datetime
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +17,7 @@ import click
 from jinja2 import Environment
 
 from mentorsite import __version__
+from mentorsite.caching import RecordCache
 from mentorsite.diagnostics import sort_diagnostics, summarize
 from mentorsite.drafts import (
     Draft,
@@ -50,12 +52,34 @@ DATE = "YYYY-MM-DD"
 
 def _plugin_settings(config_file: Path) -> dict[str, object]:
     """The mentorsite plugin's settings in mkdocs.yml (empty without a config or the plugin)."""
+    loaded = _loaded_config(config_file)
+    plugin = loaded.plugins.get("mentorsite") if loaded is not None else None
+    return dict(plugin.config) if plugin is not None else {}
+
+
+@cache
+def _loaded_config(config_file: Path) -> MkDocsConfig | None:
+    """mkdocs.yml, loaded once per command; None when there is none."""
     if not config_file.is_file():
-        return {}
+        return None
     from mkdocs.config import load_config  # noqa: PLC0415 - only when a config is used
 
-    plugin = load_config(str(config_file)).plugins.get("mentorsite")
-    return dict(plugin.config) if plugin is not None else {}
+    return load_config(str(config_file))
+
+
+def _record_cache(config_file: Path) -> RecordCache | None:
+    """The build's cache of parsed records, when mkdocs.yml lists the plugin with its cache on."""
+    loaded = _loaded_config(config_file)
+    if loaded is None or loaded.plugins.get("mentorsite") is None:
+        return None
+    from mkdocs.exceptions import PluginError  # noqa: PLC0415
+
+    from mentorsite.plugin import MentorsitePlugin  # noqa: PLC0415
+
+    try:
+        return MentorsitePlugin.of(loaded).record_cache(loaded)
+    except PluginError as error:
+        raise click.ClickException(str(error)) from None
 
 
 def _editions(config_file: Path, settings: dict[str, object]) -> list[str] | None:
@@ -285,7 +309,8 @@ def check(config_file: Path, content: Path | None, output_format: str, practices
     """Print every problem in the records; exit 1 if any is an error."""
     settings = _plugin_settings(config_file)
     content_dir = content or config_file.parent / str(settings.get("content_dir", "content"))
-    checked = read_program(content_dir, Path.cwd(), editions=_editions(config_file, settings))
+    cache = _record_cache(config_file) if content is None else None
+    checked = read_program(content_dir, Path.cwd(), editions=_editions(config_file, settings), cache=cache)
     diagnostics = list(checked.diagnostics)
     thresholds = PracticeSettings()
     if settings:

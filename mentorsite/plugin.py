@@ -213,6 +213,7 @@ class MentorsitePlugin(BasePlugin[MentorsiteConfig]):  # type: ignore[no-untyped
         """The cache of parsed records, apart from every output and the sources; None when it is off."""
         if not self.config.cache:
             return None
+        self.root = Path(config.config_file_path or "mkdocs.yml").resolve().parent
         folder = self._path(self.config.cache_dir)
         others = [*public_folders(config, self._path(self.config.content_dir)),
                   ("private_dir", self._path(self.config.private_dir))]

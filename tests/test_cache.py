@@ -320,3 +320,14 @@ def test_workers_are_replaced_after_their_share_of_pairs(monkeypatch: pytest.Mon
     workers = {problems[0].line for problems in outcomes.values() if problems}
     assert os.getpid() not in workers
     assert len(workers) >= 3  # three batches of two pairs, each in fresh workers
+
+
+def test_check_reads_through_the_cache_and_says_the_same_each_time(tmp_path: Path) -> None:
+    program = copy_example(tmp_path / "program")
+    (program / SESSION).write_text("---\ndate: 2026-09-17\nminutes: lots\n---\n", encoding="utf-8")
+    first = mentorsite(program, "check")
+    assert (program / ".cache/mentorsite" / RecordCache.FILE).is_file()
+    second = mentorsite(program, "check")
+    assert first.returncode == second.returncode == 1
+    assert first.stdout == second.stdout
+    assert "2026-09-17.md:3:10: error[wrong-type] minutes: expected a whole number, got 'lots'" in second.stdout
