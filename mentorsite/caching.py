@@ -217,8 +217,12 @@ class RecordCache:
         if self.path is None or (not self.misses and self.used.keys() == self.entries.keys()):
             return
         payload = pickle.dumps({"key": self.key, "entries": self.used}, protocol=pickle.HIGHEST_PROTOCOL)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle, name = tempfile.mkstemp(prefix=".records-", dir=self.path.parent)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            handle, name = tempfile.mkstemp(prefix=".records-", dir=self.path.parent)
+        except OSError as error:  # a read-only checkout: the build goes on without a cache
+            log.info(f"mentorsite: the record cache is not kept: {error}")
+            return
         try:
             with os.fdopen(handle, "wb") as file:
                 file.write(CACHE_MAGIC + self._signature(payload) + payload)

@@ -331,3 +331,12 @@ def test_check_reads_through_the_cache_and_says_the_same_each_time(tmp_path: Pat
     assert first.returncode == second.returncode == 1
     assert first.stdout == second.stdout
     assert "2026-09-17.md:3:10: error[wrong-type] minutes: expected a whole number, got 'lots'" in second.stdout
+
+
+def test_a_cache_folder_that_cannot_be_written_does_not_stop_the_build(tmp_path: Path) -> None:
+    program = copy_example(tmp_path / "program")
+    (program / ".cache").write_text("a file where the cache folder would go", encoding="utf-8")
+    cache = RecordCache(program / ".cache" / "mentorsite", key=b"k" * 32)
+    checked = read_program(program / "content", program, cache=cache)
+    assert checked.errors == [] and cache.misses > 0
+    assert (program / ".cache").is_file()
