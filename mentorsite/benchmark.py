@@ -13,11 +13,10 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mentorsite.synthetic import ProgramSize, write_program
+from mentorsite.synthetic import AS_OF, ProgramSize, write_program
 
 OUTPUTS = ("site", "site-private", ".cache")
 PHASE = re.compile(r"built (\d+) portfolios? .*?(?:, (\d+) up to date)? in \S+ in ([\d.]+) seconds")
@@ -60,14 +59,14 @@ def build(program: Path, jobs: int, *options: str, clean: bool = False) -> Run:
     if clean:
         for name in OUTPUTS:
             shutil.rmtree(program / name, ignore_errors=True)
-    before = _stamps(program / "site-private")
+    before = _page_versions(program / "site-private")
     command = [sys.executable, "-m", "mentorsite", "build", "--jobs", str(jobs), *options]
     seconds, peak, log = measure(command, program)
     run = Run(seconds, peak)
     found = PHASE.search(log)
     if found:
         run.built, run.fresh, run.phase_seconds = int(found[1]), int(found[2] or 0), float(found[3])
-    after = _stamps(program / "site-private")
+    after = _page_versions(program / "site-private")
     written = [path for path, stamp in after.items() if before.get(path) != stamp]
     portfolio_pages = [p for p in written if p.parts[0] in ("pairs", "review") and len(p.parts) > 2]
     run.pages_written = len(portfolio_pages)
@@ -75,14 +74,14 @@ def build(program: Path, jobs: int, *options: str, clean: bool = False) -> Run:
     return run
 
 
-def _stamps(folder: Path) -> dict[Path, int]:
+def _page_versions(folder: Path) -> dict[Path, tuple[int, int]]:
     """Each HTML page under ``folder`` with its modification time and inode (a swapped-in file is new)."""
     if not folder.is_dir():
         return {}
     found = {}
     for page in folder.rglob("*.html"):
         status = page.stat()
-        found[page.relative_to(folder)] = status.st_mtime_ns ^ status.st_ino
+        found[page.relative_to(folder)] = (status.st_mtime_ns, status.st_ino)
     return found
 
 
@@ -124,7 +123,6 @@ def write_naive_sites(program: Path, target: Path) -> list[Path]:
     from mentorsite.portfolio import PortfolioSettings, render_portfolio  # noqa: PLC0415
     from mentorsite.program import read_program  # noqa: PLC0415
     from mentorsite.rendering import create_environment  # noqa: PLC0415
-    from mentorsite.synthetic import AS_OF  # noqa: PLC0415
 
     checked = read_program(program / "content", program)
     environment = create_environment()
@@ -154,26 +152,24 @@ def naive_build(projects: list[Path]) -> tuple[float, float, int]:
     return total, peak, pages
 
 
-@dataclass
-class Report:
-    lines: list[str] = field(default_factory=list)
-
-    def __call__(self, text: str = "") -> None:
-        self.lines.append(text)
-        print(text, flush=True)
+def report(text: str = "") -> None:
+    """A line of the benchmark's figures (standard output)."""
+    print(text, flush=True)
 
 
-def run_benchmark(workdir: Path, size: ProgramSize, *, jobs: int, scale: int | None, naive: bool,
-                  say: Callable[[str], None] | None = None) -> Report:
-    """The whole benchmark in ``workdir``; prints as it goes and returns what it printed."""
-    report = Report()
-    note = say or (lambda text: print(f"... {text}", file=sys.stderr, flush=True))
+def note(text: str) -> None:
+    """What the benchmark is doing now (standard error)."""
+    print(f"... {text}", file=sys.stderr, flush=True)
+
+
+def run_benchmark(workdir: Path, size: ProgramSize, *, jobs: int, scale: int | None, naive: bool) -> None:
+    """The whole benchmark in ``workdir``, printing its figures as they come."""
     program = workdir / "program"
     shutil.rmtree(program, ignore_errors=True)
     program.mkdir(parents=True)
     pair_ids = write_program(program, size)
     report(f"mentorsite benchmark: {size.label}; {os.cpu_count()} processors; jobs {jobs}")
-    report(f"Python {sys.version.split()[0]}; as of 2026-11-21; each figure is one build in a new process")
+    report(f"Python {sys.version.split()[0]}; as of {AS_OF}; each figure is one build in a new process")
     report()
 
     note(f"cold build with --jobs {jobs}")
@@ -214,13 +210,12 @@ def run_benchmark(workdir: Path, size: ProgramSize, *, jobs: int, scale: int | N
            f"whole build {serial.seconds / cold.seconds:.2f}x)")
 
     if naive:
-        _naive(report, note, program, workdir / "naive", cold)
+        _naive(program, workdir / "naive", cold)
     if scale:
-        _scale(report, note, program, ProgramSize(scale, size.sessions, size.guidelines), jobs, cold)
-    return report
+        _scale(program, ProgramSize(scale, size.sessions, size.guidelines), jobs, cold)
 
 
-def _naive(report: Report, note: Callable[[str], None], program: Path, folder: Path, cold: Run) -> None:
+def _naive(program: Path, folder: Path, cold: Run) -> None:
     """The same portfolios, one `mkdocs build` per pair, against the cold build."""
     projects = write_naive_sites(program, folder)
     note(f"naive: one mkdocs build per pair, {len(projects)} of them")
@@ -233,8 +228,7 @@ def _naive(report: Report, note: Callable[[str], None], program: Path, folder: P
     shutil.rmtree(folder, ignore_errors=True)
 
 
-def _scale(report: Report, note: Callable[[str], None], program: Path, large: ProgramSize, jobs: int,
-           cold: Run) -> None:
+def _scale(program: Path, large: ProgramSize, jobs: int, cold: Run) -> None:
     """A cold build of a larger program, against the cold build of the first one."""
     pairs = cold.built + cold.fresh
     shutil.rmtree(program, ignore_errors=True)

@@ -79,7 +79,7 @@ def _stable(value: object) -> object:
     if value is None or isinstance(value, bool | int | float | str):
         return value
     if isinstance(value, date | Path):
-        return f"{type(value).__name__}:{value}"
+        return (type(value).__name__, str(value))  # a tuple: never equal to a text
     if isinstance(value, Mapping):
         return sorted((str(key), _stable(item)) for key, item in value.items())
     if isinstance(value, list | tuple):
@@ -109,15 +109,14 @@ def tree_digest(folders: Iterable[Path]) -> str:
 
 @cache
 def code_digest() -> str:
-    """mentorsite's own code and bundled templates, and the versions of the libraries it builds with.
+    """mentorsite's own code and the versions of the libraries it builds with.
 
     The package's files are hashed, not only its version, so that a source checkout
-    installed in development mode never serves output of code it no longer has.
+    installed in development mode never serves output of code it no longer has. Templates
+    are not code: what is built from them digests every template folder it uses.
     """
-    from mentorsite.rendering import bundled_templates_dir  # noqa: PLC0415 - avoids an import cycle
-
     package = Path(__file__).parent
-    parts = [__version__, tree_digest([bundled_templates_dir()])]
+    parts = [__version__]
     for path in sorted(package.glob("*.py")):
         parts += [path.name, hashlib.sha256(path.read_bytes()).hexdigest()]
     for name in DISTRIBUTIONS:

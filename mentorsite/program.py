@@ -76,7 +76,21 @@ class CheckedProgram:
     def pair_problems(self, pair_id: str) -> list[Diagnostic]:
         """The problems found in the records of one pair."""
         folder = self.pair_folders.get(pair_id)
-        return [d for d in self.diagnostics if folder and d.path.startswith(f"{folder}/")]
+        return list(self._problems_by_folder.get(folder, [])) if folder else []
+
+    @cached_property
+    def _problems_by_folder(self) -> dict[str, list[Diagnostic]]:
+        """Each pair folder's problems, grouped once: builds ask for every pair's, several times."""
+        folders = set(self.pair_folders.values())
+        grouped: dict[str, list[Diagnostic]] = {}
+        for diagnostic in self.diagnostics:
+            parent = diagnostic.path
+            while "/" in parent:
+                parent = parent.rsplit("/", 1)[0]
+                if parent in folders:
+                    grouped.setdefault(parent, []).append(diagnostic)
+                    break
+        return grouped
 
     def handbook_problems(self) -> list[Diagnostic]:
         """The problems that are no pair's: guidelines, templates, the content folder itself."""

@@ -103,6 +103,16 @@ def write_files(root: Path, files: dict[str, str | bytes]) -> Path:
     return root
 
 
+def add_plugin_options(program: Path, options: str) -> Path:
+    """Add ``options`` (YAML lines, indented as plugin settings) to the example's mentorsite settings."""
+    config = program / "mkdocs.yml"
+    anchor = "      content_dir: content\n"
+    text = config.read_text(encoding="utf-8")
+    assert anchor in text, "the example's mkdocs.yml names content_dir"
+    config.write_text(text.replace(anchor, anchor + options), encoding="utf-8")
+    return program
+
+
 def copy_example(destination: Path) -> Path:
     """The repository's example program (mkdocs.yml and content/) copied into ``destination``.
 

@@ -19,7 +19,7 @@ from mentorsite.caching import CACHE_MAGIC, RecordCache, UnstableError, digest, 
 from mentorsite.diagnostics import Diagnostic, Severity
 from mentorsite.portfolios import Shard, Stamps
 from mentorsite.program import read_program
-from tests.programs import copy_example, write_files
+from tests.programs import add_plugin_options, copy_example, write_files
 from tests.test_cli import mentorsite
 
 PAIRS = ["lena-marcus", "noor-james", "priya-tomas", "sofia-david"]
@@ -105,11 +105,7 @@ def _template(program: Path) -> str:
 
 
 def _config(program: Path) -> str:
-    config = program / "mkdocs.yml"
-    text = config.read_text(encoding="utf-8").replace("      content_dir: content\n",
-                                                      "      content_dir: content\n"
-                                                      "      handbook_url: https://handbook.example/{version}/\n")
-    config.write_text(text, encoding="utf-8")
+    add_plugin_options(program, "      handbook_url: https://handbook.example/{version}/\n")
     return "https://handbook.example/"
 
 
@@ -248,11 +244,7 @@ def test_a_digest_tells_its_parts_apart() -> None:
 
 
 def test_a_cache_dir_in_the_site_is_refused_before_anything_is_written(tmp_path: Path) -> None:
-    program = copy_example(tmp_path / "program")
-    config = program / "mkdocs.yml"
-    config.write_text(config.read_text(encoding="utf-8").replace(
-        "      content_dir: content\n", "      content_dir: content\n      cache_dir: site/cache\n"),
-        encoding="utf-8")
+    program = add_plugin_options(copy_example(tmp_path / "program"), "      cache_dir: site/cache\n")
     result = mentorsite(program, "build")
     assert result.returncode == 1
     assert "cache_dir" in result.stderr and "because it holds the text of every record" in result.stderr

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.canary import canary_program
-from tests.programs import copy_example, write_files
+from tests.programs import add_plugin_options, copy_example, write_files
 from tests.test_cli import mentorsite
 from tests.test_portfolios import ENV, canary_with_options, mkdocs_build, site_files
 
@@ -131,12 +131,8 @@ def test_bad_thresholds_stop_the_build_before_the_site_is_written(tmp_path: Path
 
 
 def test_thresholds_from_mkdocs_yml_reach_pages_and_verdicts(tmp_path: Path) -> None:
-    folder = copy_example(tmp_path)
-    config = folder / "mkdocs.yml"
-    config.write_text(config.read_text(encoding="utf-8").replace(
-        "      content_dir: content\n",
-        "      content_dir: content\n      practices:\n        cadence-kept: {pass: 0.6, warn: 0.5}\n"),
-        encoding="utf-8")
+    folder = add_plugin_options(copy_example(tmp_path),
+                                "      practices:\n        cadence-kept: {pass: 0.6, warn: 0.5}\n")
     assert mkdocs_build(folder).returncode == 0
     assert "Cadence kept: pass. 6 of 10" in page_text(folder / "site-private/pairs/lena-marcus/practices.html")
     assert "at least 60% of the meetings" in page_text(folder / "site/guidelines/meeting-cadence/index.html")
@@ -161,11 +157,7 @@ def test_check_practices_prints_findings_as_warnings(tmp_path: Path) -> None:
 
 
 def test_check_reports_bad_thresholds_at_their_line(tmp_path: Path) -> None:
-    folder = copy_example(tmp_path)
-    config = folder / "mkdocs.yml"
-    config.write_text(config.read_text(encoding="utf-8").replace(
-        "      content_dir: content\n", "      content_dir: content\n      practices:\n        goals-smart: {pas: 1}\n"),
-        encoding="utf-8")
+    folder = add_plugin_options(copy_example(tmp_path), "      practices:\n        goals-smart: {pas: 1}\n")
     result = mentorsite(folder, "check")
     assert result.returncode == 1
     assert ("mkdocs.yml:26:23: error[unknown-key] practices.goals-smart.pas: unknown threshold; did you mean "
