@@ -3,7 +3,7 @@ VENV ?= .venv
 PYTHON = $(VENV)/bin/python
 export NO_MKDOCS_2_WARNING = 1
 
-.PHONY: setup build check lint types pytest test clean
+.PHONY: setup build check lint types pytest quick test clean
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -34,6 +34,9 @@ types: setup
 
 pytest: setup /usr/bin/chromium
 	$(PYTHON) -m pytest
+
+quick: lint types  ## The inner loop: lint, types and the tests that need no browser, server or wheel
+	$(PYTHON) -m pytest -q -m "not slow"
 
 test: lint types pytest  ## Lint, types, the whole test suite, and a strict build of the example
 	$(VENV)/bin/mkdocs build --strict --site-dir $$(mktemp -d)/site

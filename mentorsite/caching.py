@@ -15,7 +15,6 @@ from __future__ import annotations
 import dataclasses
 import gc
 import hashlib
-import hmac
 import logging
 import os
 import pickle
@@ -29,11 +28,16 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, TypeVar
 
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
 from mentorsite import __version__
 
 log = logging.getLogger("mkdocs.plugins.mentorsite")
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 # The distributions whose code shapes what mentorsite reads and writes.
 DISTRIBUTIONS = ("mkdocs", "mkdocs-material", "markdown", "pymdown-extensions", "jinja2", "pygments",
                  "pydantic", "pydantic-core", "pyyaml", "python-frontmatter", "nh3", "babel")
@@ -128,11 +132,12 @@ def code_digest() -> str:
 
 
 def machine_key(folder: Path | None = None) -> bytes | None:
-    """This user's secret for signing caches, made on first use (None when it cannot be kept).
+    """This user's secret for the record cache, made on first use (None when it cannot be kept).
 
-    A cache is only unpickled when its signature matches, so a cache file that came from
-    anywhere else (committed to git, in a pull request, copied from another machine) is
-    ignored rather than run.
+    The cache is encrypted with a key derived from it (see ``seal_cache``), and only
+    unpickled when it decrypts, so a cache file that came from anywhere else (committed to
+    git, in a pull request, restored from another run's saved folders) is ignored rather
+    than run, and a copy of the file on its own holds no record text.
     """
     base = folder or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "mentorsite"
     path = base / "cache-key"
@@ -147,6 +152,7 @@ def machine_key(folder: Path | None = None) -> bytes | None:
     key = secrets.token_bytes(KEY_BYTES)
     try:
         base.mkdir(parents=True, exist_ok=True, mode=0o700)
+        base.chmod(0o700)  # also when it was there already, looser
         handle, temporary = tempfile.mkstemp(prefix=".cache-key-", dir=base)  # readable by its owner only
         with os.fdopen(handle, "wb") as file:
             file.write(key)
@@ -156,17 +162,53 @@ def machine_key(folder: Path | None = None) -> bytes | None:
     return key
 
 
+def _keep_private(cache_file: Path) -> None:
+    """The cache holds the records' text: its folder 0700 and its file 0600, even if they were looser."""
+    try:
+        cache_file.parent.chmod(0o700)
+        if cache_file.is_file():
+            cache_file.chmod(0o600)
+    except OSError:  # not this user's folder, or a read-only checkout: nothing to tighten here
+        pass
+
+
 KEY_BYTES = 32
-CACHE_MAGIC = b"mentorsite record cache\n"
+CACHE_MAGIC = b"mentorsite record cache 2\n"
+NONCE_BYTES = 12
+# The machine key is kept for the cache alone; the cipher's key is derived from it for this use.
+_CACHE_KEY_INFO = b"mentorsite record cache: AES-256-GCM key"
+
+
+def _cache_cipher(secret: bytes) -> AESGCM:
+    derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_CACHE_KEY_INFO).derive(secret)
+    return AESGCM(derived)
+
+
+def seal_cache(secret: bytes, payload: bytes) -> bytes:
+    """``payload`` as a cache file, encrypted and authenticated under ``secret`` (AES-256-GCM)."""
+    nonce = secrets.token_bytes(NONCE_BYTES)
+    return CACHE_MAGIC + nonce + _cache_cipher(secret).encrypt(nonce, payload, CACHE_MAGIC)
+
+
+def open_cache(secret: bytes, data: bytes) -> bytes | None:
+    """The payload of a cache file sealed under ``secret``; None for any other bytes."""
+    if not data.startswith(CACHE_MAGIC):
+        return None
+    sealed = data[len(CACHE_MAGIC):]
+    try:
+        return _cache_cipher(secret).decrypt(sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], CACHE_MAGIC)
+    except (InvalidTag, ValueError):  # another key, damaged or cut short
+        return None
 
 
 class RecordCache:
     """Parsed and checked record files, by path, content hash and code, kept between runs in one file.
 
-    The file holds the records' text, so it belongs beside the sources (by default in
-    ``.cache/mentorsite``), never in any output. It is signed with this user's key (see
-    ``machine_key``) and read only when the signature holds. Entries not used in a run are
-    dropped when it is saved, so a deleted record leaves nothing behind.
+    The entries hold the records' text, so the file belongs beside the sources (by default
+    in ``.cache/mentorsite``), never in any output, and it is encrypted with a key derived
+    from this user's key (see ``machine_key``): a copy of the file without that key reads as
+    noise, and a file that does not decrypt under it is never unpickled. Entries not used in
+    a run are dropped when it is saved, so a deleted record leaves nothing behind.
     """
 
     FILE = "records.pickle"
@@ -179,20 +221,17 @@ class RecordCache:
         self.used: dict[tuple[str, ...], Any] = {}
         self.hits = self.misses = 0
         if self.path is not None and self.path.is_file():
+            _keep_private(self.path)
             self.entries = self._load(self.path)
 
-    def _signature(self, payload: bytes) -> bytes:
-        assert self.secret is not None
-        return hmac.new(self.secret, payload, hashlib.sha256).digest()
-
     def _load(self, path: Path) -> dict[tuple[str, ...], Any]:
-        data = path.read_bytes()
-        signature, payload = data[len(CACHE_MAGIC):][:32], data[len(CACHE_MAGIC) + 32:]
-        if not data.startswith(CACHE_MAGIC) or not hmac.compare_digest(signature, self._signature(payload)):
+        assert self.secret is not None
+        payload = open_cache(self.secret, path.read_bytes())
+        if payload is None:
             return {}  # not made by this user here: never unpickled
         try:
             with paused_gc():
-                stored = pickle.loads(payload)  # signed with this user's key: checked above
+                stored = pickle.loads(payload)  # authenticated under this user's key: checked above
         except Exception:  # a damaged cache is ignored and rewritten
             return {}
         if not isinstance(stored, dict) or stored.get("key") != self.key:
@@ -212,19 +251,26 @@ class RecordCache:
         return value
 
     def save(self) -> None:
-        """Write the entries used in this run, signed, when they differ from those read."""
-        if self.path is None or (not self.misses and self.used.keys() == self.entries.keys()):
+        """Write the entries used in this run, encrypted, when they differ from those read."""
+        if self.path is None or self.secret is None or (
+                not self.misses and self.used.keys() == self.entries.keys()):
             return
         payload = pickle.dumps({"key": self.key, "entries": self.used}, protocol=pickle.HIGHEST_PROTOCOL)
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            sealed = seal_cache(self.secret, payload)
+        except OverflowError:  # past what one AES-GCM message holds (2 GiB): no cache, never a plain one
+            log.info("mentorsite: the record cache is not kept: it is too large to encrypt in one file")
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            _keep_private(self.path)
             handle, name = tempfile.mkstemp(prefix=".records-", dir=self.path.parent)
         except OSError as error:  # a read-only checkout: the build goes on without a cache
             log.info(f"mentorsite: the record cache is not kept: {error}")
             return
         try:
             with os.fdopen(handle, "wb") as file:
-                file.write(CACHE_MAGIC + self._signature(payload) + payload)
+                file.write(sealed)
             Path(name).replace(self.path)
         except BaseException:
             Path(name).unlink(missing_ok=True)

@@ -499,16 +499,23 @@ def serve(config_file: Path, pair_id: str | None, edition: str, dev_addr: str, o
 @click.argument("pair_id", metavar="PAIR")
 @EDITION_OPTION
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
-              help="The zip file to write [default: PAIR-EDITION.zip].")
+              help="The zip file to write [default: exports/PAIR-EDITION.zip in the private folder].")
 @CONFIG_OPTION
 def export(pair_id: str, edition: str, output: Path | None, config_file: Path) -> None:
-    """Write one pair's portfolio as a zip that works when unzipped and served."""
+    """Write one pair's portfolio as a zip that works when unzipped and served.
+
+    The zip is readable by you only; a warning says when git would track it where it is.
+    """
     from mentorsite.preview import export_pair  # noqa: PLC0415
 
-    destination = output or Path(f"{pair_id}-{edition}.zip")
     with _running_mkdocs():
-        count = export_pair(config_file, pair_id, _edition(edition), destination)
-    click.echo(f"Wrote {destination}: the {edition} edition of {pair_id}, {count} files.")
+        written = export_pair(config_file, pair_id, _edition(edition), output)
+    shown = _shown(written.path)
+    click.echo(f"Wrote {shown}: the {edition} edition of {pair_id}, {written.files} files.")
+    if written.tracked:
+        click.echo(f"Warning: expected the export where git ignores it, got {shown}, which git would track "
+                   "(one 'git add' commits a private portfolio): ignore it in .gitignore, or write it "
+                   "elsewhere with -o", err=True)
 
 
 # Encrypted portfolios ----------------------------------------------------------------
@@ -519,16 +526,38 @@ def keys() -> None:
     """Passphrases of the encrypted portfolios: where each comes from, and changing one."""
 
 
-def _loaded_plugin(config_file: Path) -> tuple[MkDocsConfig, MentorsitePlugin]:
+def _loaded_plugin(config_file: Path, replacing: tuple[str | None, ...] = ()) -> tuple[
+        MkDocsConfig, MentorsitePlugin]:
+    """The program's configuration and plugin, read and checked; ``replacing``: the sites being rotated."""
     from mkdocs.config import load_config  # noqa: PLC0415
 
     from mentorsite.plugin import MentorsitePlugin  # noqa: PLC0415
 
     config = load_config(str(config_file))
     plugin = MentorsitePlugin.of(config)
+    plugin.replacing = replacing
     config = config.plugins.on_config(config)
     plugin.require_encryption()
     return config, plugin
+
+
+def _keys_file_of(config_file: Path) -> Path:
+    """The keys file of a program with encryption on, checked where it is, before the program is read."""
+    from mkdocs.config import load_config  # noqa: PLC0415
+    from mkdocs.exceptions import PluginError  # noqa: PLC0415
+
+    from mentorsite.crypto import KEYS_FILE_VARIABLE, SECRET_VARIABLE  # noqa: PLC0415
+    from mentorsite.plugin import MentorsitePlugin  # noqa: PLC0415
+
+    config = load_config(str(config_file))
+    plugin = MentorsitePlugin.of(config)
+    if not plugin.config.encryption.enabled:
+        plugin.require_encryption()
+    keys_file = plugin.checked_keys_file(config) and plugin.keys_file(config, as_named=True)
+    if keys_file is None:
+        raise PluginError(f"mentorsite: expected a keys file (encryption.keys_file or {KEYS_FILE_VARIABLE}), "
+                          f"got none; without one, set {SECRET_VARIABLE} in the environment instead")
+    return keys_file
 
 
 @keys.command("list")
@@ -566,7 +595,9 @@ def keys_rotate(pair_id: str | None, review: bool, from_stdin: bool, config_file
     The new passphrase is generated (or read from standard input) and written to the keys
     file, never printed; the portfolio moves to a new folder, and the old one is removed.
     """
-    from mentorsite.crypto import new_passphrase, passphrase_problem  # noqa: PLC0415
+    import os  # noqa: PLC0415
+
+    from mentorsite.crypto import add_folder_secret, new_passphrase, passphrase_problem  # noqa: PLC0415
 
     if (pair_id is None) == (not review):
         raise click.UsageError("name a PAIR, or give --review for the reviewer site")
@@ -575,10 +606,50 @@ def keys_rotate(pair_id: str | None, review: bool, from_stdin: bool, config_file
     if weak:
         raise click.ClickException(weak)
     with _running_mkdocs():
-        config, plugin = _loaded_plugin(config_file)
-        folder = plugin.rotate(config, pair_id, passphrase)
+        added = add_folder_secret(_keys_file_of(config_file), os.environ)
+        config, plugin = _loaded_plugin(config_file, replacing=(pair_id,))
+        folder = plugin.rotate(config, pair_id, passphrase, whole=added)
     who = pair_id or "The reviewer site"
+    if added:
+        click.echo(f"Added a folder secret to {plugin.keys_file()}: every pair's encrypted portfolio moved "
+                   "to a new folder, and the old folders were removed (mentorsite keys list shows them).")
     click.echo(f"{who}: new passphrase written to {plugin.keys_file()}; encrypted again in {_shown(folder)}")
+
+
+@keys.command("folder-secret")
+@click.option("--replace", is_flag=True, help="Replace the keys file's folder secret (every folder moves).")
+@CONFIG_OPTION
+def keys_folder_secret(replace: bool, config_file: Path) -> None:
+    """Write a new random folder secret into the keys file; it is never printed.
+
+    The folder secret names the pairs' encrypted folders: without it, a folder name tests
+    no passphrase guess. A new one moves every pair's encrypted portfolio to a new folder
+    at the next build, which removes the old folders; tell each pair its new address.
+    """
+    import os  # noqa: PLC0415
+
+    from mentorsite.crypto import (  # noqa: PLC0415
+        SECRET_VARIABLE,
+        KeysError,
+        has_folder_secret,
+        new_folder_secret,
+        write_folder_secret,
+    )
+
+    if os.environ.get(SECRET_VARIABLE):
+        raise click.ClickException(f"the folder secret comes from the environment ({SECRET_VARIABLE}), which "
+                                   "overrides the keys file; change it there")
+    with _running_mkdocs():
+        keys_file = _keys_file_of(config_file)
+    try:
+        if has_folder_secret(keys_file, os.environ) and not replace:
+            raise click.ClickException(f"the keys file ({keys_file}) has a folder secret already; --replace "
+                                       "writes a new one, and every encrypted folder moves at the next build")
+        write_folder_secret(keys_file, new_folder_secret())
+    except KeysError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Wrote a new folder secret to {keys_file}. The next mentorsite build encrypts every pair's "
+               "portfolio in a new folder and removes the old ones; mentorsite keys list shows the new ones.")
 
 
 # Publishing --------------------------------------------------------------------------

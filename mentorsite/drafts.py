@@ -17,9 +17,10 @@ from pathlib import Path
 from jinja2 import Environment
 
 from mentorsite.diagnostics import Diagnostic
-from mentorsite.insights import DAYS_PER_UNIT, ActionItem, action_items
+from mentorsite.insights import DAYS_PER_UNIT, ActionItem, action_items, task_key
 from mentorsite.loading import PAIRS_FOLDER
-from mentorsite.records import RECORD_TYPES, Cadence, PairRecords, Person, Record
+from mentorsite.records import RECORD_TYPES, Cadence, Goal, PairRecords, Person, Record, Session
+from mentorsite.rendering import TemplateFailure, render_page
 from mentorsite.schemas import schema_hint
 from mentorsite.sources import read_markdown, read_yaml
 from mentorsite.validation import validate_record
@@ -69,7 +70,10 @@ def add_cadence(start: date, cadence: Cadence, times: int) -> date:
 
 def _render(environment: Environment, place: DraftPlace, path: Path, kind: str, **context: object) -> Draft:
     hint = schema_hint(path, place.schemas_dir, kind)
-    text = environment.get_template(f"records/{kind}.j2").render(hint=hint, **context)
+    try:
+        text = render_page(environment, {}, path.name, f"records/{kind}.j2", hint=hint, **context).markdown
+    except TemplateFailure as failure:  # a program's own template: located, not a traceback
+        raise DraftError(str(failure.diagnostic)) from None
     draft = Draft(path, kind, text)
     _, problems = parse_draft(draft, place.root)
     if any(problem.is_error for problem in problems):
@@ -125,6 +129,9 @@ def draft_session(environment: Environment, place: DraftPlace, records: PairReco
 
     A pair's first session gets a first-meeting agenda (including the dates of the next three
     meetings at the agreed cadence); later ones list the open actions and the goals in progress.
+    An item that repeats text from a private record (``visibility: pair``) is marked as such,
+    under a note above the agenda, so that a pair that later shares this session knows what
+    it would share.
     """
     topic_slug = slugify(topic or "")
     name = when.isoformat() + (f"-{topic_slug}" if topic_slug else "")
@@ -134,11 +141,44 @@ def draft_session(environment: Environment, place: DraftPlace, records: PairReco
     earlier = tuple(session for session in records.sessions if session.date < when)
     open_actions = [item for item in action_items(earlier) if not item.done]
     in_progress = [goal for goal in records.goals if goal.status == "in-progress"]
+    action_marks = [_private_mark(_private_sessions(item, earlier)) for item in open_actions]
+    goal_marks = {goal.id: _private_mark([goal] if goal.visibility != "review" else [])
+                  for goal in in_progress}
+    marked = sum(1 for mark in [*action_marks, *goal_marks.values()] if mark)
     return _render(environment, place, path, "session", date=when, first=not earlier,
                    next_meetings=[add_cadence(when, cadence, times) for times in (1, 2, 3)],
                    minutes=agreement.session_minutes if agreement else None,
                    open_actions=[_describe_action(item, when) for item in open_actions],
-                   goals=in_progress)
+                   goals=in_progress, action_marks=action_marks, goal_marks=goal_marks,
+                   private_note=_private_note(marked))
+
+
+def _private_sessions(item: ActionItem, sessions: tuple[Session, ...]) -> list[Session]:
+    """The private sessions among those that name the action ``item`` stands for."""
+    key = task_key(item.task)
+    return [session for session in sessions if session.visibility != "review"
+            and any(task_key(action.task) == key for action in session.actions)]
+
+
+def _private_mark(sources: list[Session] | list[Goal]) -> str:
+    """A comment at the end of an agenda line naming the private records its text comes from."""
+    if not sources:
+        return ""
+    folder = "sessions" if isinstance(sources[0], Session) else "goals"
+    names = [f"{folder}/{Path(record.path).name or record.id + '.md'}" for record in sources]
+    return f"    # private: from {', '.join(names)}"
+
+
+def _private_note(marked: int) -> str:
+    """Comment lines above the agenda when some of its items come from private records."""
+    if not marked:
+        return ""
+    items, them = ("The agenda item", "it") if marked == 1 else (f"The {marked} agenda items", "them")
+    repeat = "repeats" if marked == 1 else "repeat"
+    lines = [f"{items} marked 'private' {repeat} text from records only the two of you see",
+             "(visibility: pair). Before you set this session's visibility to review, remove or",
+             f"reword {them}: reviewers would read {them} here."]
+    return "".join(f"# {line}\n" for line in lines)
 
 
 def _describe_action(item: ActionItem, when: date) -> str:

@@ -41,13 +41,54 @@ class ContentDocuments:
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
 
-class _Finder:
-    """Reads files inside one content folder, refusing links that lead out of it."""
+@dataclass(frozen=True)
+class ProgramPlaces:
+    """Where a program's folders are, for the checks that keep each record where it belongs.
 
-    def __init__(self, content_dir: Path, root: Path, cache: RecordCache | None = None):
+    Paths are absolute and resolved. ``docs_dir`` and ``outputs`` are the folders no pair
+    folder may be in (a pair folder may be a link to a folder elsewhere); ``private`` the
+    places (besides the pairs) no handbook page may include from; ``base_paths`` the
+    folders include lines are read against (the extensions' ``base_path`` options).
+    """
+
+    program_dir: Path
+    pairs_dir: Path
+    docs_dir: Path
+    outputs: tuple[tuple[str, Path], ...] = ()
+    private: tuple[tuple[str, Path], ...] = ()
+    base_paths: tuple[Path, ...] = ()
+
+    @classmethod
+    def defaults(cls, content_dir: Path) -> ProgramPlaces:
+        """The places of a program laid out with the plugin's default settings beside ``content_dir``."""
+        program = content_dir.resolve().parent
+        outputs = (("site_dir", program / "site"), ("private_dir", program / "site-private"),
+                   ("cache_dir", program / ".cache" / "mentorsite"))
+        pairs, handbook = (content_dir / PAIRS_FOLDER).resolve(), (content_dir / "handbook").resolve()
+        return cls(program, pairs, handbook, outputs, outputs[1:], (Path.cwd(),))
+
+
+@dataclass
+class Entry:
+    """A visible entry of a folder: its path, where it really is, and what it is."""
+
+    path: Path
+    real: Path
+    is_dir: bool
+    is_file: bool
+    is_link: bool
+
+
+class _Finder:
+    """Reads files inside one content folder, refusing links that lead out of where they belong."""
+
+    def __init__(self, content_dir: Path, root: Path, cache: RecordCache | None = None,
+                 places: ProgramPlaces | None = None):
         self.cache = cache
         self.content_dir = content_dir
         self.real_content_dir = content_dir.resolve()
+        self.real_pairs_dir = (content_dir / PAIRS_FOLDER).resolve()
+        self.places = places or ProgramPlaces.defaults(content_dir)
         self.root = root
         self.diagnostics: list[Diagnostic] = []
         self.folders: dict[Path, str] = {}
@@ -65,23 +106,87 @@ class _Finder:
         relative = Path(os.path.relpath(path.absolute(), self.root.absolute()))
         return (relative if not relative.parts or relative.parts[0] != ".." else path.absolute()).as_posix()
 
-    def entries(self, folder: Path) -> list[Path]:
-        """Visible entries of ``folder`` in name order, without those that leave the content."""
-        if not folder.is_dir():
+    def refuse(self, path: Path, code: str, message: str) -> None:
+        self.diagnostics.append(problem(self.display(path), (1, 1), code, message))
+
+    def listing(self, folder: Path, real_folder: Path) -> list[Entry]:
+        """Visible entries of ``folder`` (really at ``real_folder``) in name order.
+
+        Only links are resolved: an entry that is no link is where its folder is. The
+        directory listing says which entries are links, so this costs no extra file reads.
+        """
+        try:
+            scanned = sorted(os.scandir(folder), key=lambda e: e.name)
+        except (FileNotFoundError, NotADirectoryError):
             return []
         found = []
-        # Only a link can lead out of a folder that is itself inside the content.
-        inside = folder.resolve().is_relative_to(self.real_content_dir)
-        for entry in sorted(folder.iterdir()):
-            if entry.name.startswith("."):
+        for item in scanned:
+            if item.name.startswith("."):
                 continue
-            may_leave = not inside or entry.is_symlink()
-            if may_leave and not entry.resolve().is_relative_to(self.real_content_dir):
-                message = "is a link to a place outside the content folder; it is not read"
-                self.diagnostics.append(problem(self.display(entry), (1, 1), "outside-content", message))
-                continue
-            found.append(entry)
+            link = item.is_symlink()
+            real = Path(os.path.realpath(item.path)) if link else real_folder / item.name
+            try:
+                is_dir, is_file = item.is_dir(), item.is_file()
+            except OSError:
+                is_dir = is_file = False
+            found.append(Entry(folder / item.name, real, is_dir, is_file, link))
         return found
+
+    def entries(self, folder: Path, real_folder: Path | None = None) -> list[Entry]:
+        """Entries of a handbook folder, without those that leave the content or reach the pairs."""
+        found = []
+        for entry in self.listing(folder, real_folder or folder.resolve()):
+            if not entry.real.is_relative_to(self.real_content_dir):
+                self.refuse(entry.path, "outside-content",
+                            "is a link to a place outside the content folder; it is not read")
+            elif entry.real.is_relative_to(self.real_pairs_dir):
+                self.refuse(entry.path, "into-pairs", "is a link into the pairs folder; it is not read")
+            else:
+                found.append(entry)
+        return found
+
+    def pair_entries(self, folder: Path, real_folder: Path, pair_folder: Path) -> list[Entry]:
+        """Entries of (a folder inside) one pair's folder, without those that lead out of it."""
+        found = []
+        for entry in self.listing(folder, real_folder):
+            if entry.is_link and not entry.real.is_relative_to(pair_folder):
+                self.refuse(entry.path, "outside-pair",
+                            "is a link to a place outside its pair's folder; it is not read")
+            else:
+                found.append(entry)
+        return found
+
+    def pair_folders(self) -> list[Entry]:
+        """The pair folders, without links placed among the handbook or the output, or onto another pair."""
+        listed = self.listing(self.content_dir / PAIRS_FOLDER, self.real_pairs_dir)
+        candidates = [entry for entry in listed if entry.is_dir]
+        kept = []
+        for entry in candidates:
+            # Only a link can be where another pair folder is: two folders that are no links are apart.
+            reason = self._misplaced(entry) or self._shared(entry, candidates) if entry.is_link else None
+            if reason is None:
+                kept.append(entry)
+            else:
+                self.refuse(entry.path, "misplaced-pair", f"{reason}; expected a folder of this pair alone, "
+                            "so it is not read")
+        return kept
+
+    def _shared(self, entry: Entry, candidates: list[Entry]) -> str | None:
+        other = next((o for o in candidates if o is not entry and _overlap(entry.real, o.real)), None)
+        if other is None:
+            return None
+        shared = self.display(other.path)
+        return f"is a link to {entry.real}, where {shared} is too (or holds it, or is inside it)"
+
+    def _misplaced(self, entry: Entry) -> str | None:
+        """Why a linked pair folder may not be where it leads, or None."""
+        if self.real_content_dir.is_relative_to(entry.real):
+            return f"is a link to {entry.real}, around the content folder"
+        for name, place in [("docs_dir", self.places.docs_dir), *self.places.outputs]:
+            if entry.real.is_relative_to(place) or place.is_relative_to(entry.real):
+                where = "inside" if entry.real.is_relative_to(place) else "around"
+                return f"is a link to {entry.real}, {where} {name}"
+        return None
 
     def read(self, path: Path) -> bytes | Diagnostic:
         """The file's bytes, or why it is not read (it is larger than a record may be)."""
@@ -118,29 +223,24 @@ class _Finder:
                                         f"not a record file; {hint}", severity=Severity.WARNING))
 
 
-def load_content(content_dir: Path, root: Path, cache: RecordCache | None = None) -> ContentDocuments:
+def load_content(content_dir: Path, root: Path, cache: RecordCache | None = None,
+                 places: ProgramPlaces | None = None) -> ContentDocuments:
     """Parse every record under ``content_dir``; paths in messages are relative to ``root``.
 
     With a ``cache``, a file whose path and bytes were parsed before is not parsed again.
+    A file or folder in a pair's folder that leads out of it is refused and not read, and
+    so is a pair folder that is a link onto another pair or among the handbook or the
+    output (``places``; default: the plugin's default folders).
     """
-    finder = _Finder(content_dir, root, cache)
+    finder = _Finder(content_dir, root, cache, places)
     content = ContentDocuments()
     if not content_dir.is_dir():
         content.diagnostics.append(problem(finder.display(content_dir), (1, 1), "no-content",
                                            "expected a content folder with handbook/ and pairs/"))
         return content
     content.guidelines = _markdown_files(finder, content_dir / GUIDELINES_FOLDER, "<guideline-id>.md")
-    landing = content_dir / LANDING_PAGE
-    if landing.is_file():
-        raw = finder.read(landing)
-        if isinstance(raw, Diagnostic):
-            content.diagnostics.append(raw)
-        else:
-            text, problems = decode(raw, finder.display(landing))
-            content.landing_markdown = text
-            content.diagnostics += problems
-    content.pairs = [_pair_documents(finder, folder) for folder in finder.entries(content_dir / PAIRS_FOLDER)
-                     if folder.is_dir()]
+    content.landing_markdown = _landing_page(finder, content_dir / LANDING_PAGE, content.diagnostics)
+    content.pairs = [_pair_documents(finder, folder) for folder in finder.pair_folders()]
     content.diagnostics += finder.diagnostics
     for pair in content.pairs:
         for document in [*pair.files.values(), *pair.goals, *pair.sessions, *pair.checkins]:
@@ -150,27 +250,63 @@ def load_content(content_dir: Path, root: Path, cache: RecordCache | None = None
     return content
 
 
+def _landing_page(finder: _Finder, landing: Path, diagnostics: list[Diagnostic]) -> str | None:
+    if not landing.is_file():
+        return None
+    if landing.is_symlink() or landing.parent.is_symlink():
+        real = landing.resolve()
+        if real.is_relative_to(finder.real_pairs_dir):
+            finder.refuse(landing, "into-pairs", "is a link into the pairs folder; it is not read")
+            return None
+        if not real.is_relative_to(finder.real_content_dir):
+            finder.refuse(landing, "outside-content",
+                          "is a link to a place outside the content folder; it is not read")
+            return None
+    raw = finder.read(landing)
+    if isinstance(raw, Diagnostic):
+        diagnostics.append(raw)
+        return None
+    text, problems = decode(raw, finder.display(landing))
+    diagnostics += problems
+    return text
+
+
 def _markdown_files(finder: _Finder, folder: Path, pattern: str) -> list[Document]:
     documents = []
     for entry in finder.entries(folder):
-        if entry.is_file() and entry.suffix == ".md":
-            documents.append(finder.markdown(entry))
+        if entry.is_file and entry.path.suffix == ".md":
+            documents.append(finder.markdown(entry.path))
         else:
-            finder.unknown(entry, [pattern])
+            finder.unknown(entry.path, [pattern])
     return documents
 
 
-def _pair_documents(finder: _Finder, folder: Path) -> PairDocuments:
-    pair = PairDocuments(folder.name, finder.display(folder))
+def _pair_documents(finder: _Finder, folder: Entry) -> PairDocuments:
+    pair = PairDocuments(folder.path.name, finder.display(folder.path))
     expected = [*PAIR_FILES, *(f"{name}/" for name in PAIR_FOLDERS)]
-    for entry in finder.entries(folder):
-        if entry.is_file() and entry.name == "pair.yml":
-            pair.files[entry.name] = finder.yaml(entry)
-        elif entry.is_file() and entry.name in PAIR_FILES:
-            pair.files[entry.name] = finder.markdown(entry)
-        elif entry.is_dir() and entry.name in PAIR_FOLDERS:
-            pattern = "<goal-id>.md" if entry.name == "goals" else "<YYYY-MM-DD>.md"
-            setattr(pair, entry.name, _markdown_files(finder, entry, pattern))
+    for entry in finder.pair_entries(folder.path, folder.real, folder.real):
+        name = entry.path.name
+        if entry.is_file and name == "pair.yml":
+            pair.files[name] = finder.yaml(entry.path)
+        elif entry.is_file and name in PAIR_FILES:
+            pair.files[name] = finder.markdown(entry.path)
+        elif entry.is_dir and name in PAIR_FOLDERS:
+            pattern = "<goal-id>.md" if name == "goals" else "<YYYY-MM-DD>.md"
+            setattr(pair, name, _pair_markdown_files(finder, entry, folder.real, pattern))
         else:
-            finder.unknown(entry, expected)
+            finder.unknown(entry.path, expected)
     return pair
+
+
+def _pair_markdown_files(finder: _Finder, folder: Entry, pair_folder: Path, pattern: str) -> list[Document]:
+    documents = []
+    for entry in finder.pair_entries(folder.path, folder.real, pair_folder):
+        if entry.is_file and entry.path.suffix == ".md":
+            documents.append(finder.markdown(entry.path))
+        else:
+            finder.unknown(entry.path, [pattern])
+    return documents
+
+
+def _overlap(one: Path, other: Path) -> bool:
+    return one.is_relative_to(other) or other.is_relative_to(one)

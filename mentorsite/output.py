@@ -3,12 +3,18 @@
 A site is built in a scratch folder on the same file system as its target and swapped in
 only when complete, so a failed or interrupted build never leaves half a site in place of
 a good one.
+
+Private output is private on purpose, whatever the user's umask: inside ``private_files()``
+every folder is made 0700 and every file 0600, and a scratch folder takes the mode of the
+folder it is made in, so a site built under ``site-private/`` is 0700 and one built under
+the public site keeps the modes of the folders around it.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import stat
 import tempfile
 import zipfile
 from collections.abc import Iterator
@@ -20,13 +26,74 @@ SCRATCH_MARK = ".mentorsite-"
 PAIRS = "pairs"  # the folder of the pair editions, in the private output and in the encrypted one
 REVIEW = "review"  # the folder of the reviewer site
 REPORT = "report"  # the folder of the program report, beside them in the private output
+EXPORTS = "exports"  # the default folder of `mentorsite export` zips, in the private output
+PRIVATE_FOLDER = 0o700
+PRIVATE_FILE = 0o600
+PRIVATE_UMASK = 0o077
+SHARED_FILE = 0o644  # the theme's own files: public, and linked into the sealed output too
+
+
+@contextmanager
+def private_files() -> Iterator[None]:
+    """Every file and folder created meanwhile is its owner's only (0600 and 0700).
+
+    The umask belongs to the process, so this is for code that writes private output and
+    nothing else at the same time (the portfolio build, a preview, an export); the umask
+    is restored afterwards.
+    """
+    previous = os.umask(PRIVATE_UMASK)
+    try:
+        yield
+    finally:
+        os.umask(previous)
+
+
+def private_folder(folder: Path) -> Path:
+    """Make ``folder`` (and any missing parent) its owner's only; tighten it if it was looser.
+
+    When the folder itself was looser, everything under it is tightened too: folders to
+    0700, files to 0600, except files shared with other sites by hard links (the theme's
+    own files, public in the sealed output as well).
+    """
+    folder.mkdir(parents=True, exist_ok=True, mode=PRIVATE_FOLDER)
+    if stat.S_IMODE(folder.stat().st_mode) & ~PRIVATE_FOLDER:
+        folder.chmod(PRIVATE_FOLDER)
+        _tighten_tree(folder)
+    return folder
+
+
+def _tighten_tree(folder: Path) -> None:
+    for walked, folders, files in os.walk(folder):
+        root = Path(walked)
+        for name in folders:
+            if not (root / name).is_symlink():
+                (root / name).chmod(PRIVATE_FOLDER)
+        for name in files:
+            status = (root / name).lstat()
+            if stat.S_ISREG(status.st_mode) and status.st_nlink == 1:
+                (root / name).chmod(PRIVATE_FILE)
+
+
+def withdraw(target: Path) -> bool:
+    """Take a site out of its folder at once (renamed, then deleted); False when there was none."""
+    if not target.is_dir():
+        return False
+    gone = target.with_name(f"{SCRATCH_MARK}withdrawn-{target.name}-{os.getpid()}")
+    target.replace(gone)
+    shutil.rmtree(gone, ignore_errors=True)
+    return True
 
 
 @contextmanager
 def scratch_beside(target: Path) -> Iterator[Path]:
-    """A scratch folder on the same file system as ``target``, removed unless moved into place."""
+    """A scratch folder on the same file system as ``target``, removed unless moved into place.
+
+    It has the mode of the folder it is made in: private under the private output, as open
+    as the folders around it under the public site.
+    """
     target.parent.mkdir(parents=True, exist_ok=True)
     building = Path(tempfile.mkdtemp(prefix=f"{SCRATCH_MARK}{target.name}-", dir=target.parent))
+    building.chmod(stat.S_IMODE(target.parent.stat().st_mode) & 0o777)
     try:
         yield building
     finally:
@@ -45,13 +112,19 @@ def replace_directory(built: Path, target: Path) -> None:
 
 
 def link_files(source: Path, files: list[Path], destination: Path) -> None:
-    """Hard-link ``files`` (relative to ``source``) into ``destination``; copy where links fail."""
+    """Hard-link ``files`` (relative to ``source``) into ``destination``; copy where links fail.
+
+    The linked files are the theme's own (and local stylesheets): public files, the same
+    in every portfolio, in the private output and in the sealed output alike, so they are
+    0644 (one file under many names has one mode); the folders around them keep theirs.
+    """
     for relative in files:
         target = destination / relative
         if target.exists():
             continue  # a page or file of the site itself wins over a theme file
         target.parent.mkdir(parents=True, exist_ok=True)
         try:
+            (source / relative).chmod(SHARED_FILE)
             os.link(source / relative, target)
         except OSError:
             shutil.copyfile(source / relative, target)
@@ -69,12 +142,14 @@ def write_zip(folder: Path, destination: Path, top: str, when: date) -> int:
     """Zip every file of ``folder`` under the folder name ``top``; returns the number of files.
 
     The archive is the same bytes for the same files: entries in name order, each dated
-    ``when``. It is written beside ``destination`` and renamed into place when complete.
+    ``when``. It is written beside ``destination`` (readable by its owner only, 0600) and
+    renamed into place when complete.
     """
     timestamp = (max(when.year, 1980), when.month, when.day, 0, 0, 0)
     files = sorted(p for p in folder.rglob("*") if p.is_file())
     destination.parent.mkdir(parents=True, exist_ok=True)
     handle, scratch = tempfile.mkstemp(prefix=f"{SCRATCH_MARK}{destination.name}-", dir=destination.parent)
+    os.fchmod(handle, PRIVATE_FILE)
     os.close(handle)
     try:
         with zipfile.ZipFile(scratch, "w", compression=zipfile.ZIP_DEFLATED) as archive:

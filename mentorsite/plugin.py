@@ -20,13 +20,16 @@ from mkdocs.config import config_options as options
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
-from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
 
 from mentorsite.caching import RecordCache
 from mentorsite.crypto import (
+    ENVIRONMENT,
     ITERATIONS,
     KEYS_FILE_VARIABLE,
+    VAULT_DIR,
+    VAULT_FILE,
     Encryption,
     KeysError,
     check_keys_location,
@@ -36,7 +39,7 @@ from mentorsite.crypto import (
 )
 from mentorsite.diagnostics import Diagnostic, summarize
 from mentorsite.editions import Edition
-from mentorsite.loading import GUIDELINES_FOLDER, PAIRS_FOLDER
+from mentorsite.loading import GUIDELINES_FOLDER, PAIRS_FOLDER, ProgramPlaces
 from mentorsite.manifests import MANIFEST_FILE, EditionContext, edition_context
 from mentorsite.portfolio import PortfolioSettings
 from mentorsite.portfolios import (
@@ -64,7 +67,7 @@ from mentorsite.rendering import (
 )
 from mentorsite.report import MIN_PAIRS
 from mentorsite.scorecards import PracticeSettings, read_practice_settings
-from mentorsite.sources import node_positions
+from mentorsite.sources import node_positions, problem
 
 log = get_plugin_logger(__name__)
 MIKE_VERSION_VARIABLE = "MIKE_DOCS_VERSION"  # set by mike for the build of the edition it deploys
@@ -79,13 +82,15 @@ class EncryptionConfig(base.Config):  # type: ignore[no-untyped-call]
     """The passphrases (YAML), outside the content and the output; else $MENTORSITE_KEYS_FILE."""
     iterations = options.Type(int, default=ITERATIONS)
     """PBKDF2 iterations of the key derivation; at least 600000."""
+    shared_origin = options.Choice(("refuse", "warn"), default="refuse")
+    """When `output_dir` is in `site_dir` and the handbook runs scripts not the theme's: stop, or warn."""
 
 
 class ReportConfig(base.Config):  # type: ignore[no-untyped-call]
     enabled = options.Type(bool, default=True)
     """Build the program report (counts only) into `report/` in `private_dir` with the portfolios."""
     min_pairs = options.Type(int, default=MIN_PAIRS)
-    """A figure computed over fewer pairs than this is not shown; at least 1."""
+    """The smallest group of pairs a figure of the report may count; at least 3."""
 
 
 class MentorsiteConfig(base.Config):  # type: ignore[no-untyped-call]
@@ -130,6 +135,7 @@ class MentorsitePlugin(BasePlugin[MentorsiteConfig]):  # type: ignore[no-untyped
         self.pages: list[RenderedPage] = []
         self.root = Path.cwd()
         self.checked: CheckedProgram | None = None
+        self.places: ProgramPlaces | None = None  # set in on_config; the portfolio builder reads it
         self.edition: EditionContext | None = None
         self.environment: Environment | None = None
         self.portfolio_settings: PortfolioSettings | None = None
@@ -138,6 +144,7 @@ class MentorsitePlugin(BasePlugin[MentorsiteConfig]):  # type: ignore[no-untyped
         self.serving = False
         self.progress: Progress | None = None  # set by `mentorsite build` for its progress display
         self.shard: Shard | None = None  # set by `mentorsite build --shard`
+        self.replacing: tuple[str | None, ...] = ()  # set by `mentorsite keys rotate`: sites being rotated
 
     def _path(self, setting: str) -> Path:
         return (self.root / setting).resolve()
@@ -151,17 +158,17 @@ class MentorsitePlugin(BasePlugin[MentorsiteConfig]):  # type: ignore[no-untyped
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self.root = Path(config.config_file_path or "mkdocs.yml").resolve().parent
         published = read_published(self.root, self.config.deploy_branch)
+        self.places = self.program_places(config)
         checked = self.checked = read_program(self._path(self.config.content_dir), self.root,
                                               editions=published.names() if published else None,
-                                              cache=self.record_cache(config))
+                                              cache=self.record_cache(config), places=self.places)
         log_diagnostics(checked.diagnostics)
         self.practices, problems = read_practices_setting(Path(config.config_file_path or "mkdocs.yml"),
                                                           self.config.practices, self.root)
+        problems += report_setting_problems(Path(config.config_file_path or "mkdocs.yml"),
+                                            self.config.report.min_pairs, self.root)
         log_diagnostics(problems)
         stop_on(checked.handbook_problems(), strict=bool(config.strict), extra=problems)
-        if self.config.report.min_pairs < 1:
-            raise PluginError("mentorsite: expected report.min_pairs of at least 1, got "
-                              f"{self.config.report.min_pairs}")
         # A bad as_of or private_dir stops the build here, before the site is touched.
         self.portfolio_settings = self.settings(config)
         if self.wants_portfolios():
@@ -209,6 +216,26 @@ class MentorsitePlugin(BasePlugin[MentorsiteConfig]):  # type: ignore[no-untyped
             files.append(File.generated(config, page.uri, content=page.markdown))
         return files
 
+    def program_places(self, config: MkDocsConfig) -> ProgramPlaces:
+        """The program's folders, for the checks of what records and handbook pages point at."""
+        self.root = Path(config.config_file_path or "mkdocs.yml").resolve().parent
+        content_dir = self._path(self.config.content_dir)
+        private = [("private_dir", self._path(self.config.private_dir)),
+                   ("cache_dir", self._path(self.config.cache_dir))]
+        keys_file = self.keys_file()
+        if keys_file is not None:
+            private.append(("the keys file", keys_file))
+        outputs = (("site_dir", Path(config.site_dir).resolve()), *private[:2])
+        # Include extensions read paths against their base_path options, relative to where the build runs.
+        bases = [Path.cwd()]
+        for settings in config.mdx_configs.values():
+            base = settings.get("base_path") if isinstance(settings, dict) else None
+            for folder in [base] if isinstance(base, str) else base if isinstance(base, list) else []:
+                bases.append((Path.cwd() / str(folder)).resolve())
+        pairs = (content_dir / PAIRS_FOLDER).resolve()
+        return ProgramPlaces(self.root, pairs, Path(config.docs_dir).resolve(), outputs, tuple(private),
+                             tuple(bases))
+
     def record_cache(self, config: MkDocsConfig) -> RecordCache | None:
         """The cache of parsed records, apart from every output and the sources; None when it is off."""
         if not self.config.cache:
@@ -224,9 +251,28 @@ class MentorsitePlugin(BasePlugin[MentorsiteConfig]):  # type: ignore[no-untyped
         setting = self.config.encryption.output_dir
         return self._path(setting) if setting else Path(config.site_dir).resolve() / "portfolios"
 
-    def keys_file(self) -> Path | None:
+    def keys_file(self, config: MkDocsConfig | None = None, *, as_named: bool = False) -> Path | None:
+        """The keys file, resolved; ``as_named``: only its folder resolved, so that a link shows (to write it)."""
+        if config is not None:
+            self.root = Path(config.config_file_path or "mkdocs.yml").resolve().parent
         setting = self.config.encryption.keys_file or os.environ.get(KEYS_FILE_VARIABLE)
-        return (self.root / Path(setting).expanduser()).resolve() if setting else None
+        if not setting:
+            return None
+        named = self.root / Path(setting).expanduser()
+        return named.parent.resolve() / named.name if as_named else named.resolve()
+
+    def checked_keys_file(self, config: MkDocsConfig) -> Path | None:
+        """The keys file, refused (PluginError) inside the sources or the outputs, or tracked by git."""
+        keys_file = self.keys_file(config)
+        if keys_file is not None:
+            sources = public_folders(config, self._path(self.config.content_dir))
+            forbidden = [*sources, ("private_dir", self._path(self.config.private_dir)),
+                         ("encryption.output_dir", self.encrypted_dir(config))]
+            try:
+                check_keys_location(keys_file, forbidden)
+            except KeysError as error:
+                raise PluginError(f"mentorsite: {error}") from None
+        return keys_file
 
     def read_encryption(self, config: MkDocsConfig, checked: CheckedProgram) -> Encryption:
         """Where sealed portfolios go and the passphrases; stops the build on a bad setting or keys file."""
@@ -243,17 +289,14 @@ class MentorsitePlugin(BasePlugin[MentorsiteConfig]):  # type: ignore[no-untyped
         if target == Path(config.site_dir).resolve():
             raise OutputError(f"mentorsite: encryption.output_dir ({target}) must be a folder of its own, "
                               "not the site folder itself")
-        keys_file = self.keys_file()
-        if keys_file is not None:
-            forbidden = [*sources, private, ("encryption.output_dir", target)]
-            try:
-                check_keys_location(keys_file, forbidden)
-            except KeysError as error:
-                raise PluginError(f"mentorsite: {error}") from None
-        keyring, problems = read_keys(keys_file, os.environ, set(checked.pair_folders))
+        keys_file = self.checked_keys_file(config)
+        keyring, problems = read_keys(keys_file, os.environ, set(checked.pair_folders), self.replacing)
         log_diagnostics(problems)
         if any(d.is_error for d in problems) or (config.strict and problems):
-            raise PluginError(f"mentorsite: {summarize(problems)} in the keys file; the site was not built")
+            places = sorted({"the environment" if d.path == ENVIRONMENT else "the keys file"
+                             for d in problems}, reverse=True)
+            raise PluginError(f"mentorsite: {summarize(problems)} in {' and '.join(places)}; "
+                              "the site was not built")
         return Encryption(target, keyring, settings.iterations)
 
     def wants_portfolios(self) -> bool:
@@ -295,6 +338,7 @@ class MentorsitePlugin(BasePlugin[MentorsiteConfig]):  # type: ignore[no-untyped
             settings=self.portfolio_settings, environment=self.environment, only=only, shard=self.shard,
             strict=bool(config.strict), jobs=self.worker_count(), progress=self.progress,
             encryption=self.encryption, inputs=inputs, reuse=self.config.cache,
+            shared_origin="warn" if self.config.encryption.shared_origin == "warn" else "refuse",
             report_min_pairs=self.config.report.min_pairs if self.config.report.enabled else None)
         report_portfolios(result, self.config.private_dir)
         return result
@@ -319,15 +363,17 @@ class MentorsitePlugin(BasePlugin[MentorsiteConfig]):  # type: ignore[no-untyped
         passphrase = encryption.keyring.passphrase(pair_id)
         return encryption.folder(pair_id, passphrase) if passphrase else None
 
-    def rotate(self, config: MkDocsConfig, pair_id: str | None, passphrase: str) -> Path:
+    def rotate(self, config: MkDocsConfig, pair_id: str | None, passphrase: str, *,
+               whole: bool = False) -> Path:
         """Give a pair (or the reviewer site) a new passphrase in the keys file and re-encrypt under it.
 
-        The pair's portfolio is rebuilt and sealed again (the reviewer site with it); the
-        folder sealed under the old passphrase is removed, even when the pair's records have
-        errors (its last good portfolio is then what is sealed). Returns the new folder.
+        The pair's portfolio is rebuilt and sealed again (the reviewer site with it; every
+        pair with ``whole``, as when the folder secret is new); the folder sealed under the
+        old passphrase is removed whatever happens, even when the pair cannot be sealed
+        again (its last good portfolio is what is sealed, if there is one). Returns the new folder.
         """
         encryption = self.require_encryption()
-        keys_file = self.keys_file()
+        keys_file = self.keys_file(as_named=True)
         if keys_file is None:
             raise PluginError("mentorsite: rotating a passphrase needs a keys file: set encryption.keys_file "
                               f"or {KEYS_FILE_VARIABLE}")
@@ -335,27 +381,38 @@ class MentorsitePlugin(BasePlugin[MentorsiteConfig]):  # type: ignore[no-untyped
         if os.environ.get(variable):
             raise PluginError(f"mentorsite: the passphrase comes from the environment ({variable}), which "
                               "overrides the keys file; change it there, then run mentorsite build")
-        if pair_id is not None:
-            self._require_pair(pair_id)
+        checked = self._require_pair(pair_id) if pair_id is not None else self.checked
+        assert checked is not None, "on_config runs first"
+        if encryption.keyring.taken(passphrase, checked.pair_folders, besides=pair_id):
+            raise PluginError("mentorsite: expected a passphrase of its own, got one that another site has; "
+                              "choose another")
         old_folder = self.sealed_folder(pair_id)
+        old_vault = _vault_of(old_folder)
         new_folder = encryption.folder(pair_id, passphrase)
-        write_passphrase(keys_file, pair_id, passphrase)
+        try:
+            write_passphrase(keys_file, pair_id, passphrase)
+        except KeysError as error:
+            raise PluginError(f"mentorsite: {error}") from None
         if pair_id is None:
             encryption.keyring.review = passphrase
         else:
             encryption.keyring.pairs[pair_id] = passphrase
         try:
-            self.build_portfolios(config, only=pair_id)
+            self.build_portfolios(config, only=None if whole else pair_id)
         finally:
-            # The old passphrase may be why it is rotated: its folder must not outlive a new one.
-            if old_folder is not None and old_folder != new_folder and new_folder.is_dir():
-                shutil.rmtree(old_folder, ignore_errors=True)
+            # The old passphrase may be why it is rotated (a leak): nothing sealed under it
+            # stays published, whether or not the site could be sealed again.
+            if old_folder is not None and old_vault is not None and _vault_of(old_folder) == old_vault:
+                shutil.rmtree(old_folder)
+                log.info("removed the encrypted folder sealed under the replaced passphrase")
         return new_folder
 
     def worker_count(self) -> int:
         return self.config.jobs if self.config.jobs > 0 else (os.cpu_count() or 1)
 
+    @event_priority(-100)  # after every other plugin: the handbook's pages are then as published
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        """The manifest, then the portfolios, once the handbook is complete (scanned for scripts then)."""
         if self.edition is not None:
             manifest = self.edition.manifest.to_json()
             (Path(config.site_dir) / MANIFEST_FILE).write_text(manifest, encoding="utf-8")
@@ -368,6 +425,14 @@ class MentorsitePlugin(BasePlugin[MentorsiteConfig]):  # type: ignore[no-untyped
             if folder.is_dir():
                 server.watch(str(folder))
         return server
+
+
+def _vault_of(folder: Path | None) -> bytes | None:
+    """The vault file of a sealed folder (its salt changes each time it is sealed), or None."""
+    try:
+        return (folder / VAULT_DIR / VAULT_FILE).read_bytes() if folder is not None else None
+    except OSError:
+        return None
 
 
 def read_practices_setting(config_file: Path, value: object,
@@ -386,6 +451,25 @@ def read_practices_setting(config_file: Path, value: object,
     if config_file.is_absolute():
         shown = os.path.relpath(config_file.resolve(), root.resolve())
     return read_practice_settings(value, Path(shown).as_posix(), positions, location)
+
+
+def report_setting_problems(config_file: Path, min_pairs: int, root: Path) -> list[Diagnostic]:
+    """``report.min_pairs`` below what the report's rules allow, at its line in ``config_file``."""
+    if min_pairs >= MIN_PAIRS:
+        return []
+    try:
+        positions = node_positions(config_file.read_text(encoding="utf-8"))
+    except OSError:
+        positions = None
+    keys = [key for key in (positions.keys if positions else ())
+            if key[:1] == ("plugins",) and key[-2:] == ("report", "min_pairs")]
+    spot = positions.of_value(keys[0]) if positions and keys else (1, 1)
+    shown = str(config_file)
+    if config_file.is_absolute():
+        shown = os.path.relpath(config_file.resolve(), root.resolve())
+    return [problem(Path(shown).as_posix(), spot, "bad-value",
+                    f"expected at least {MIN_PAIRS} pairs (in a group of two, each pair would know the "
+                    f"other's result), got {min_pairs}", "report.min_pairs")]
 
 
 def log_diagnostics(diagnostics: list[Diagnostic]) -> None:
@@ -419,7 +503,13 @@ def report_portfolios(result: BuildReport, private_dir: str) -> None:
     if result.removed:
         log.info(f"removed the portfolios of pairs no longer in the content: {', '.join(result.removed)}")
     if result.report is not None:
-        if result.report_written:
+        if result.report_held == "earlier":
+            log.info(f"the program report in {private_dir}/{result.report.name} is from an earlier build: "
+                     "it is not built again while a pair's records have errors")
+        elif result.report_held == "withheld":
+            log.info(f"the program report in {private_dir}/{result.report.name} is withheld: it is not built "
+                     "while a pair's records have errors, and there is no earlier one to keep")
+        elif result.report_written:
             log.info(f"wrote the program report in {private_dir}/{result.report.name}")
         else:
             log.info(f"the program report in {private_dir}/{result.report.name} is up to date")

@@ -39,17 +39,22 @@ from mkdocs.structure.pages import Page
 
 from mentorsite.caching import UnstableError, code_digest, digest, stable_form, tree_digest
 from mentorsite.crypto import Encryption, SealPlan, SealReport, seal_portfolios
-from mentorsite.diagnostics import Diagnostic
+from mentorsite.diagnostics import Diagnostic, Severity
 from mentorsite.editions import EDITIONS, Edition
+from mentorsite.extensions import PrivateExtensions, private_extensions
+from mentorsite.origins import ThemeScripts, scan_site, setting_findings
 from mentorsite.output import (
     PAIRS,
     REPORT,
     REVIEW,
     SCRATCH_MARK,
     link_files,
+    private_files,
+    private_folder,
     remove_scratch,
     replace_directory,
     scratch_beside,
+    withdraw,
 )
 from mentorsite.portfolio import (
     Portfolio,
@@ -62,13 +67,15 @@ from mentorsite.portfolio import (
 from mentorsite.program import CheckedProgram
 from mentorsite.records import Handbook, PairRecords
 from mentorsite.rendering import NavItem, RenderedPage, TemplateFailure
-from mentorsite.report import MIN_PAIRS, program_report, render_report
-from mentorsite.sanitising import sanitise
+from mentorsite.report import MIN_PAIRS, program_report, render_report, render_withheld_report
+from mentorsite.sanitising import prefix_anchors, sanitise
+from mentorsite.sources import Positions, node_positions
 
 log = logging.getLogger("mkdocs.plugins.mentorsite")
 
 SUMMARY_FILE = "summary.json"
-# Markdown extensions the portfolio templates rely on, added to the handbook's own.
+# Markdown extensions the portfolio templates rely on, added to those of the handbook's that private
+# sites may use (see mentorsite.extensions).
 NEEDED_EXTENSIONS = ("admonition", "attr_list", "md_in_html", "tables", "toc")
 
 
@@ -99,7 +106,10 @@ class BuildReport:
     report: Path | None = None
     """Where the program report is, when the build keeps one."""
     report_written: bool = False
-    """Whether the program report was built now (else it was up to date)."""
+    """Whether the program report was built now (else it was up to date, or held)."""
+    report_held: Literal["earlier", "withheld"] | None = None
+    """Why the report was not built from these records, as a pair's have errors: an earlier report is
+    kept as it was, or (there being none) a page says it is withheld."""
 
 
 def resolve_as_of(option: str | date | None) -> date:
@@ -175,8 +185,11 @@ class Stamps:
     """What each site in the private folder was last built from: one small file per site.
 
     A stamp is written after its site is swapped in, and removed before the site is built
-    again, so an interrupted build never leaves a stamp that vouches for other output.
-    One file per site lets the outputs of several machines (``--shard``) be merged.
+    again or withdrawn, so an interrupted build never leaves a stamp that vouches for other
+    output. One file per site lets the outputs of several machines (``--shard``) be merged.
+    Besides the stamp of what a pair's portfolios were built from, a pair has one of the
+    records (and code) its review edition was built from: a build that does not build the
+    pair (``--pair``, ``--shard``) keeps its review edition only when that stamp holds.
     """
 
     FOLDER = ".stamps"
@@ -201,7 +214,7 @@ class Stamps:
     def record(self, name: str, fingerprint: str | None) -> None:
         if fingerprint is None:
             return
-        self.folder.mkdir(parents=True, exist_ok=True)
+        private_folder(self.folder)
         handle, temporary = tempfile.mkstemp(prefix=".stamp-", dir=self.folder)
         with os.fdopen(handle, "w", encoding="ascii") as file:
             file.write(fingerprint)
@@ -248,7 +261,7 @@ def build_portfolios(handbook_config: MkDocsConfig, checked: CheckedProgram, *, 
                      only: str | None = None, shard: Shard | None = None, strict: bool = False,
                      jobs: int = 1, progress: Progress | None = None, encryption: Encryption | None = None,
                      report_min_pairs: int | None = MIN_PAIRS, inputs: str | None = None,
-                     reuse: bool = True) -> BuildReport:
+                     reuse: bool = True, shared_origin: SharedOrigin = "refuse") -> BuildReport:
     """Both editions of every pair (or of ``only``, or of a ``shard``), the reviewer index, the report.
 
     With ``inputs`` (see ``portfolio_inputs``), each site built is stamped with what it was
@@ -259,27 +272,42 @@ def build_portfolios(handbook_config: MkDocsConfig, checked: CheckedProgram, *, 
 
     With ``jobs`` above 1, pairs are built by that many worker processes. With
     ``encryption``, each pair's edition (the one built now, or the one kept) and the
-    reviewer site are then sealed into its target folder.
+    reviewer site are then sealed into its target folder; when that folder is inside the
+    handbook's site, the handbook must run no script but the theme's (see
+    ``check_shared_origin``; ``shared_origin="warn"`` only warns).
+
+    Fails closed: a review edition that could hold a record its pair no longer shares is
+    withdrawn (see ``withdraw_review_editions``) before the reviewer index and the sealed
+    reviewer site are made from what is left. Everything in ``private_dir`` is created for
+    its owner only (0700 and 0600).
     """
     started = time.monotonic()
     whole = only is None and shard is None
     chosen = [only] if only else sorted(checked.pair_folders)
     if shard is not None:
         chosen = [pair_id for pair_id in chosen if shard.holds(pair_id)]
-    remove_scratch([private_dir, private_dir / PAIRS, private_dir / REVIEW])
+    if encryption is not None:
+        check_shared_origin(handbook_config, encryption.target_dir, shared_origin)
     with ExitStack() as stack:
-        build = _Build(stack, handbook_config, checked, private_dir, settings, environment, inputs, reuse)
-        report = build.pairs(chosen, strict=strict, jobs=jobs, progress=progress)
-        if whole:
-            report.removed = _remove_stale(private_dir, set(checked.pair_folders))
-            build.stamps.prune(PAIR_STAMP, set(checked.pair_folders))
-        if shard is None:  # a shard's index would list only its own pairs
-            build.review_index()
-        if whole and report_min_pairs is not None:
-            build.program_report(report, report_min_pairs)
-        if encryption is not None:
-            plan = seal_plan(encryption, private_dir, environment, build.factory().asset_files)
+        with private_files():
+            private_folder(private_dir)
+            remove_scratch([private_dir, private_dir / PAIRS, private_dir / REVIEW])
+            build = _Build(stack, handbook_config, checked, private_dir, settings, environment, inputs, reuse)
+            report = build.pairs(chosen, strict=strict, jobs=jobs, progress=progress)
+            if whole:
+                report.removed = _remove_stale(private_dir, set(checked.pair_folders))
+                for prefix in (PAIR_STAMP, SHARED_STAMP):
+                    build.stamps.prune(prefix, set(checked.pair_folders))
+            withdrawn = withdraw_review_editions(private_dir, checked, build.stamps, report, strict=strict)
+            if shard is None or (withdrawn and (private_dir / REVIEW / "index.html").is_file()):
+                build.review_index()  # a shard's index would list only its own pairs: only mended
+            if whole and report_min_pairs is not None:
+                build.program_report(report, report_min_pairs)
+            assets = build.factory().asset_files if encryption is not None else []
+        if encryption is not None:  # sealed for upload: the modes of the folders it goes into
+            plan = seal_plan(encryption, private_dir, environment, assets)
             report.sealing = seal_portfolios(plan, chosen, jobs=jobs, prune=whole)
+            _drop_stale_sealed_review(encryption, report.sealing)
     report.seconds = time.monotonic() - started
     return report
 
@@ -310,7 +338,12 @@ class _Build:
         return self.reuse and self.stamps.fresh(name, fingerprint, outputs)
 
     def pairs(self, chosen: list[str], *, strict: bool, jobs: int, progress: Progress | None) -> BuildReport:
-        """Build the chosen pairs whose records passed and whose portfolios are not up to date."""
+        """Build the chosen pairs whose records passed and whose portfolios are not up to date.
+
+        A pair that is not built (errors, or warnings with ``strict``) loses its stamps, so
+        that nothing of it is taken as up to date later; its review edition is withdrawn
+        afterwards (``withdraw_review_editions``).
+        """
         report = BuildReport()
         checked, stamps = self.checked, self.stamps
         if progress:
@@ -321,22 +354,25 @@ class _Build:
             outcome: Outcome = "kept"
             if problems or checked.pair_records(pair_id) is None:
                 report.failed[pair_id] = problems
+                stamps.forget([PAIR_STAMP + pair_id, SHARED_STAMP + pair_id])
             elif self.fresh(PAIR_STAMP + pair_id, pair_fingerprint(self.inputs, checked, pair_id),
                             _pair_outputs(self.private_dir, pair_id)):
                 report.fresh.append(pair_id)
                 outcome = "up to date"
+                _stamp_shared(stamps, checked, pair_id)  # builds before this stamp existed lack it
             else:
                 to_build.append(pair_id)
                 continue
             if progress:
                 progress.advance(pair_id, outcome)
-        stamps.forget([PAIR_STAMP + pair_id for pair_id in to_build])
+        stamps.forget([name + pair_id for pair_id in to_build for name in (PAIR_STAMP, SHARED_STAMP)])
         if to_build:
             task = PairTask(self.factory(), checked, self.settings, self.environment, self.private_dir)
             for pair_id, failure in _run(task, to_build, jobs):
                 if failure is None:
                     report.built.append(pair_id)
                     stamps.record(PAIR_STAMP + pair_id, pair_fingerprint(self.inputs, checked, pair_id))
+                    stamps.record(SHARED_STAMP + pair_id, shared_fingerprint(checked, pair_id))
                 else:
                     report.failed[pair_id] = failure
                 if progress:
@@ -358,9 +394,21 @@ class _Build:
         self.stamps.record(REVIEW_STAMP, fingerprint)
 
     def program_report(self, report: BuildReport, min_pairs: int) -> None:
-        """The program report, unless it was built from these very records."""
-        fingerprint = report_fingerprint(self.inputs, self.checked, min_pairs)
+        """The program report, unless it was built from these very records; never without a pair.
+
+        While any pair's records have errors the report is not built again, since a report
+        without that pair, set beside one with it, would give its figures away: the earlier
+        report stays as it was or, when there is none, a page says that it is withheld.
+        """
         target = report.report = self.private_dir / REPORT
+        if not _report_ready(self.checked):
+            report.report_held = "earlier" if (target / "index.html").is_file() else "withheld"
+            if report.report_held == "withheld":
+                self.stamps.forget([REPORT_STAMP])
+                self.factory().build_pages(tuple(render_withheld_report(self.environment)),
+                                           ({"Report": "index.md"},), "Program report", target)
+            return
+        fingerprint = report_fingerprint(self.inputs, self.checked, min_pairs)
         if self.fresh(REPORT_STAMP, fingerprint, [target / "index.html"]):
             return
         self.stamps.forget([REPORT_STAMP])
@@ -392,6 +440,7 @@ class PairTask:
 
 
 PAIR_STAMP = "pair-"
+SHARED_STAMP = "shared-"  # + pair id: the records (and code) its review edition was built from
 REVIEW_STAMP = "review-index"
 REPORT_STAMP = "report"
 
@@ -404,15 +453,33 @@ def pair_fingerprint(inputs: str | None, checked: CheckedProgram, pair_id: str) 
     return digest(inputs, checked.handbook_digest, pair_id, records)
 
 
+def _stamp_shared(stamps: Stamps, checked: CheckedProgram, pair_id: str) -> None:
+    shared = shared_fingerprint(checked, pair_id)
+    if not stamps.fresh(SHARED_STAMP + pair_id, shared, []):
+        stamps.record(SHARED_STAMP + pair_id, shared)
+
+
+def shared_fingerprint(checked: CheckedProgram, pair_id: str) -> str | None:
+    """What decides which records a pair's review edition holds: the pair's record files and the code."""
+    records = checked.pair_digests.get(pair_id)
+    return None if records is None else digest("review edition", code_digest(), pair_id, records)
+
+
 def report_fingerprint(inputs: str | None, checked: CheckedProgram, min_pairs: int) -> str | None:
-    """What the program report is built from: every pair's records, which of them have errors."""
+    """What the program report is built from: every pair's records (it is built only when all pass)."""
     if inputs is None:
         return None
     parts = [inputs, checked.handbook_digest, str(min_pairs)]
     for pair_id in sorted(checked.pair_folders):
-        clean = not any(d.is_error for d in checked.pair_problems(pair_id))
-        parts += [pair_id, checked.pair_digests.get(pair_id, "-"), str(clean)]
+        parts += [pair_id, checked.pair_digests.get(pair_id, "-")]
     return digest(*parts)
+
+
+def _report_ready(checked: CheckedProgram) -> bool:
+    """Whether every pair folder holds records without errors, so that the report can count them all."""
+    return all(checked.pair_records(pair_id) is not None
+               and not any(d.is_error for d in checked.pair_problems(pair_id))
+               for pair_id in checked.pair_folders)
 
 
 def _pair_outputs(private_dir: Path, pair_id: str) -> list[Path]:
@@ -422,11 +489,9 @@ def _pair_outputs(private_dir: Path, pair_id: str) -> list[Path]:
 
 def _build_report(factory: SiteFactory, checked: CheckedProgram, settings: PortfolioSettings,
                   environment: Environment, min_pairs: int, target: Path) -> Path:
-    """The program report, from the pairs whose records have no errors."""
-    clean = [records for records in checked.program.pairs
-             if not any(d.is_error for d in checked.pair_problems(records.pair.id))]
-    figures = program_report(clean, checked.program.handbook, settings.as_of, settings.practices,
-                             left_out=len(checked.pair_folders) - len(clean), min_pairs=min_pairs)
+    """The program report, from every pair (the caller builds it only when none has errors)."""
+    figures = program_report(checked.program.pairs, checked.program.handbook, settings.as_of,
+                             settings.practices, min_pairs=min_pairs)
     pages = render_report(figures, environment)
     factory.build_pages(tuple(pages), ({"Report": "index.md"},), "Program report", target)
     return target
@@ -438,7 +503,8 @@ def seal_plan(encryption: Encryption, private_dir: Path, environment: Environmen
     template = environment.get_template("vault/unlock.html.j2")
     plain = frozenset(asset.as_posix() for asset in assets)
     icon = "assets/images/favicon.png" if "assets/images/favicon.png" in plain else "data:,"
-    lead = "Enter the passphrase you were given to open it. It stays open in this tab until you close it."
+    lead = ("Enter the passphrase you were given to open it. It stays open in this browser while one of its "
+            "pages is open in a tab, and locks when you close or leave the last one.")
     return SealPlan(
         encryption, private_dir,
         pair_shell=template.render(title="Private portfolio", lead=f"This portfolio is encrypted. {lead}",
@@ -523,25 +589,132 @@ def _summary(entry: ReviewEntry) -> bytes:
 
 
 def _review_entries(review_dir: Path) -> list[ReviewEntry]:
-    """Every review edition on disk, including those kept from earlier builds."""
+    """Every review edition on disk: built now, or kept from an earlier build and still vouched for.
+
+    Review editions that could hold a record their pair no longer shares are withdrawn
+    before this is read (``withdraw_review_editions``).
+    """
     entries = []
     for summary in sorted(review_dir.glob(f"[!.]*/{SUMMARY_FILE}")):
         entries.append(ReviewEntry(**json.loads(summary.read_text(encoding="utf-8"))))
     return entries
 
 
+def _review_editions(review_dir: Path) -> list[Path]:
+    """The folders of review editions in the reviewer site (not its own assets and search index)."""
+    if not review_dir.is_dir():
+        return []
+    return [site for site in sorted(review_dir.iterdir()) if site.is_dir() and not site.name.startswith(".")
+            and ((site / SUMMARY_FILE).is_file() or (site / "index.html").is_file())]
+
+
 def _remove_stale(private_dir: Path, pair_ids: set[str]) -> list[str]:
     """Portfolios of pairs no longer in the content folder are deleted, not left behind."""
     removed = set()
-    for folder, marker in ((private_dir / PAIRS, None), (private_dir / REVIEW, SUMMARY_FILE)):
-        if not folder.is_dir():
-            continue
-        for site in folder.iterdir():
-            is_portfolio = site.is_dir() and (marker is None or (site / marker).is_file())
-            if is_portfolio and site.name not in pair_ids and not site.name.startswith("."):
-                shutil.rmtree(site)
-                removed.add(site.name)
+    pair_sites = sorted(private_dir.joinpath(PAIRS).iterdir()) if private_dir.joinpath(PAIRS).is_dir() else []
+    for site in [*(s for s in pair_sites if s.is_dir()), *_review_editions(private_dir / REVIEW)]:
+        if site.name not in pair_ids and not site.name.startswith(".") and withdraw(site):
+            removed.add(site.name)
     return sorted(removed)
+
+
+def withdraw_review_editions(private_dir: Path, checked: CheckedProgram, stamps: Stamps, report: BuildReport,
+                             *, strict: bool) -> dict[str, str]:
+    """Take out of the reviewer site every review edition that could hold a record no longer shared.
+
+    A review edition stays only when its pair is in the content, its records pass (no
+    errors; no warnings either with ``strict``) and it was built from those very records:
+    now, or (for a pair this build leaves alone) by a build whose stamp says so. Returns
+    why each was withdrawn, by pair id, and says so in the log; its pair edition stays.
+    """
+    withdrawn = {}
+    for site in _review_editions(private_dir / REVIEW):
+        why = _review_doubt(site, checked, stamps, report, strict=strict)
+        if why is not None and withdraw(site):
+            stamps.forget([PAIR_STAMP + site.name, SHARED_STAMP + site.name])
+            withdrawn[site.name] = why
+            log.warning(f"mentorsite: pair {site.name}: review edition withdrawn from the reviewer site: "
+                        f"{why}")
+    return withdrawn
+
+
+def _review_doubt(site: Path, checked: CheckedProgram, stamps: Stamps, report: BuildReport, *,
+                  strict: bool) -> str | None:
+    """Why a review edition on disk could hold a record its pair no longer shares, or None."""
+    pair_id = site.name
+    if pair_id not in checked.pair_folders:
+        return "the pair is no longer in the content"
+    problems = checked.pair_problems(pair_id)
+    if pair_id in report.failed or checked.pair_records(pair_id) is None or any(d.is_error for d in problems):
+        return "its records have errors; it comes back when they pass"
+    if strict and problems:
+        return "its records have warnings (errors with --strict); it comes back when they pass"
+    if pair_id in report.built or pair_id in report.fresh:
+        return None
+    if not stamps.fresh(SHARED_STAMP + pair_id, shared_fingerprint(checked, pair_id), [site / "index.html"]):
+        return f"its records changed since it was built; a whole build (or --pair {pair_id}) builds it again"
+    return None
+
+
+SharedOrigin = Literal["refuse", "warn"]
+"""What a build does when the encrypted portfolios would share the handbook's host with its scripts."""
+
+
+def check_shared_origin(handbook_config: MkDocsConfig, target_dir: Path,
+                        policy: SharedOrigin) -> list[Diagnostic]:
+    """Refuse (with ``policy="warn"``, warn) to seal portfolios beside scripts that are not the theme's.
+
+    Only when the encrypted portfolios are inside the handbook's ``site_dir``, and so on
+    its host name: then ``extra_javascript``, ``extra.analytics`` and every script in the
+    built handbook's pages (a theme override, a plugin, raw HTML) must be the theme's own.
+    Returns what was found (as warnings when they do not stop the build).
+    """
+    site_dir = Path(handbook_config.site_dir).resolve()
+    if not target_dir.resolve().is_relative_to(site_dir):
+        return []
+    theme = handbook_config.theme
+    scripts = ThemeScripts.learn([Path(folder) for folder in theme.dirs],
+                                 Path(theme.custom_dir) if theme.custom_dir else None)
+    config_file = Path(handbook_config.config_file_path or "mkdocs.yml").resolve()
+    try:
+        positions = node_positions(config_file.read_text(encoding="utf-8"))
+    except OSError:
+        positions = Positions()
+    severity = Severity.ERROR if policy == "refuse" else Severity.WARNING
+    listed = [str(script) for script in handbook_config.extra_javascript]
+    root = config_file.parent
+    found = setting_findings(_shown(config_file, root), positions, listed, scripts,
+                             handbook_config.extra.get("analytics"), severity)
+    found += scan_site(site_dir, scripts, shown=_shown(site_dir, root), skip=[target_dir], known=listed,
+                       severity=severity)
+    for problem in found:
+        (log.error if problem.is_error else log.warning)(str(problem))
+    scripts_found = f"{len(found)} script{'s' if len(found) != 1 else ''}"
+    if found and policy == "refuse":
+        raise PluginError(
+            f"mentorsite: the encrypted portfolios ({_shown(target_dir, root)}) are inside site_dir, on the "
+            f"handbook's host name, beside {scripts_found} not the theme's own (see above): any script there "
+            "can use a portfolio a reader has unlocked. Serve them from a host name of their own (set "
+            "encryption.output_dir to a folder outside site_dir, and publish that folder on its own host "
+            "name), or set encryption.shared_origin: warn to publish them beside the handbook anyway. "
+            "Nothing was built or encrypted")
+    if found:
+        log.warning(f"mentorsite: the encrypted portfolios share the handbook's host name with "
+                    f"{scripts_found} not the theme's own (encryption.shared_origin: warn)")
+    return found
+
+
+def _shown(path: Path, root: Path) -> str:
+    """A path relative to the program's folder when it is inside it."""
+    resolved = path.resolve()
+    return resolved.relative_to(root).as_posix() if resolved.is_relative_to(root) else str(resolved)
+
+
+def _drop_stale_sealed_review(encryption: Encryption, sealing: SealReport) -> None:
+    """An encrypted reviewer site not sealed again now could hold review editions since withdrawn."""
+    if not sealing.review and withdraw(encryption.target_dir / REVIEW):
+        log.warning("mentorsite: the encrypted reviewer site is withdrawn: it could not be encrypted again, "
+                    "and the copy there could hold review editions taken out since")
 
 
 class SiteFactory:
@@ -661,7 +834,8 @@ class PrivatePages(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         self.theme_scripts: frozenset[str] | None = None  # learnt by the site factory
 
     def on_page_content(self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str:
-        return sanitise(html)  # before search indexes the page, so the index is clean too
+        prefix_anchors(page.toc)  # the table of contents points at the ids as the cleaning writes them
+        return sanitise(html, page.url)  # before search indexes the page, so the index is clean too
 
     def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
         if self.theme_scripts is None:
@@ -697,19 +871,21 @@ def _digest(script: str) -> str:
 def portfolio_config(handbook_config: MkDocsConfig, docs_dir: Path, policy: bool = True) -> MkDocsConfig:
     """A MkDocs configuration for portfolios: the handbook's look, nothing that leaves the host.
 
-    Kept: theme, palette, features, Markdown extensions, local stylesheets. Left out: site_url,
-    repo and edit links, ``extra`` (analytics, social links, version selector), web fonts,
-    and any logo or favicon on another host.
+    Kept: theme, palette, features, local stylesheets, and the Markdown extensions known to
+    read no file and no network (one warning names the others). Left out: site_url, repo
+    and edit links, ``extra`` (analytics, social links, version selector), web fonts, and
+    any logo or favicon on another host.
     """
     docs_dir.mkdir(parents=True, exist_ok=True)
     theme = _theme_settings(handbook_config)
-    extensions: list[Any] = [{name: handbook_config.mdx_configs.get(name, {})}
-                             for name in handbook_config.markdown_extensions if isinstance(name, str)]
-    extensions += [name for name in NEEDED_EXTENSIONS if name not in handbook_config.markdown_extensions]
+    extensions = private_markdown_extensions(handbook_config)
+    if extensions.left_out:
+        log.warning("mentorsite: private sites (portfolios, the reviewer site, the report) are rendered "
+                    f"without {'; '.join(map(str, extensions.left_out))}")
     config = MkDocsConfig(config_file_path=handbook_config.config_file_path)
     config.load_dict({
         "site_name": "Portfolio", "docs_dir": str(docs_dir), "site_dir": str(docs_dir.parent / "site"),
-        "use_directory_urls": False, "theme": theme, "markdown_extensions": extensions,
+        "use_directory_urls": False, "theme": theme, "markdown_extensions": extensions.as_config(),
         "plugins": [{"search": _search_settings(handbook_config)}], "extra": {"generator": False},
         # Links into the handbook are absolute on purpose (see handbook_url).
         "validation": {"links": {"absolute_links": "ignore"}},
@@ -722,6 +898,18 @@ def portfolio_config(handbook_config: MkDocsConfig, docs_dir: Path, policy: bool
     config.plugins["mentorsite/private-pages"] = PrivatePages(policy)
     config.plugins.on_startup(command="build", dirty=False)
     return config.plugins.on_config(config)
+
+
+def private_markdown_extensions(handbook_config: MkDocsConfig) -> PrivateExtensions:
+    """The handbook's Markdown extensions that private sites may use (see ``mentorsite.extensions``).
+
+    Folders of custom icons are checked against the program's places, which the mentorsite
+    plugin keeps (the pairs, the private output, the record cache).
+    """
+    places = getattr(handbook_config.plugins.get("mentorsite"), "places", None)
+    forbidden = [places.pairs_dir, *(path for _, path in places.private)] if places is not None else []
+    return private_extensions(handbook_config.markdown_extensions, handbook_config.mdx_configs,
+                              needed=NEEDED_EXTENSIONS, root=Path.cwd(), forbidden=forbidden)
 
 
 def _theme_settings(handbook_config: MkDocsConfig, quiet: bool = False) -> dict[str, Any]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -11,7 +13,15 @@ from typing import TypeVar
 
 from mentorsite.caching import RecordCache, digest, paused_gc
 from mentorsite.diagnostics import Diagnostic, Severity, sort_diagnostics
-from mentorsite.loading import PairDocuments, load_content
+from mentorsite.inclusions import check_docs_pages, check_handbook_text, check_pair_document
+from mentorsite.loading import (
+    GUIDELINES_FOLDER,
+    LANDING_PAGE,
+    ContentDocuments,
+    PairDocuments,
+    ProgramPlaces,
+    load_content,
+)
 from mentorsite.records import (
     CHECK_NAMES,
     Agreement,
@@ -99,23 +109,29 @@ class CheckedProgram:
 
 
 def read_program(content_dir: Path, root: Path | None = None,
-                 editions: Sequence[str] | None = None, cache: RecordCache | None = None) -> CheckedProgram:
+                 editions: Sequence[str] | None = None, cache: RecordCache | None = None,
+                 places: ProgramPlaces | None = None) -> CheckedProgram:
     """Load, check and cross-check every record under ``content_dir``.
 
     Message paths are relative to ``root`` (default: the current folder). ``editions`` are
     the published handbook versions and aliases a pair's ``handbook_version`` must be one of
     (None: nothing published yet, so there is nothing to check against). With a ``cache``,
     each file read and checked before, with the same path and bytes, is taken from it; the
-    checks across files run every time.
+    checks across files run every time. What record text points at (include lines, links
+    out of a pair's folder) is checked for every file, cached or not; ``places`` are the
+    program's folders for those checks and for the pages of ``docs_dir`` that are not
+    guideline records (default: those of the plugin's default settings).
     """
+    places = places or ProgramPlaces.defaults(content_dir)
     with paused_gc():
-        return _read_program(content_dir, root or Path.cwd(), editions, cache)
+        return _read_program(content_dir, root or Path.cwd(), editions, cache, places)
 
 
 def _read_program(content_dir: Path, root: Path, editions: Sequence[str] | None,
-                  cache: RecordCache | None) -> CheckedProgram:
-    content = load_content(content_dir, root, cache)
+                  cache: RecordCache | None, places: ProgramPlaces) -> CheckedProgram:
+    content = load_content(content_dir, root, cache, places)
     diagnostics = list(content.diagnostics)
+    diagnostics += _check_inclusions(content, content_dir, root, places, cache)
     validate = _Validator(cache)
     guidelines = []
     for document in content.guidelines:
@@ -152,6 +168,36 @@ def _read_program(content_dir: Path, root: Path, editions: Sequence[str] | None,
         cache.save()
     return CheckedProgram(program, sort_diagnostics(diagnostics), folders, positions, pair_digests,
                           handbook_digest)
+
+
+def _check_inclusions(content: ContentDocuments, content_dir: Path, root: Path, places: ProgramPlaces,
+                      cache: RecordCache | None) -> list[Diagnostic]:
+    """What record text points at: includes and links, in pair records and in handbook pages.
+
+    A pair record's findings depend on its path and bytes alone, so they are kept in the
+    record cache with it; a handbook page's include targets are looked up on disk every time.
+    """
+    found = []
+    for pair in content.pairs:
+        for document in _pair_documents(pair):
+            if cache is None or not document.digest:
+                found += check_pair_document(document, pair.path)
+            else:
+                key = ("inclusions", document.path, document.digest, pair.path)
+                found += cache.get(key, functools.partial(check_pair_document, document, pair.path))
+    for document in content.guidelines:
+        found += check_handbook_text(document, root / document.path, places)
+    landing = content_dir / LANDING_PAGE
+    if content.landing_markdown is not None:
+        page = Document(_shown(landing, root), None, Positions(), body=content.landing_markdown)
+        found += check_handbook_text(page, landing.absolute(), places)
+    skip = {(content_dir / GUIDELINES_FOLDER).resolve(), landing.resolve()}
+    return found + check_docs_pages(places, lambda path: _shown(path, root), skip)
+
+
+def _shown(path: Path, root: Path) -> str:
+    relative = Path(os.path.relpath(path.absolute(), root.absolute()))
+    return (relative if not relative.parts or relative.parts[0] != ".." else path.absolute()).as_posix()
 
 
 def _digest_of(documents: list[Document]) -> str:

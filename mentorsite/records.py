@@ -369,6 +369,14 @@ RECORD_TYPES: dict[str, type[Record]] = {
 }
 
 
+# Records whose id is where they are: an ``id`` written in them must be that name. A pair's
+# id names its output folders, its review entry and its passphrase, so another folder must
+# not be able to claim it; a session's or check-in's names its page, and its file name
+# carries its date.
+ID_IS_NAME: dict[type[Record], str] = {Pair: "the folder name", Session: "the file name",
+                                       Checkin: "the file name"}
+
+
 def public_fields(record_type: type[Record]) -> list[str]:
     """The keys a person may write in a record of this type."""
     internal = set(MarkdownRecord.model_fields)

@@ -25,6 +25,8 @@ from jinja2 import (
     TemplateError,
     TemplateSyntaxError,
 )
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from mentorsite.diagnostics import Diagnostic, Severity
 from mentorsite.manifests import EditionContext, edition_context
@@ -66,11 +68,18 @@ def bundled_templates_dir() -> Path:
 
 
 def create_environment(override_dir: Path | None = None) -> Environment:
-    """A strict Jinja environment that looks in ``override_dir`` before the bundled templates."""
+    """A strict, sandboxed Jinja environment that looks in ``override_dir`` before the bundled templates.
+
+    A program's templates are its own code, but they render every pair's records: in the
+    sandbox a template reads the values it is given and nothing else (no Python internals,
+    so no file, module or other pair), and it cannot change them, so one page's rendering
+    cannot leak into the next.
+    """
     folders = [override_dir] if override_dir is not None and override_dir.is_dir() else []
     loader = ChoiceLoader([FileSystemLoader(folder) for folder in [*folders, bundled_templates_dir()]])
-    environment = Environment(loader=loader, undefined=StrictUndefined, autoescape=False,
-                              keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True)
+    environment = ImmutableSandboxedEnvironment(loader=loader, undefined=StrictUndefined, autoescape=False,
+                                                keep_trailing_newline=True, trim_blocks=True,
+                                                lstrip_blocks=True)
     environment.filters["anchor"] = anchor
     environment.filters["yaml"] = json.dumps
     environment.filters["html"] = html.escape  # text the theme writes as HTML (page titles)
@@ -173,7 +182,20 @@ def _template_diagnostic(error: TemplateError, template: str) -> Diagnostic:
             if frame_file.endswith(".j2"):
                 path, line = frame_file, traceback.tb_lineno
             traceback = traceback.tb_next
-    return Diagnostic(path, line, 1, Severity.ERROR, "template", error.message or str(error))
+    message = _unsafe_message(error) if isinstance(error, SecurityError) else error.message or str(error)
+    return Diagnostic(path, line, 1, Severity.ERROR, "template", message)
+
+
+_UNSAFE_ATTRIBUTE = re.compile(r"access to attribute ('[^']*') of ('[^']*') object is unsafe\.")
+
+
+def _unsafe_message(error: SecurityError) -> str:
+    """What the sandbox refused, in the voice of the other messages."""
+    text = error.message or str(error)
+    found = _UNSAFE_ATTRIBUTE.fullmatch(text)
+    refused = f"attribute {found.group(1)} of a {found.group(2)} value" if found else text.rstrip(".")
+    return ("expected a template that uses only the values it is given and leaves them as they are "
+            f"(templates run in a sandbox), got a use of {refused}")
 
 
 def handbook_nav(handbook: Handbook) -> list[NavItem]:

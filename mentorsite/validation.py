@@ -16,7 +16,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from mentorsite.diagnostics import Diagnostic, Severity
-from mentorsite.records import Model, Record, describe_value, public_fields
+from mentorsite.records import ID_IS_NAME, SLUG_PATTERN, Model, Record, describe_value, public_fields
 from mentorsite.sources import Document, Location, field_name, problem
 
 RecordType = TypeVar("RecordType", bound=Record)
@@ -44,13 +44,24 @@ def validate_record(record_type: type[RecordType], document: Document,
         data["id"] = default_id
     internal = {"path": document.path, "body": document.body, "body_line": document.body_line}
     known = {key: value for key, value in data.items() if key in record_type.model_fields}
+    claimed = _claimed_id(record_type, document, default_id)
     try:
         record = record_type.model_validate({**known, **internal})
     except ValidationError as error:
         id_from_name = takes_id and "id" not in (document.data or {})
         diagnostics += [_field_problem(detail, document, id_from_name) for detail in error.errors()]
-        return None, diagnostics
-    return record, diagnostics
+        return None, diagnostics + claimed
+    return (None if claimed else record), diagnostics + claimed
+
+
+def _claimed_id(record_type: type[Record], document: Document, name: str | None) -> list[Diagnostic]:
+    """An ``id`` that differs from the folder or file name the record's id must be."""
+    declared = (document.data or {}).get("id")
+    if (record_type not in ID_IS_NAME or name is None or not isinstance(declared, str)
+            or declared == name or not SLUG_PATTERN.match(declared)):
+        return []  # no id written, the right one, or one the field check reports as it is
+    message = f"expected id '{name}' ({ID_IS_NAME[record_type]}), got '{declared}'"
+    return [problem(document.path, document.positions.of_value(("id",)), "id-mismatch", message, "id")]
 
 
 def _field_problem(detail: ErrorDetails, document: Document, id_from_name: bool) -> Diagnostic:

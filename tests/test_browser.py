@@ -141,14 +141,14 @@ def test_dashboard_charts_read_without_javascript(browser: playwright.Browser, p
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     page.goto(f"{private_url}pairs/lena-marcus/index.html")
-    chart = page.locator("#chart-sessions svg[role='img']")
+    chart = page.locator("#r-chart-sessions svg[role='img']")  # content ids get "r-" (sanitising.py)
     assert chart.is_visible()
     box = chart.bounding_box()
     assert box is not None and box["width"] > 300
-    assert page.locator("#chart-sessions circle").count() >= 6
+    assert page.locator("#r-chart-sessions circle").count() >= 6
     label = chart.get_attribute("aria-labelledby")
-    assert label == "chart-sessions-title chart-sessions-desc"
-    assert "Longest gap: 37 days" in page.locator("#chart-sessions figcaption").inner_text()
+    assert label == "r-chart-sessions-title r-chart-sessions-desc"
+    assert "Longest gap: 37 days" in page.locator("#r-chart-sessions figcaption").inner_text()
     context.close()
 
 

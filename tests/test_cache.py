@@ -4,8 +4,6 @@ clean build of the same sources writes, byte for byte, and builds nothing that d
 from __future__ import annotations
 
 import filecmp
-import hashlib
-import hmac
 import os
 import pickle
 import shutil
@@ -15,7 +13,16 @@ from pathlib import Path
 import pytest
 
 from mentorsite import portfolios
-from mentorsite.caching import CACHE_MAGIC, RecordCache, UnstableError, digest, machine_key, stable_form
+from mentorsite.caching import (
+    CACHE_MAGIC,
+    RecordCache,
+    UnstableError,
+    digest,
+    machine_key,
+    open_cache,
+    seal_cache,
+    stable_form,
+)
 from mentorsite.diagnostics import Diagnostic, Severity
 from mentorsite.portfolios import Shard, Stamps
 from mentorsite.program import read_program
@@ -184,14 +191,17 @@ def test_the_record_cache_gives_what_reading_the_files_gives(tmp_path: Path) -> 
 
 def test_the_record_cache_drops_deleted_files_and_ignores_a_damaged_cache(tmp_path: Path) -> None:
     program = copy_example(tmp_path / "program")
-    read_program(program / "content", program, cache=RecordCache(tmp_path / "cache"))
+    key = b"this machine's key, 32 bytes long"
+    read_program(program / "content", program, cache=RecordCache(tmp_path / "cache", key=key))
     (program / SESSION).unlink()
-    read_program(program / "content", program, cache=RecordCache(tmp_path / "cache"))
-    stored = pickle.loads((tmp_path / "cache" / RecordCache.FILE).read_bytes()[len(CACHE_MAGIC) + 32:])
+    read_program(program / "content", program, cache=RecordCache(tmp_path / "cache", key=key))
+    payload = open_cache(key, (tmp_path / "cache" / RecordCache.FILE).read_bytes())
+    assert payload is not None
+    stored = pickle.loads(payload)
     assert not any(SESSION in key for key in stored["entries"])
     assert any("sessions/2026-08-20.md" in key[1] for key in stored["entries"])
     (tmp_path / "cache" / RecordCache.FILE).write_bytes(b"not a cache")
-    cache = RecordCache(tmp_path / "cache")
+    cache = RecordCache(tmp_path / "cache", key=key)
     checked = read_program(program / "content", program, cache=cache)
     assert cache.hits == 0 and checked.errors == []
 
@@ -206,26 +216,25 @@ class _Planted:
         return (os.mkdir, (str(self.target),))
 
 
-def test_a_cache_not_signed_with_this_users_key_is_never_unpickled(tmp_path: Path) -> None:
+def test_a_cache_not_sealed_with_this_users_key_is_never_unpickled(tmp_path: Path) -> None:
     program = copy_example(tmp_path / "program")
     planted = tmp_path / "planted"
     payload = pickle.dumps({"key": "x", "entries": {}, "trap": _Planted(planted)})
     cache_dir = tmp_path / "cache"
     cache_dir.mkdir()
-    for signature in (b"\0" * 32, hmac_of(b"another machine's key" * 2, payload)):
-        (cache_dir / RecordCache.FILE).write_bytes(CACHE_MAGIC + signature + payload)
-        cache = RecordCache(cache_dir, key=b"this machine's key, 32 bytes long")
+    key = b"this machine's key, 32 bytes long"
+    sealed = seal_cache(key, payload)
+    tampered = sealed[:-1] + bytes([sealed[-1] ^ 1])
+    for foreign in (CACHE_MAGIC + payload, CACHE_MAGIC + b"\0" * 12 + payload,
+                    seal_cache(b"another machine's key" * 2, payload), tampered, payload):
+        (cache_dir / RecordCache.FILE).write_bytes(foreign)
+        cache = RecordCache(cache_dir, key=key)
         read_program(program / "content", program, cache=cache)
         assert not planted.exists() and cache.hits == 0
-    # The same file signed with the right key is read: the signature is what kept it out.
-    (cache_dir / RecordCache.FILE).write_bytes(
-        CACHE_MAGIC + hmac_of(b"this machine's key, 32 bytes long", payload) + payload)
-    RecordCache(cache_dir, key=b"this machine's key, 32 bytes long")
+    # The same payload sealed with the right key is read: the key is what kept it out.
+    (cache_dir / RecordCache.FILE).write_bytes(sealed)
+    RecordCache(cache_dir, key=key)
     assert planted.is_dir()
-
-
-def hmac_of(key: bytes, payload: bytes) -> bytes:
-    return hmac.new(key, payload, hashlib.sha256).digest()
 
 
 def test_the_signing_key_is_made_once_and_readable_only_by_its_owner(tmp_path: Path) -> None:

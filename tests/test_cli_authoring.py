@@ -29,7 +29,8 @@ def test_init_then_build_in_an_empty_folder(tmp_path: Path) -> None:
     program = tmp_path / "program"
     assert yaml.safe_load((program / "mkdocs.yml").read_text())["site_name"] == "Acme Mentoring"
     ignored = [line for line in (program / ".gitignore").read_text().splitlines() if not line.startswith("#")]
-    assert ignored == ["site/", "site-private/", ".cache/"]  # outputs, and the cache of parsed records
+    # outputs (exports go into site-private/ by default), exports written elsewhere, the cache of parsed records
+    assert ignored == ["site/", "site-private/", "*-pair.zip", "*-review.zip", ".cache/"]
     check = mentorsite(program, "check")
     assert (check.returncode, check.stdout, check.stderr) == (0, "", "0 errors and 0 warnings.\n")
     build = mentorsite(program, "build", "--strict")

@@ -134,8 +134,10 @@ def test_export_review_edition_leaves_out_private_records(program_dir: Path) -> 
     for edition, expected in (("pair", True), ("review", False)):
         result = mentorsite(program_dir, "export", "ana-ben", "--edition", edition)
         assert result.returncode == 0, result.stderr
-        assert result.stdout.startswith(f"Wrote ana-ben-{edition}.zip: the {edition} edition of ana-ben")
-        with zipfile.ZipFile(program_dir / f"ana-ben-{edition}.zip") as opened:
+        # by default into the private folder, which git ignores, readable by its owner only
+        assert result.stdout.startswith(f"Wrote site-private/exports/ana-ben-{edition}.zip: the {edition} "
+                                        "edition of ana-ben")
+        with zipfile.ZipFile(program_dir / f"site-private/exports/ana-ben-{edition}.zip") as opened:
             found = any(b"PRIVATE-NOTE-MARKER" in opened.read(name) for name in opened.namelist())
         assert found is expected, edition
 

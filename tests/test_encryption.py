@@ -7,6 +7,7 @@ searched for every marker, the pair ids and the passphrases.
 
 from __future__ import annotations
 
+import base64
 import gzip
 import json
 import os
@@ -19,10 +20,12 @@ from pathlib import Path
 
 import pytest
 from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from mentorsite.crypto import (
     ITERATIONS,
     WrongPassphraseError,
+    derive_key,
     folder_name,
     open_site,
     passphrase_variable,
@@ -35,6 +38,7 @@ from tests.programs import write_files
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "1795262400"}
 PASSPHRASES = {"ana-ben": "ana and ben keep this", "cy-dee": "cy-dee-passphrase-1"}
 REVIEW_PASSPHRASE = "the reviewers' own passphrase"
+FOLDER_SECRET = "5eed" * 16  # the folder_secret entry of the keys file (64 hexadecimal digits)
 ENCRYPTION = """\
 encryption:
   enabled: true
@@ -42,8 +46,15 @@ encryption:
 """
 
 
-def keys_yaml(pairs: dict[str, str] = PASSPHRASES, review: str | None = REVIEW_PASSPHRASE) -> str:
-    lines = [f"review: {json.dumps(review)}"] if review else []
+def folder_of(passphrase: str, pair_id: str, secret: str = FOLDER_SECRET) -> str:
+    """The folder a pair's portfolio is sealed in, under the keys file's folder secret."""
+    return folder_name(passphrase, pair_id, bytes.fromhex(secret))
+
+
+def keys_yaml(pairs: dict[str, str] = PASSPHRASES, review: str | None = REVIEW_PASSPHRASE,
+              secret: str | None = FOLDER_SECRET) -> str:
+    lines = [f"folder_secret: '{secret}'"] if secret else []
+    lines += [f"review: {json.dumps(review)}"] if review else []
     lines += ["pairs:", *(f"  {pair}: {json.dumps(phrase)}" for pair, phrase in pairs.items())]
     return "\n".join(lines) + "\n"
 
@@ -82,7 +93,7 @@ class Built:
         return self.folder / "site" / "portfolios"
 
     def pair_folder(self, pair_id: str) -> Path:
-        return self.sealed / "pairs" / folder_name(PASSPHRASES[pair_id], pair_id)
+        return self.sealed / "pairs" / folder_of(PASSPHRASES[pair_id], pair_id)
 
 
 @pytest.fixture(scope="module")
@@ -149,8 +160,21 @@ def test_each_site_has_its_own_random_salt_and_every_item_its_own_nonce(built: B
     assert all(v["kdf"] == {**v["kdf"], "name": "PBKDF2", "hash": "SHA-256"} for v in vaults)
     assert all(v["kdf"]["iterations"] >= ITERATIONS == 600_000 for v in vaults)
     assert len({v["kdf"]["salt"] for v in vaults}) == 3
-    nonces = [blob.read_bytes()[:12] for blob in built.sealed.rglob("_vault/*.bin")]
+    sites = [(built.pair_folder(pair), phrase) for pair, phrase in PASSPHRASES.items()]
+    nonces = [sealed[:12] for site, phrase in [*sites, (built.sealed / "review", REVIEW_PASSPHRASE)]
+              for sealed in sealed_files(site, phrase).values()]
     assert len(nonces) > 30 and len(set(nonces)) == len(nonces)
+
+
+def sealed_files(site: Path, passphrase: str) -> dict[str, bytes]:
+    """Each encrypted file of a sealed site as it is stored (nonce, ciphertext, tag), found by its index."""
+    vault = json.loads((site / "_vault" / "vault.json").read_text())
+    key = derive_key(passphrase, base64.b64decode(vault["kdf"]["salt"]), vault["kdf"]["iterations"])
+    sealed = base64.b64decode(vault["index"])
+    listing = json.loads(AESGCM(key).decrypt(sealed[:12], sealed[12:], b"\x00index"))
+    stream = b"".join((site / "_vault" / name).read_bytes() for name in listing["chunks"])
+    return {path: stream[entry["at"]:entry["at"] + entry["size"]]
+            for path, entry in listing["files"].items() if "at" in entry}
 
 
 def test_sealing_again_gives_a_new_salt_and_new_ciphertext(built: Built, tmp_path: Path) -> None:
@@ -187,7 +211,7 @@ def test_passphrases_are_in_no_output_log_or_cache(built: Built) -> None:
     assert listing.returncode == 0, listing.stderr
     for phrase in phrases:
         assert phrase not in listing.stdout + listing.stderr
-    folder = folder_name(PASSPHRASES["ana-ben"], "ana-ben")
+    folder = folder_of(PASSPHRASES["ana-ben"], "ana-ben")
     assert re.search(rf"^ana-ben +site/portfolios/pairs/{folder}  \[passphrase: keys file \(", listing.stdout,
                      re.MULTILINE)
     assert "(reviewers)  site/portfolios/review  [passphrase: keys file" in listing.stdout
@@ -208,7 +232,7 @@ def test_an_environment_variable_overrides_the_keys_file(tmp_path: Path) -> None
     chosen = "from the environment, long"
     result = run(folder, "build", **{passphrase_variable("cy-dee"): chosen})
     assert result.returncode == 0, result.stderr
-    sealed = folder / "site" / "portfolios" / "pairs" / folder_name(chosen, "cy-dee")
+    sealed = folder / "site" / "portfolios" / "pairs" / folder_of(chosen, "cy-dee")
     assert "index.html" in open_site(sealed, chosen)
     listing = run(folder, "keys", "list", **{passphrase_variable("cy-dee"): chosen})
     assert "[passphrase: environment (MENTORSITE_PASSPHRASE_CY_DEE)]" in listing.stdout
@@ -222,7 +246,7 @@ def test_a_pair_without_a_passphrase_is_not_published_and_the_build_fails(tmp_pa
             "'pairs: {cy-dee: ...}' to the keys file") in result.stderr
     assert "not encrypted (see above): cy-dee" in result.stderr
     pairs = sorted((folder / "site" / "portfolios" / "pairs").iterdir())
-    assert [p.name for p in pairs] == [folder_name(PASSPHRASES["ana-ben"], "ana-ben")]
+    assert [p.name for p in pairs] == [folder_of(PASSPHRASES["ana-ben"], "ana-ben")]
 
 
 @pytest.mark.parametrize("place", ["program/content/keys.yml", "program/site/keys.yml",
@@ -259,11 +283,15 @@ def test_every_problem_of_a_keys_file_is_reported_with_its_place_and_no_passphra
     assert shown == [
         "keys.yml:1:1: warning[keys-readable] other users of this computer can read the keys file; run "
         f"chmod 600 {keys}".replace(str(keys), "keys.yml"),
-        "keys.yml:1:1: error[unknown-key] reveiw: no entry 'reveiw' in a keys file; did you mean 'review'?",
-        "keys.yml:3:12: error[weak-passphrase] pairs.ana-ben: the passphrase has 9 characters; use at least 12",
-        "keys.yml:4:11: error[wrong-type] pairs.cy-dee: expected the passphrase as text",
-        "keys.yml:5:3: warning[unknown-pair] pairs.ana-bem: no pair 'ana-bem' in the content; did you mean "
-        "'ana-ben'?",
+        "keys.yml:1:1: error[unknown-key] expected an entry 'folder_secret', 'pairs' or 'review', got another "
+        "name; did you mean 'review'?",
+        "keys.yml:3:12: error[weak-passphrase] pairs.ana-ben: expected a passphrase of at least 12 characters, "
+        "got a shorter one",
+        "keys.yml:4:11: error[wrong-type] pairs.cy-dee: expected the passphrase as text, got a list",
+        "keys.yml:5:3: warning[unknown-pair] pairs: expected the id of a pair in the content, got another name; "
+        "did you mean 'ana-ben'?",
+        "keys.yml:1:1: error[no-folder-secret] expected a 'folder_secret' entry, got none; run mentorsite keys "
+        "folder-secret to add one (it names the encrypted folders)",
     ]
     assert not any("short-one" in line or "reviewers phrase" in line for line in shown)
 
@@ -278,10 +306,10 @@ def test_a_keys_file_that_is_only_a_passphrase_is_not_quoted(tmp_path: Path) -> 
 
 
 def test_a_build_with_keys_file_errors_stops_before_the_site_is_touched(tmp_path: Path) -> None:
-    _, folder = encrypted_program(tmp_path, keys="pairs:\n  ana-ben: tiny\n")
+    _, folder = encrypted_program(tmp_path, keys=f"folder_secret: '{FOLDER_SECRET}'\npairs:\n  ana-ben: tiny\n")
     result = run(folder, "build")
     assert result.returncode == 1
-    assert "keys.yml:2:12: error[weak-passphrase] pairs.ana-ben" in result.stderr
+    assert "keys.yml:3:12: error[weak-passphrase] pairs.ana-ben" in result.stderr
     assert "1 error and 0 warnings in the keys file; the site was not built" in result.stderr
     assert "tiny" not in result.stderr
     assert not (folder / "site").exists()
@@ -307,8 +335,8 @@ def test_rotate_re_encrypts_a_pair_under_a_new_passphrase_and_removes_the_old_fo
     _, folder = encrypted_program(tmp_path)
     assert run(folder, "build").returncode == 0
     pairs = folder / "site" / "portfolios" / "pairs"
-    old = pairs / folder_name(PASSPHRASES["cy-dee"], "cy-dee")
-    untouched = pairs / folder_name(PASSPHRASES["ana-ben"], "ana-ben")
+    old = pairs / folder_of(PASSPHRASES["cy-dee"], "cy-dee")
+    untouched = pairs / folder_of(PASSPHRASES["ana-ben"], "ana-ben")
     untouched_vault = (untouched / "_vault" / "vault.json").read_bytes()
     result = run(folder, "keys", "rotate", "cy-dee")
     assert result.returncode == 0, result.stderr
@@ -318,7 +346,7 @@ def test_rotate_re_encrypts_a_pair_under_a_new_passphrase_and_removes_the_old_fo
     assert new_passphrase not in result.stdout + result.stderr
     assert keys.passphrase("ana-ben") == PASSPHRASES["ana-ben"] and keys.passphrase(None) == REVIEW_PASSPHRASE
     assert oct((tmp_path / "keys.yml").stat().st_mode & 0o777) == "0o600"
-    new = pairs / folder_name(new_passphrase, "cy-dee")
+    new = pairs / folder_of(new_passphrase, "cy-dee")
     assert f"cy-dee: new passphrase written to {tmp_path / 'keys.yml'}; encrypted again in" in result.stdout
     assert not old.exists() and new.is_dir()
     assert "index.html" in open_site(new, new_passphrase)
@@ -349,7 +377,7 @@ def test_rotate_refuses_a_passphrase_from_the_environment_and_weak_ones(tmp_path
     weak = subprocess.run([sys.executable, "-m", "mentorsite", "keys", "rotate", "cy-dee", "--passphrase-stdin"],
                           cwd=folder, env=ENV, input="short\n", capture_output=True, text=True, check=False)
     assert weak.returncode == 1
-    assert "the passphrase has 5 characters; use at least 12" in weak.stderr
+    assert "expected a passphrase of at least 12 characters, got a shorter one" in weak.stderr
     unknown = run(folder, "keys", "rotate", "cy-dea")
     assert unknown.returncode == 1 and "did you mean 'cy-dee'?" in unknown.stderr
     both = run(folder, "keys", "rotate")
@@ -366,7 +394,7 @@ def test_keys_commands_need_encryption_to_be_enabled(tmp_path: Path) -> None:
 def test_rotating_a_pair_whose_records_have_errors_still_retires_the_old_folder(tmp_path: Path) -> None:
     _, folder = encrypted_program(tmp_path)
     assert run(folder, "build").returncode == 0
-    old = folder / "site/portfolios/pairs" / folder_name(PASSPHRASES["cy-dee"], "cy-dee")
+    old = folder / "site/portfolios/pairs" / folder_of(PASSPHRASES["cy-dee"], "cy-dee")
     session = next((folder / "content/pairs/cy-dee/sessions").glob("*.md"))
     session.write_text(session.read_text().replace("minutes: 45", "minutes: many"))
     result = run(folder, "keys", "rotate", "cy-dee")
@@ -376,5 +404,103 @@ def test_rotating_a_pair_whose_records_have_errors_still_retires_the_old_folder(
     new_passphrase = keys.passphrase("cy-dee")
     assert new_passphrase is not None
     assert not old.exists()
-    new = folder / "site/portfolios/pairs" / folder_name(new_passphrase, "cy-dee")
+    new = folder / "site/portfolios/pairs" / folder_of(new_passphrase, "cy-dee")
     assert "index.html" in open_site(new, new_passphrase)  # the last good portfolio, under the new passphrase
+
+
+# The folder secret -----------------------------------------------------------------------------
+
+
+def test_a_build_without_a_folder_secret_stops_and_says_how_to_add_one(tmp_path: Path) -> None:
+    _, folder = encrypted_program(tmp_path, keys=keys_yaml(secret=None))
+    result = run(folder, "build")
+    assert result.returncode == 1
+    assert (f"{tmp_path / 'keys.yml'}:1:1: error[no-folder-secret] expected a 'folder_secret' entry, got none; "
+            "run mentorsite keys folder-secret to add one (it names the encrypted folders)") in result.stderr
+    assert not (folder / "site").exists()
+    # Passphrases from the environment alone: the folder secret comes from there too.
+    (folder / "mkdocs.yml").write_text((folder / "mkdocs.yml").read_text().replace("keys_file: ../keys.yml", ""))
+    phrases = {passphrase_variable(pair): phrase for pair, phrase in PASSPHRASES.items()}
+    phrases[passphrase_variable(None)] = REVIEW_PASSPHRASE
+    missing = run(folder, "build", **phrases)
+    assert missing.returncode == 1
+    assert ("environment:1:1: error[no-folder-secret] MENTORSITE_FOLDER_SECRET: expected a folder secret, got "
+            "none; set MENTORSITE_FOLDER_SECRET to 64 random hexadecimal digits") in missing.stderr
+    assert "1 error and 0 warnings in the environment; the site was not built" in missing.stderr
+    chosen = "0123456789abcdef" * 4
+    built = run(folder, "build", MENTORSITE_FOLDER_SECRET=chosen, **phrases)
+    assert built.returncode == 0, built.stderr
+    assert {p.name for p in (folder / "site/portfolios/pairs").iterdir()} == {
+        folder_of(phrase, pair, chosen) for pair, phrase in PASSPHRASES.items()}
+    assert chosen not in built.stdout + built.stderr
+
+
+def test_keys_folder_secret_writes_one_unprinted_and_a_replaced_one_moves_every_folder(tmp_path: Path) -> None:
+    _, folder = encrypted_program(tmp_path, options=ENCRYPTION + "  output_dir: sealed\n",
+                                  keys=keys_yaml(secret=None))
+    keys_file = tmp_path / "keys.yml"
+    written = run(folder, "keys", "folder-secret")
+    assert written.returncode == 0, written.stderr
+    keys, problems = read_keys(keys_file, {}, {"ana-ben", "cy-dee"})
+    assert problems == [] and keys.secret is not None and len(keys.secret) == 32
+    assert keys.passphrase("ana-ben") == PASSPHRASES["ana-ben"] and keys.passphrase(None) == REVIEW_PASSPHRASE
+    assert keys.secret.hex() not in written.stdout + written.stderr
+    assert oct(keys_file.stat().st_mode & 0o777) == "0o600"
+    assert written.stdout == (f"Wrote a new folder secret to {keys_file}. The next mentorsite build encrypts "
+                              "every pair's portfolio in a new folder and removes the old ones; mentorsite keys "
+                              "list shows the new ones.\n")
+    again = run(folder, "keys", "folder-secret")
+    assert again.returncode == 1
+    assert (f"the keys file ({keys_file}) has a folder secret already; --replace writes a new one, and every "
+            "encrypted folder moves at the next build") in again.stderr
+    assert run(folder, "build").returncode == 0
+    pairs = folder / "sealed" / "pairs"
+    first = {p.name for p in pairs.iterdir()}
+    assert first == {folder_of(phrase, pair, keys.secret.hex()) for pair, phrase in PASSPHRASES.items()}
+    assert run(folder, "keys", "folder-secret", "--replace").returncode == 0
+    rebuilt = run(folder, "build")
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    renewed, _ = read_keys(keys_file, {}, {"ana-ben", "cy-dee"})
+    assert renewed.secret is not None and renewed.secret != keys.secret
+    assert {p.name for p in pairs.iterdir()} == {folder_of(phrase, pair, renewed.secret.hex())
+                                                 for pair, phrase in PASSPHRASES.items()}
+    assert "removed 2 encrypted folders of no current passphrase" in rebuilt.stderr
+    from_environment = run(folder, "keys", "folder-secret", MENTORSITE_FOLDER_SECRET=FOLDER_SECRET)
+    assert from_environment.returncode == 1
+    assert "the folder secret comes from the environment (MENTORSITE_FOLDER_SECRET)" in from_environment.stderr
+
+
+def test_rotate_adds_a_missing_folder_secret_and_moves_every_folder(tmp_path: Path) -> None:
+    _, folder = encrypted_program(tmp_path, options=ENCRYPTION + "  output_dir: sealed\n",
+                                  keys=keys_yaml(secret=None))
+    assert run(folder, "build", MENTORSITE_FOLDER_SECRET=FOLDER_SECRET).returncode == 0
+    pairs = folder / "sealed" / "pairs"
+    before = {p.name for p in pairs.iterdir()}
+    result = run(folder, "keys", "rotate", "cy-dee")
+    assert result.returncode == 0, result.stderr
+    assert "Added a folder secret to" in result.stdout and "every pair's encrypted portfolio moved" in result.stdout
+    keys, problems = read_keys(tmp_path / "keys.yml", {}, {"ana-ben", "cy-dee"})
+    assert problems == [] and keys.secret is not None
+    cy_dee = keys.passphrase("cy-dee")
+    assert cy_dee is not None and cy_dee != PASSPHRASES["cy-dee"]
+    assert {p.name for p in pairs.iterdir()} == {folder_of(PASSPHRASES["ana-ben"], "ana-ben", keys.secret.hex()),
+                                                 folder_of(cy_dee, "cy-dee", keys.secret.hex())}
+    assert not before & {p.name for p in pairs.iterdir()}
+
+
+def test_rotate_refuses_another_sites_passphrase_and_mends_a_shared_one(tmp_path: Path) -> None:
+    _, folder = encrypted_program(tmp_path)
+    keys_file = tmp_path / "keys.yml"
+    before = keys_file.read_bytes()
+    taken = subprocess.run([sys.executable, "-m", "mentorsite", "keys", "rotate", "cy-dee", "--passphrase-stdin"],
+                           cwd=folder, env=ENV, input=f"  {REVIEW_PASSPHRASE}\n", capture_output=True, text=True,
+                           check=False)
+    assert taken.returncode == 1
+    assert "expected a passphrase of its own, got one that another site has; choose another" in taken.stderr
+    assert REVIEW_PASSPHRASE not in taken.stdout + taken.stderr
+    assert keys_file.read_bytes() == before
+    keys_file.write_text(keys_yaml({"ana-ben": PASSPHRASES["ana-ben"], "cy-dee": PASSPHRASES["ana-ben"]}))
+    assert run(folder, "build").returncode == 1
+    mended = run(folder, "keys", "rotate", "cy-dee")
+    assert mended.returncode == 0, mended.stderr
+    assert run(folder, "build").returncode == 0

@@ -1,20 +1,28 @@
 """Encrypted portfolios in real headless Chromium, served by a plain static server.
 
 The canary program is built encrypted, with Material's instant navigation on. Each test
-uses a fresh browser profile (no service worker, no session yet).
+uses a fresh browser profile (no service worker, no stored key yet).
 """
 
 from __future__ import annotations
 
+import base64
+import functools
+import http.server
+import json
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import playwright.sync_api as playwright
 import pytest
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from mentorsite.crypto import folder_name
+from mentorsite.crypto import derive_key
 from tests.canary import CanaryProgram
-from tests.serving import serve
+from tests.serving import QuietHandler
 from tests.test_browser import browser, foreign_requests, search_for  # noqa: F401 - the browser fixture
 from tests.test_encryption import PASSPHRASES, REVIEW_PASSPHRASE, encrypted_program, run
 
@@ -22,19 +30,62 @@ pytestmark = pytest.mark.slow
 
 UNLOCK_FORM = "form#unlock"
 CONTENT = "article.md-content__inner"
+LOCKING = ("It stays open in this browser while one of its pages is open in a tab, and locks when you "
+           "close or leave the last one.")
+
+
+def vault_key(site: Path, passphrase: str) -> bytes | None:
+    """The raw key a passphrase derives for a sealed site, if it opens the site's index."""
+    vault = json.loads((site / "_vault" / "vault.json").read_text())
+    key = derive_key(passphrase, base64.b64decode(vault["kdf"]["salt"]), int(vault["kdf"]["iterations"]))
+    sealed = base64.b64decode(vault["index"])
+    try:
+        AESGCM(key).decrypt(sealed[:12], sealed[12:], b"\x00index")
+    except InvalidTag:
+        return None
+    return key
+
+
+def sealed_folder(pairs: Path, passphrase: str) -> Path:
+    """The sealed folder that ``passphrase`` opens, found as a reader would: by trying it."""
+    for folder in sorted(p for p in pairs.iterdir() if (p / "_vault" / "vault.json").is_file()):
+        if vault_key(folder, passphrase) is not None:
+            return folder
+    raise AssertionError(f"no folder of {pairs} opens with the passphrase")
+
+
+class RecordingHandler(QuietHandler):
+    """Serves files and notes each path asked for, as the host's log would."""
+
+    served: list[str]
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        self.served.append(self.path)
+
+
+def serve_recording(folder: Path, served: list[str]) -> Iterator[str]:
+    """Serve ``folder`` on a free local port, noting every path in ``served``; yields its URL."""
+    handler = type("Recording", (RecordingHandler,), {"served": served})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(folder)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
 
 
 @dataclass
 class Program:
     canary: CanaryProgram
     url: str
+    site: Path
+    folders: dict[str, str] = field(default_factory=dict)
+    served: list[str] = field(default_factory=list)  # the paths the host was asked for
 
     def marker(self, pair: str, where: str, visibility: str = "pair") -> str:
         return next(m.text for m in self.canary.markers
                     if m.pair == pair and m.where == where and m.visibility == visibility)
 
     def pair_url(self, pair: str) -> str:
-        return f"{self.url}portfolios/pairs/{folder_name(PASSPHRASES[pair], pair)}/"
+        return f"{self.url}portfolios/pairs/{self.folders[pair]}/"
 
 
 @pytest.fixture(scope="module")
@@ -43,8 +94,11 @@ def program(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Program]:
                                        features=("navigation.instant", "navigation.sections"))
     result = run(folder, "build", "--strict")
     assert result.returncode == 0, result.stderr
-    for url in serve(folder / "site"):
-        yield Program(canary, url)
+    pairs = folder / "site" / "portfolios" / "pairs"
+    folders = {pair: sealed_folder(pairs, phrase).name for pair, phrase in PASSPHRASES.items()}
+    served: list[str] = []
+    for url in serve_recording(folder / "site", served):
+        yield Program(canary, url, folder / "site", folders, served)
 
 
 @dataclass
@@ -81,6 +135,16 @@ class Visit:
         self.unlock(passphrase)
         self.page.locator(CONTENT).wait_for()
         return self.page
+
+
+def stop_workers(context: playwright.BrowserContext) -> None:
+    """Stop every service worker, as the browser does with idle ones (through a blank tab, then closed)."""
+    blank = context.new_page()
+    cdp = context.new_cdp_session(blank)
+    cdp.send("ServiceWorker.enable")
+    cdp.send("ServiceWorker.stopAllWorkers")
+    cdp.detach()
+    blank.close()
 
 
 @pytest.fixture
@@ -126,10 +190,8 @@ def test_pages_reached_after_unlocking_do_not_ask_again(program: Program, visit:
     other.goto(program.pair_url("cy-dee") + "agreement.html")
     other.locator(CONTENT).wait_for()
     assert other.locator(UNLOCK_FORM).count() == 0
-    # The browser stops idle service workers, which forget the key: the tab's session still opens it.
-    cdp = visit.context.new_cdp_session(page)
-    cdp.send("ServiceWorker.enable")
-    cdp.send("ServiceWorker.stopAllWorkers")
+    # The browser stops idle service workers: the key kept for the open tabs still opens it.
+    stop_workers(visit.context)
     page.goto(program.pair_url("cy-dee") + "checkins.html")
     page.wait_for_url("**/checkins.html")
     page.locator(CONTENT).wait_for()
@@ -176,9 +238,7 @@ def test_a_pair_portfolio_does_not_open_with_another_pairs_passphrase(program: P
 def test_a_bookmarked_page_asks_for_the_passphrase_then_opens_that_page(program: Program, visit: Visit) -> None:
     page = visit.open(program.pair_url("ana-ben"), PASSPHRASES["ana-ben"])
     page.close()
-    cdp = visit.context.new_cdp_session(visit.context.new_page())
-    cdp.send("ServiceWorker.enable")
-    cdp.send("ServiceWorker.stopAllWorkers")  # the key is forgotten; a new tab has no session
+    stop_workers(visit.context)  # no page of the portfolio is open: the next visit asks
     later = visit.watch(visit.context.new_page())
     later.goto(program.pair_url("ana-ben") + "checkins.html")
     visit.page = later
@@ -186,3 +246,91 @@ def test_a_bookmarked_page_asks_for_the_passphrase_then_opens_that_page(program:
     later.wait_for_url("**/checkins.html")
     later.locator(CONTENT, has_text=program.marker("ana-ben", "checkin.body")).wait_for()
     assert not visit.problems, visit.problems
+
+
+def test_a_portfolio_stays_open_while_one_of_its_pages_is_and_locks_after_the_last(
+        program: Program, visit: Visit) -> None:
+    url, passphrase = program.pair_url("ana-ben"), PASSPHRASES["ana-ben"]
+    checkins = program.marker("ana-ben", "checkin.body")
+    visit.page.goto(url)
+    assert LOCKING in visit.page.locator("main > p").first.inner_text()
+    first = visit.open(url, passphrase)
+    # A second tab while the first is open opens without asking, even once the worker was stopped.
+    second = visit.watch(visit.context.new_page())
+    second.goto(url + "agreement.html")
+    second.locator(CONTENT).wait_for()
+    stop_workers(visit.context)
+    second.goto(url + "checkins.html")
+    second.locator(CONTENT, has_text=checkins).wait_for()
+    # The first tab leaves the portfolio; the second still holds it open.
+    first.goto("about:blank")
+    second.reload()
+    second.locator(CONTENT, has_text=checkins).wait_for()
+    # Every page of it closed, the worker stopped: the passphrase is asked, then that page opens.
+    second.close()
+    first.close()
+    stop_workers(visit.context)
+    visit.page = later = visit.watch(visit.context.new_page())
+    later.goto(url + "checkins.html")
+    later.locator(UNLOCK_FORM).wait_for()
+    assert checkins not in later.content()
+    visit.unlock(passphrase)
+    later.wait_for_url("**/checkins.html")
+    later.locator(CONTENT, has_text=checkins).wait_for()
+    # Leaving the last page locks it too: coming back asks again.
+    later.goto("about:blank")
+    later.go_back()
+    later.locator(UNLOCK_FORM).wait_for()
+    assert checkins not in later.content()
+    assert not foreign_requests(visit.requested, program.url)
+
+
+def test_a_portfolio_page_cannot_be_framed_by_another_page_of_the_host(program: Program, visit: Visit) -> None:
+    url = program.pair_url("cy-dee")
+    agreement = program.marker("cy-dee", "agreement.body", "review")
+    portfolio = visit.open(url, PASSPHRASES["cy-dee"])
+    handbook = visit.watch(visit.context.new_page())
+    handbook.goto(program.url)
+    framed = handbook.evaluate("""async (address) => {
+      const frame = document.createElement("iframe");
+      frame.src = address;
+      const loaded = new Promise((resolve) => { frame.onload = resolve; });
+      document.body.append(frame);
+      await loaded;
+      return frame.contentDocument.body.innerText;
+    }""", url + "agreement.html")
+    assert framed == "This portfolio cannot be shown inside another page."
+    assert agreement not in framed
+    # The frame does not hold the portfolio open either.
+    portfolio.close()
+    later = visit.watch(visit.context.new_page())
+    later.goto(url + "agreement.html")
+    later.locator(UNLOCK_FORM).wait_for()
+    assert agreement not in later.content()
+
+
+def test_the_host_is_never_asked_for_a_page_by_its_name(program: Program, visit: Visit) -> None:
+    url, passphrase = program.pair_url("ana-ben"), PASSPHRASES["ana-ben"]
+    scope = url.removeprefix(program.url.rstrip("/"))
+
+    def named() -> list[str]:
+        """The paths of this portfolio the host was asked for, but its root, sealed files and assets."""
+        return [path for path in program.served if path.startswith(scope) and path not in (scope, f"{scope}sw.js")
+                and not path.startswith((f"{scope}_vault/", f"{scope}assets/"))]
+
+    page = visit.open(url, passphrase)  # the first visit, before the worker runs, asks for the address
+    page.close()
+    stop_workers(visit.context)
+    del program.served[:]
+    visit.page = later = visit.watch(visit.context.new_page())
+    later.goto(url + "checkins.html")  # a bookmark
+    visit.unlock(passphrase)
+    later.locator(CONTENT, has_text=program.marker("ana-ben", "checkin.body")).wait_for()
+    assert scope in program.served
+    assert named() == []
+    later.locator(".md-nav__link[href$='agreement.html']").first.click()
+    later.locator(CONTENT, has_text=program.marker("ana-ben", "agreement.body")).wait_for()
+    word = program.marker("ana-ben", "session.body")
+    search_for(later, word, later.locator(".md-search-result__item > a[href*='sessions/']").first)
+    later.wait_for_load_state("networkidle")
+    assert named() == []

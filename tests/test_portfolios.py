@@ -141,6 +141,7 @@ def test_editions_share_one_copy_of_the_theme_assets(canary: tuple[CanaryProgram
 
 
 def test_a_pair_with_errors_keeps_its_portfolio_and_the_others_still_build(tmp_path: Path) -> None:
+    """Its own pair edition is kept; its review edition is withdrawn (it could hold a record since taken back)."""
     folder = write_files(tmp_path, canary_program().files)
     assert mkdocs_build(folder).returncode == 0
     kept = {p: p.read_bytes() for p in (folder / "site-private/pairs/cy-dee").rglob("*") if p.is_file()}
@@ -156,7 +157,9 @@ def test_a_pair_with_errors_keeps_its_portfolio_and_the_others_still_build(tmp_p
     assert "1 pair not built, their previous portfolios kept: cy-dee" in result.stderr
     assert {p: p.read_bytes() for p in kept} == kept
     assert "newtextzz" in (folder / "site-private/pairs/ana-ben/agreement.html").read_text()
-    assert "cy-dee/index.html" in (folder / "site-private/review/index.html").read_text()
+    assert "cy-dee/index.html" not in (folder / "site-private/review/index.html").read_text()
+    assert not (folder / "site-private/review/cy-dee").exists()
+    assert "mentorsite: pair cy-dee: review edition withdrawn from the reviewer site" in result.stderr
     assert (folder / "site/index.html").is_file()
 
 

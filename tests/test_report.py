@@ -4,16 +4,25 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import date
 from pathlib import Path
 
 import pytest
 
-from tests.canary import canary_program
+from mentorsite.program import read_program
+from mentorsite.rendering import create_environment
+from mentorsite.report import program_report, render_report
+from mentorsite.scorecards import PracticeSettings
+from tests.canary import _add_pair, canary_program
+from tests.goldens import check_golden
 from tests.programs import add_plugin_options, copy_example, write_files
 from tests.test_cli import mentorsite
 from tests.test_portfolios import ENV, canary_with_options, mkdocs_build, site_files
 
 MARKER = re.compile(r"cnry\d{4}x")
+ROOT = Path(__file__).parent.parent
+GOLDEN = Path(__file__).parent / "golden" / "report"
+AS_OF = date(2026, 11, 21)
 
 
 def page_text(path: Path) -> str:
@@ -43,7 +52,7 @@ def test_the_midway_pairs_scorecard_fails_cadence_and_follow_up(example: Path) -
     # Each guideline links to the pair's handbook edition, each piece of evidence to its record.
     assert 'href="/2026.1/guidelines/meeting-cadence/"' in source
     assert 'href="sessions/2026-09-17.html"' in source
-    assert 'href="checkins.html#2026-09-28"' in source
+    assert 'href="checkins.html#r-2026-09-28"' in source  # ids of page content get "r-" (sanitising.py)
     overview = page_text(example / "site-private/pairs/lena-marcus/index.html")
     assert "the scorecard shows 6 pass, 1 warn, 4 fail, 1 not assessed among 12 guidelines." in overview
 
@@ -70,31 +79,45 @@ def test_a_guideline_page_lists_the_checks_that_support_it(example: Path) -> Non
 
 
 def test_the_example_report_counts_and_withholds(example: Path) -> None:
+    """Four pairs (one proposed, two active, one completed): only their number may be shown."""
     text = page_text(example / "site-private/report/index.html")
     assert "4 pairs in the program." in text
-    assert "Active 2" in text and "Completed 1" in text
-    assert "Goals achieved by pairs that have ended not shown fewer than 3" in text  # one pair has ended
-    assert "Cadence kept ( cadence-kept ) 2 0 1 3" in text
-    assert "Closing held ( closing-held ) not shown" in text
+    assert "Active 2" not in text and "Completed 1" not in text  # groups of 1 and 2, even merged
+    assert "Pairs by status are not shown: a group would hold fewer than 3 pairs, or every pair" in text
+    # Three pairs have started: no mean over three is safe from a pair that knows its own.
+    assert ("Not shown, as it would count fewer than 3 pairs, or one pair would stand out (rule 3): Sessions "
+            "per pair that has started (mean) Meetings held") in text
+    assert "Cadence kept ( cadence-kept ) 2 0 1 3" not in text  # the one proposed pair is a group of one
+    figures = text.split("What is not shown, and why")[0]
+    assert not re.search(r"\d+%", figures)
+    assert "median" not in figures
     for name in ("Lena", "Marcus", "lena-marcus", "Sofia", "stakeholder", "Northwind Mentoring", "2026-summer"):
         assert all(name not in t for _, t in site_files(example / "site-private/report")), name
 
 
 def test_the_report_holds_no_text_from_any_pair_record(tmp_path: Path) -> None:
-    """With every figure shown (a minimum of one pair), still no marker and no pair id in any file."""
+    """Six canary pairs, three active and three completed, so that figures are shown: no marker, no id."""
     program = canary_program()
-    folder = canary_with_options(tmp_path, "report: {min_pairs: 1}")
+    for number in range(4):
+        _add_pair(program, f"pair-{number}", private_agreement=number % 2 == 1)
+    for pair_id in ("ana-ben", "pair-0", "pair-1"):
+        record = f"content/pairs/{pair_id}/pair.yml"
+        program.files[record] = (program.files[record].replace("status: completed", "status: active")
+                                 .replace("end: 2026-06-26\n", ""))
+    folder = write_files(tmp_path, program.files)
     result = mkdocs_build(folder, "--strict")
     assert result.returncode == 0, result.stderr
     report = folder / "site-private/report"
     text = page_text(report / "index.html")
-    assert "not shown" not in text and "2 pairs in the program." in text
+    assert "6 pairs in the program." in text and "Active 3" in text and "Completed 3" in text
+    assert "Sessions per pair that has started (mean) 2.0" in text
+    assert "Cadence kept ( cadence-kept ) 3 3 (0 warn, 3 fail) 0" in text
     files = list(site_files(report))
     assert any(path == "search/search_index.json" for path, _ in files)
-    assert len(program.markers) > 100
+    assert len(program.markers) > 300
     for path, content in files:
         assert not MARKER.findall(path + content), path
-        assert "ana-ben" not in content and "cy-dee" not in content, path
+        assert not re.search(r"ana-ben|cy-dee|pair-\d", content), path
 
 
 def test_a_small_program_shows_no_figure(tmp_path: Path) -> None:
@@ -104,17 +127,40 @@ def test_a_small_program_shows_no_figure(tmp_path: Path) -> None:
     assert "wrote the program report in site-private/report" in result.stderr
     text = page_text(folder / "site-private/report/index.html")
     assert "The program has fewer than 3 pairs, so no figure is shown." in text
-    assert not re.search(r"\d+%", text)
+    assert not re.search(r"\d+%", text.split("What is not shown, and why")[0])
 
 
-def test_pairs_with_errors_are_left_out_of_the_report(tmp_path: Path) -> None:
+def test_no_report_is_built_without_a_pair_that_has_errors(tmp_path: Path) -> None:
     files = canary_program().files
     session = next(p for p in files if p.startswith("content/pairs/cy-dee/sessions/"))
     files[session] = "---\ndate: not a date\n---\n"
     folder = write_files(tmp_path, files)
-    assert mkdocs_build(folder).returncode == 1  # the pair is not built...
-    text = page_text(folder / "site-private/report/index.html")  # ...and the report says it is not counted
-    assert "1 pair is not counted: its records have errors" in text
+    result = mkdocs_build(folder)
+    assert result.returncode == 1  # the pair is not built, and neither is a report without it
+    assert ("the program report in site-private/report is withheld: it is not built while a pair's records "
+            "have errors, and there is no earlier one to keep") in result.stderr
+    text = page_text(folder / "site-private/report/index.html")
+    assert text == ("Program report The program report is not shown: the records of at least one pair have "
+                    "errors, and there is no earlier report to keep. A report built without that pair, set "
+                    "beside one built with it, would tell what its records hold; so the report waits until "
+                    "every pair's records pass mentorsite check , and is then built with all of them.")
+
+
+@pytest.mark.parametrize("setting", ["1", "2"])
+def test_a_minimum_below_three_pairs_is_refused(tmp_path: Path, setting: str) -> None:
+    folder = canary_with_options(tmp_path, f"report: {{min_pairs: {setting}}}")
+    result = mkdocs_build(folder)
+    assert result.returncode == 1
+    assert (f"mkdocs.yml:8:27: error[bad-value] report.min_pairs: expected at least 3 pairs (in a group of "
+            f"two, each pair would know the other's result), got {setting}") in result.stderr
+    assert "1 error and 0 warnings in the plugin's settings; the site was not built" in result.stderr
+    assert not (folder / "site").exists() and not (folder / "site-private").exists()
+
+
+def test_the_example_report_matches_its_golden_file(update_goldens: bool) -> None:
+    checked = read_program(ROOT / "content", ROOT)
+    report = program_report(checked.program.pairs, checked.program.handbook, AS_OF, PracticeSettings())
+    check_golden(GOLDEN, render_report(report, create_environment()), update_goldens)
 
 
 def test_bad_thresholds_stop_the_build_before_the_site_is_written(tmp_path: Path) -> None:

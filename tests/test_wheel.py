@@ -66,7 +66,7 @@ def test_wheel_installs_and_builds_a_program_elsewhere(installed: Installed, tmp
     assert "Agree a few specific, dated goals early." in page
     assert (program / "site/checklists/mentee/index.html").is_file()
     dashboard = (program / "site-private/pairs/ana-ben/index.html").read_text(encoding="utf-8")
-    assert "Ana Silva and Ben Adler" in dashboard and 'id="chart-sessions"' in dashboard
+    assert "Ana Silva and Ben Adler" in dashboard and 'id="r-chart-sessions"' in dashboard
     assert (program / "site-private/review/ana-ben/search/search_index.json").is_file()
     assert "ana-ben/index.html" in (program / "site-private/review/index.html").read_text(encoding="utf-8")
 
@@ -108,7 +108,8 @@ def test_the_installed_command_starts_a_program_and_encrypts_its_portfolios(inst
     # portfolio opens with its passphrase and with nothing else.
     assert {"mentorsite/themes/vault/sw.js", "mentorsite/themes/vault/unlock.js"} <= set(names)
     keys = tmp_path / "keys.yml"
-    keys.write_text("review: reviewers passphrase\npairs:\n  riley-morgan: riley and morgan passphrase\n")
+    keys.write_text(f"folder_secret: '{'5eed' * 16}'\nreview: reviewers passphrase\n"
+                    "pairs:\n  riley-morgan: riley and morgan passphrase\n")
     keys.chmod(0o600)
     config = tmp_path / "started/mkdocs.yml"
     config.write_text(config.read_text().replace(
@@ -117,7 +118,8 @@ def test_the_installed_command_starts_a_program_and_encrypts_its_portfolios(inst
     assert sealed.returncode == 0, sealed.stderr
     opened = run([str(python), "-c", (
         "import sys; from pathlib import Path; from mentorsite.crypto import open_site, folder_name; "
-        "site = Path('site/portfolios/pairs') / folder_name('riley and morgan passphrase', 'riley-morgan'); "
+        "site = Path('site/portfolios/pairs') / folder_name('riley and morgan passphrase', 'riley-morgan', "
+        "bytes.fromhex('5eed' * 16)); "
         "files = open_site(site, 'riley and morgan passphrase'); "
         "print(sorted(files)[:3], b'Riley' in files['index.html'])")], tmp_path / "started")
     assert opened.returncode == 0, opened.stderr

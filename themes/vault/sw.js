@@ -1,18 +1,38 @@
 // The service worker of an encrypted mentorsite portfolio.
 //
 // It answers every request under its scope from the portfolio's vault: it fetches the
-// encrypted file, decrypts it with the key the unlock page handed over, and returns the
-// plain file, so pages, search and navigation behave as in an unencrypted portfolio.
-// The key lives only in this worker's memory and in the tab's sessionStorage; nothing
-// decrypted is ever stored. Files outside the vault (the theme's assets) pass through.
+// encrypted chunks that hold the file, decrypts it with the key the unlock page handed
+// over, and returns the plain file, so pages, search and navigation behave as in an
+// unencrypted portfolio. Nothing decrypted is ever stored. Files outside the vault (the
+// theme's assets) pass through.
+//
+// The key is a WebCrypto key that cannot be exported. It is held in this worker's memory
+// and, so that it outlives the browser stopping an idle worker, in IndexedDB under this
+// portfolio's address and vault salt. The portfolio stays open while a page of it is open
+// in this browser: when a page goes away and none is left (session.js, added to each page,
+// says so), and on a navigation that finds no window of this scope open, the key is
+// forgotten (memory and IndexedDB) and the reader goes to the unlock page.
 "use strict";
 
 const SCOPE = new URL(self.registration.scope);
 const VAULT = new URL("_vault/vault.json", SCOPE);
 const INDEX_LABEL = "\u0000index";
-let opened = null; // {key, salt, files: Map(path -> {blob, type} or {alias}), sites: [folder]}
+const DATABASE = "mentorsite-vault";
+const KEYS = "keys";
+const SESSION_SCRIPT = new URL("_vault/session.js", SCOPE).href;
+const LEAVING_GRACE = 1000; // ms for the next page of a full load to appear before the key is forgotten
+let opened = null; // {key, salt, files: Map(path -> {at, size, type} or {alias}), sites, chunks, chunkSize}
+let opening = null; // the promise of reopening from IndexedDB, shared by concurrent requests
 
-self.addEventListener("install", () => self.skipWaiting());
+self.addEventListener("install", (event) => {
+  self.skipWaiting();
+  // Left to itself, the browser may ask the host for a page while it starts this worker,
+  // telling the host the page's name; this route says every request comes here first.
+  if (event.addRoutes && typeof URLPattern === "function") {
+    event.waitUntil(event.addRoutes({ condition: { urlPattern: new URLPattern({}) }, source: "fetch-event" })
+      .catch(() => {}));
+  }
+});
 self.addEventListener("activate", (event) => event.waitUntil(self.clients.claim()));
 
 function fromBase64(text) {
@@ -34,20 +54,110 @@ function decrypt(key, sealed, label) {
   return crypto.subtle.decrypt(parameters, key, sealed.subarray(12));
 }
 
-async function open(rawKey) {
-  const vault = await readVault();
-  const key = await crypto.subtle.importKey("raw", fromBase64(rawKey), "AES-GCM", false, ["decrypt"]);
+// IndexedDB holds one record per portfolio: {salt, key}, the key a non-extractable CryptoKey.
+function keys(mode, act) {
+  return new Promise((resolve, reject) => {
+    const request = indexedDB.open(DATABASE, 1);
+    request.onupgradeneeded = () => request.result.createObjectStore(KEYS);
+    request.onerror = () => reject(request.error);
+    request.onsuccess = () => {
+      const database = request.result;
+      const transaction = database.transaction(KEYS, mode);
+      const result = act(transaction.objectStore(KEYS));
+      transaction.oncomplete = () => { database.close(); resolve(result.result); };
+      transaction.onerror = () => { database.close(); reject(transaction.error); };
+    };
+  });
+}
+
+// Where IndexedDB cannot be used, the key lives in memory only: the portfolio then also
+// locks when the browser stops the worker.
+const keep = (key, salt) => keys("readwrite", (store) => store.put({ key, salt }, SCOPE.href)).catch(() => {});
+const recall = () => keys("readonly", (store) => store.get(SCOPE.href)).catch(() => null);
+
+async function forget() {
+  opened = null;
+  opening = null;
+  await keys("readwrite", (store) => store.delete(SCOPE.href)).catch(() => {});
+}
+
+async function open(key, vault) {
   const index = await decrypt(key, fromBase64(vault.index), INDEX_LABEL);
-  const { files, sites } = JSON.parse(new TextDecoder().decode(index));
-  opened = { key, salt: vault.kdf.salt, files: new Map(Object.entries(files)), sites };
+  const listing = JSON.parse(new TextDecoder().decode(index));
+  return { key, salt: vault.kdf.salt, files: new Map(Object.entries(listing.files)),
+           sites: listing.sites, chunks: listing.chunks, chunkSize: listing.chunk_size };
+}
+
+// The key kept in IndexedDB, if it still opens the vault as it is now (a rebuilt portfolio
+// has a new salt); else it is forgotten.
+async function reopen() {
+  const [kept, vault] = await Promise.all([recall(), readVault()]);
+  if (kept && kept.salt === vault.kdf.salt) {
+    try {
+      return await open(kept.key, vault);
+    } catch {
+      // the key no longer opens this vault
+    }
+  }
+  await forget();
+  return null;
+}
+
+// A tab showing a page of this portfolio (frames do not count: none may show it, see below).
+async function pageOpen() {
+  const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+  return windows.some((client) => client.frameType === "top-level" && client.url.startsWith(SCOPE.href));
+}
+
+// The opened vault for this request, or null when the portfolio is locked.
+async function unlocked(navigating) {
+  if (navigating) {
+    if (!await pageOpen()) {
+      await forget();
+      return null;
+    }
+    if (opened) {
+      try {
+        if ((await readVault()).kdf.salt === opened.salt) return opened;
+      } catch {
+        return opened; // offline: keep serving what the key still opens
+      }
+      opened = null;
+      opening = null;
+    }
+  }
+  if (opened) return opened;
+  opening = opening || reopen().then((found) => { opened = found; return found; })
+    .finally(() => { opening = null; });
+  return opening;
 }
 
 self.addEventListener("message", (event) => {
+  if (event.data && event.data.type === "leaving") {
+    event.waitUntil(new Promise((resolve) => setTimeout(resolve, LEAVING_GRACE))
+      .then(pageOpen).then((open) => (open ? null : forget())));
+    return;
+  }
   const reply = event.ports[0];
   if (!reply || !event.data || event.data.type !== "unlock") return;
-  event.waitUntil(open(event.data.key).then(
-    () => reply.postMessage({ ok: true }),
-    () => { opened = null; reply.postMessage({ ok: false }); }));
+  const { key } = event.data;
+  const fromHere = event.source && event.source.url.startsWith(SCOPE.href);
+  if (!fromHere || !(key instanceof CryptoKey) || key.extractable) {
+    reply.postMessage({ ok: false });
+    return;
+  }
+  event.waitUntil((async () => {
+    try {
+      const vault = await readVault();
+      const found = await open(key, vault);
+      await keep(key, vault.kdf.salt);
+      opened = found;
+      reply.postMessage({ ok: true });
+    } catch {
+      await forget();
+      reply.postMessage({ ok: false });
+    }
+  })());
 });
 
 self.addEventListener("fetch", (event) => {
@@ -69,47 +179,76 @@ function plainResponse(text, status) {
   return new Response(text, { status, headers: { "Content-Type": "text/plain; charset=utf-8" } });
 }
 
+// The sealed bytes of one file: it lies at entry.at in the chunks laid end to end.
+async function sealedBytes(vault, entry) {
+  const size = vault.chunkSize;
+  const first = Math.floor(entry.at / size);
+  const last = Math.floor((entry.at + entry.size - 1) / size);
+  const parts = await Promise.all(vault.chunks.slice(first, last + 1).map(async (name) => {
+    const response = await fetch(new URL(`_vault/${name}`, SCOPE));
+    if (!response.ok) throw new Error(`the chunk answered ${response.status}`);
+    return new Uint8Array(await response.arrayBuffer());
+  }));
+  const joined = new Uint8Array(parts.length * size);
+  parts.forEach((part, number) => joined.set(part, number * size));
+  const start = entry.at - first * size;
+  return joined.subarray(start, start + entry.size);
+}
+
 async function answer(request, path) {
   const navigating = request.mode === "navigate";
-  if (navigating && opened) {
-    // A rebuilt portfolio has a new salt, so the key held here no longer opens it.
-    try {
-      if ((await readVault()).kdf.salt !== opened.salt) opened = null;
-    } catch {
-      // offline: keep serving what the key still opens
-    }
+  if (navigating && request.destination !== "document") {
+    // Another page (any page of this host) could read a portfolio page it frames.
+    return plainResponse("This portfolio cannot be shown inside another page.", 403);
   }
-  if (!opened) {
+  const vault = await unlocked(navigating);
+  if (!vault) {
     // Locked, the host has nothing to give but the theme's assets, the unlock page and
     // "not found" (which sends instant navigation to a full load, and so here again).
-    if (!navigating || path === "index.html") return fetch(request);
+    // The unlock page is asked for without its query: the host never sees the page wanted.
+    if (navigating && path === "index.html") return fetch(SCOPE.href, { cache: "no-store" });
+    if (!navigating) return fetch(request);
     return Response.redirect(`${SCOPE.href}?next=${encodeURIComponent(path)}`, 302);
   }
   const folder = path.slice(0, path.length - "sitemap.xml".length);
-  if (path.endsWith("sitemap.xml") && opened.sites.includes(folder)) return sitemap(folder);
-  const entry = opened.files.get(path);
+  if (path.endsWith("sitemap.xml") && vault.sites.includes(folder)) return sitemap(vault, folder);
+  const entry = vault.files.get(path);
   if (!entry) return fetch(request); // a theme asset, or a page that is not there
   if (entry.alias) return fetch(new URL(entry.alias, SCOPE)); // the same theme asset, kept once
-  const response = await fetch(new URL(`_vault/${entry.blob}`, SCOPE));
-  if (!response.ok) return plainResponse("This file is missing from the portfolio.", 404);
+  let sealed;
+  try {
+    sealed = await sealedBytes(vault, entry);
+  } catch {
+    return plainResponse("This file is missing from the portfolio.", 404);
+  }
   let plain;
   try {
-    plain = await decrypt(opened.key, new Uint8Array(await response.arrayBuffer()), path);
+    plain = await decrypt(vault.key, sealed, path);
   } catch {
     return plainResponse("This file could not be decrypted: it does not belong to this portfolio.", 500);
   }
   const status = path === "404.html" || path.endsWith("/404.html") ? 404 : 200;
-  return new Response(plain, { status, headers: {
+  return new Response(withSession(plain, entry.type), { status, headers: {
     "Content-Type": entry.type, "Cache-Control": "no-store",
     "Referrer-Policy": "no-referrer", "X-Content-Type-Options": "nosniff" } });
+}
+
+// A page of the portfolio, with the script that says when it goes away (allowed by the
+// page's own policy: it is a file of this host).
+function withSession(plain, type) {
+  if (!type.startsWith("text/html")) return plain;
+  const text = new TextDecoder().decode(plain);
+  const at = text.indexOf("</head>");
+  if (at < 0) return plain;
+  return `${text.slice(0, at)}<script src="${SESSION_SCRIPT}" defer></script>${text.slice(at)}`;
 }
 
 // Material's instant navigation follows only links listed in the sitemap of the site, by
 // full address. A portfolio cannot know its address when it is built, so the sitemap of
 // each site in the vault is written here, for the address the portfolio is served from.
-function sitemap(folder) {
-  const inner = opened.sites.filter((site) => site !== folder && site.startsWith(folder));
-  const pages = [...opened.files.keys()]
+function sitemap(vault, folder) {
+  const inner = vault.sites.filter((site) => site !== folder && site.startsWith(folder));
+  const pages = [...vault.files.keys()]
     .filter((p) => p.startsWith(folder) && p.endsWith(".html") && p !== `${folder}404.html`
             && !inner.some((site) => p.startsWith(site)))
     .sort();

@@ -1,14 +1,14 @@
 // The unlock page of an encrypted mentorsite portfolio.
 //
 // It derives the key from the passphrase (PBKDF2-HMAC-SHA256 with the vault's salt and
-// iterations), checks it against the vault's index (AES-256-GCM refuses a wrong key), and
-// hands it to the portfolio's service worker, which decrypts every file from then on. The
-// key is kept in this tab's sessionStorage, so the reader is asked once per session.
+// iterations) as a WebCrypto key that cannot be exported, checks it against the vault's
+// index (AES-256-GCM refuses a wrong key), and hands the key object itself to the
+// portfolio's service worker, which decrypts every file from then on and decides how long
+// the portfolio stays open. No key material is written anywhere a page can read it.
 "use strict";
 
 (() => {
   const scope = new URL("./", window.location.href);
-  const storageKey = `mentorsite-key:${scope.pathname}`;
   const INDEX_LABEL = "\u0000index";
   const form = document.getElementById("unlock");
   const input = document.getElementById("passphrase");
@@ -18,12 +18,6 @@
   function say(text, problem = false) {
     message.textContent = text;
     message.classList.toggle("problem", problem);
-  }
-
-  function toBase64(bytes) {
-    let raw = "";
-    for (const byte of new Uint8Array(bytes)) raw += String.fromCharCode(byte);
-    return btoa(raw);
   }
 
   function fromBase64(text) {
@@ -43,16 +37,14 @@
 
   async function deriveKey(passphrase, kdf) {
     const secret = new TextEncoder().encode(passphrase.trim().normalize("NFC"));
-    const material = await crypto.subtle.importKey("raw", secret, "PBKDF2", false, ["deriveBits"]);
-    const bits = await crypto.subtle.deriveBits(
+    const material = await crypto.subtle.importKey("raw", secret, "PBKDF2", false, ["deriveKey"]);
+    return crypto.subtle.deriveKey(
       { name: "PBKDF2", hash: kdf.hash, salt: fromBase64(kdf.salt), iterations: kdf.iterations },
-      material, 256);
-    return toBase64(bits);
+      material, { name: "AES-GCM", length: 256 }, false, ["decrypt"]);
   }
 
-  async function opens(rawKey, vault) {
+  async function opens(key, vault) {
     try {
-      const key = await crypto.subtle.importKey("raw", fromBase64(rawKey), "AES-GCM", false, ["decrypt"]);
       const sealed = fromBase64(vault.index);
       await crypto.subtle.decrypt({ name: "AES-GCM", iv: sealed.subarray(0, 12),
                                     additionalData: new TextEncoder().encode(INDEX_LABEL) },
@@ -76,10 +68,11 @@
     });
   }
 
-  async function enter(rawKey, registering) {
+  async function enter(key, registering) {
     say("Opening the portfolio…");
-    const answer = await post(await registering, { type: "unlock", key: rawKey });
+    const answer = await post(await registering, { type: "unlock", key });
     if (!answer || !answer.ok) throw new Error("the service worker could not open the vault");
+    input.value = "";
     window.location.replace(next());
   }
 
@@ -96,12 +89,10 @@
     if (!response.ok) throw new Error(`the vault answered ${response.status}`);
     const vault = await response.json();
     const registering = worker();
-    const stored = JSON.parse(sessionStorage.getItem(storageKey) || "null");
-    if (stored && stored.salt === vault.kdf.salt && await opens(stored.key, vault)) {
-      await enter(stored.key, registering);
-      return;
+    // An older version of this page kept the raw key in the tab's storage: take it away.
+    for (const name of Object.keys(sessionStorage)) {
+      if (name.startsWith("mentorsite-key:")) sessionStorage.removeItem(name);
     }
-    sessionStorage.removeItem(storageKey);
     form.hidden = false;
     input.focus();
     form.addEventListener("submit", async (event) => {
@@ -109,14 +100,13 @@
       button.disabled = true;
       say("Checking the passphrase…");
       try {
-        const rawKey = await deriveKey(input.value, vault.kdf);
-        if (!await opens(rawKey, vault)) {
+        const key = await deriveKey(input.value, vault.kdf);
+        if (!await opens(key, vault)) {
           say("That passphrase does not open this portfolio. Check it and try again.", true);
           input.select();
           return;
         }
-        sessionStorage.setItem(storageKey, JSON.stringify({ salt: vault.kdf.salt, key: rawKey }));
-        await enter(rawKey, registering);
+        await enter(key, registering);
       } catch (error) {
         say(`The portfolio could not be opened (${error.message}). Reload the page and try again.`, true);
       } finally {

@@ -1,0 +1,327 @@
+"""Record text that would reach other files: include lines and links out of where a record belongs.
+
+A pair's record may include nothing (private sites render with no include extension, and
+a line that asks for one is an error, so the author knows it is not shown) and may link
+only inside its own pair's folder. Handbook pages may include files, except from the
+pairs folder, the private output, the record cache, the keys file or anywhere outside
+the program's folder, and may not link into the pairs folder. Every check works on the
+text alone, except that a handbook page's include targets are looked up on disk.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import posixpath
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from mentorsite.diagnostics import Diagnostic, Severity
+from mentorsite.loading import ProgramPlaces
+from mentorsite.sources import Document, Location, Position, Positions, field_name, problem
+
+# pymdownx.snippets: a line that is a marker, alone (a block of paths follows) or with a quoted path.
+SNIPPET_LINE = re.compile(r"^[ \t]*(?P<escape>;*)(?P<marker>-+8<-+)(?:[ \t]+(?P<path>\S.*?))?[ \t]*$")
+# markdown-include and mdx_include: {!path!}, with options after the second '!'.
+CURLY_INCLUDE = re.compile(r"\{!\s*(?P<path>[^\n!]*?)\s*!(?:[^\n}]*)\}")
+# Include directives of the handbook's own plugins (include-markdown, macros), in handbook pages only.
+JINJA_INCLUDE = re.compile(r"\{%-?\s*include(?:-markdown)?\s+(?P<quote>[\"'])(?P<path>[^\"'\n]+)(?P=quote)")
+# Where a link or an image points: Markdown inline, reference definitions, and HTML attributes.
+INLINE_LINK = re.compile(r"\]\(\s*(?P<url><[^>\n]*>|[^\s)]+)")
+REFERENCE = re.compile(r"^[ \t]{0,3}\[[^\]\n]+\]:[ \t]*(?P<url><[^>\n]*>|\S+)")
+ATTRIBUTE = re.compile(r"(?i)\b(?:href|src|srcset|poster|data|action|formaction|background|cite|xlink:href)"
+                       r"\s*=\s*(?:\"(?P<double>[^\"]*)\"|'(?P<single>[^']*)'|(?P<bare>[^\s>\"']+))")
+C0_AND_SPACE = "".join(map(chr, range(0x21)))  # what browsers strip from both ends of a URL
+MARKDOWN_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+# A snippet path may end in line ranges (:1:5,9:) or a section name (:intro).
+SNIPPET_SPEC = re.compile(r"(?i)^(?P<path>.*?)"
+                          r"(?:(?::-?[0-9]*){1,2}(?:,-?[0-9]*(?::-?[0-9]*)?)*|:[a-z][-_0-9a-z]*)$")
+MARKS = ("8<", "{!", "{%", "](", "]:", "=")
+SIGNS = re.compile("|".join(re.escape(mark) for mark in MARKS))
+
+
+@dataclass(frozen=True)
+class Found:
+    """Something in a text that points at a file: what kind, the target as written, where it starts."""
+
+    kind: str  # "snippet", "snippet block", "include", "jinja include", "link"
+    target: str
+    line: int  # 0-based, within the text
+    column: int  # 0-based
+
+
+def scan(text: str, *, jinja: bool = False) -> Iterator[Found]:
+    """Every include and link in ``text`` (``jinja``: also the include directives of MkDocs plugins)."""
+    if not any(mark in text for mark in MARKS):
+        return
+    in_block = False
+    for number, line in enumerate(text.split("\n")):
+        snippet = SNIPPET_LINE.match(line) if "8<" in line else None
+        if snippet and not snippet.group("escape"):
+            if snippet.group("path") is None:
+                in_block = not in_block
+                if in_block:
+                    yield Found("snippet block", "", number, snippet.start("marker"))
+            else:
+                yield Found("snippet", _unquote(snippet.group("path")), number, snippet.start("marker"))
+            continue
+        if in_block and line.strip():
+            yield Found("snippet block", line.strip(), number, len(line) - len(line.lstrip()))
+            continue
+        for match in CURLY_INCLUDE.finditer(line):
+            yield Found("include", match.group("path"), number, match.start())
+        if jinja:
+            for match in JINJA_INCLUDE.finditer(line):
+                yield Found("jinja include", match.group("path"), number, match.start())
+        yield from _links(line, number)
+
+
+def _links(line: str, number: int) -> Iterator[Found]:
+    for match in INLINE_LINK.finditer(line):
+        yield Found("link", match.group("url").strip("<>"), number, match.start("url"))
+    reference = REFERENCE.match(line)
+    if reference:
+        yield Found("link", reference.group("url").strip("<>"), number, reference.start("url"))
+    if "=" in line:
+        for match in ATTRIBUTE.finditer(line):
+            value = next(v for v in match.group("double", "single", "bare") if v is not None)
+            parts = value.split(",") if match.group(0).lower().startswith("srcset") else [value]
+            for part in parts:
+                url = part.strip().split(" ")[0] if part.strip() else ""
+                yield Found("link", html.unescape(url), number, match.start())
+
+
+def _unquote(path: str) -> str:
+    path = path.strip()
+    if len(path) >= 2 and path[0] == path[-1] and path[0] in "\"'":
+        path = path[1:-1]
+    return path.strip()
+
+
+def relative_paths(url: str) -> list[str]:
+    """The paths a relative link may be read as (by a browser, by MkDocs); none for any other link.
+
+    Entities and percent-escapes are decoded and backslashes read as slashes, as browsers
+    do; a Markdown backslash escape is read both ways.
+    """
+    url = "".join(c for c in html.unescape(url) if c not in "\t\n\r").strip(C0_AND_SPACE)
+    found = []
+    for written in dict.fromkeys((url, MARKDOWN_ESCAPE.sub(r"\1", url))):
+        variant = written.replace("\\", "/")
+        parts = urlsplit(variant)
+        if parts.scheme or parts.netloc or variant.startswith("/") or not parts.path:
+            continue  # another host, a site-absolute path, or only an anchor: the page cleaning's part
+        found.append(unquote(parts.path))
+    return found
+
+
+KEY = -1  # in place of a body line: the text is a mapping key
+
+
+def texts(document: Document) -> Iterator[tuple[str, Location, int]]:
+    """Every text of a record that is rendered as Markdown, with its location and body line.
+
+    Its fields' text values (body line 0), mapping keys (``KEY``), then the body (its first line).
+    """
+    def walk(value: Any, location: Location) -> Iterator[tuple[str, Location, int]]:
+        if isinstance(value, str):
+            yield value, location, 0
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if isinstance(key, str):  # some keys are shown too, such as the names of scores
+                    yield key, (*location, key), KEY
+                yield from walk(item, (*location, key))
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                yield from walk(item, (*location, index))
+
+    if document.data is not None:
+        yield from walk(document.data, ())
+    if document.body:
+        yield document.body, (), document.body_line
+
+
+def findings(text: str, location: Location, *, jinja: bool = False) -> Iterator[Found]:
+    """What ``text`` points at; a field named ``url`` is itself the target of a link."""
+    if location and location[-1] == "url":
+        yield Found("link", text, 0, 0)
+    else:
+        yield from scan(text, jinja=jinja)
+
+
+def _where(document: Document, location: Location, body_line: int, found: Found) -> tuple[Position, str]:
+    """The file position of a finding and the field it is in ('' for the body)."""
+    if body_line == KEY:
+        return document.positions.of_key(location), field_name(location[:-1])
+    if body_line:
+        return (body_line + found.line, found.column + 1), ""
+    return document.positions.of_value(location), field_name(location)
+
+
+def may_point(document: Document) -> bool:
+    """Whether any text of ``document`` holds a sign of an include or a link: most records hold none."""
+    strings = [document.body]
+    stack: list[Any] = [document.data]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str):
+            strings.append(value)
+        elif isinstance(value, dict):
+            stack.extend(value.values())
+            strings.extend(key for key in value if isinstance(key, str))
+            if "url" in value:
+                return True
+        elif isinstance(value, list):
+            stack.extend(value)
+    return SIGNS.search("\n".join(strings)) is not None
+
+
+def check_pair_document(document: Document, pair_path: str) -> list[Diagnostic]:
+    """Include lines (errors wherever they are) and links that lead out of the pair's folder."""
+    if not may_point(document):
+        return []
+    inside = document.path.startswith(f"{pair_path}/")
+    folder = posixpath.dirname(document.path[len(pair_path) + 1:]) if inside else ""
+    diagnostics = []
+    for text, location, body_line in texts(document):
+        for found in findings(text, location):
+            where, name = _where(document, location, body_line, found)
+            if found.kind == "snippet block" and found.target:
+                continue  # the block's opening line is the error
+            if found.kind != "link":
+                diagnostics.append(problem(document.path, where, "include", _include_message(found), name))
+                continue
+            paths = [posixpath.normpath(posixpath.join(folder or ".", path))
+                     for path in relative_paths(found.target)]
+            if any(path == ".." or path.startswith("../") for path in paths):
+                message = (f"expected a link inside this pair's folder, got '{found.target}', "
+                           "which leads out of it")
+                diagnostics.append(problem(document.path, where, "link-outside-pair", message, name))
+    return diagnostics
+
+
+def _include_message(found: Found) -> str:
+    if found.kind == "snippet block":
+        got = "a block of include lines ('--8<--')"
+    elif found.kind == "snippet":
+        got = f"a line that includes '{found.target}' ('--8<--')"
+    else:
+        got = f"an include of '{found.target}' ('{{!...!}}')"
+    return f"expected text, got {got}; a record may not include files"
+
+
+def check_handbook_text(document: Document, source: Path, places: ProgramPlaces) -> list[Diagnostic]:
+    """Includes and links of one handbook page (a guideline record or a plain page) at ``source``."""
+    diagnostics = []
+    for text, location, body_line in texts(document):
+        for found in findings(text, location, jinja=True):
+            where, name = _where(document, location, body_line, found)
+            if found.kind == "link":
+                if _link_into_pairs(found.target, source.parent, places):
+                    message = (f"expected a link inside the handbook, got '{found.target}', "
+                               "which leads into the pairs folder")
+                    diagnostics.append(problem(document.path, where, "link-into-pairs", message, name))
+            elif found.target:
+                reached = _include_reaches(found.target, source.parent, places)
+                if reached:
+                    message = (f"expected an include of a handbook file, got '{found.target}', "
+                               f"which reaches {reached}")
+                    diagnostics.append(problem(document.path, where, "include-private", message, name))
+    return diagnostics
+
+
+def _link_into_pairs(url: str, folder: Path, places: ProgramPlaces) -> bool:
+    pairs = places.pairs_dir
+    for path in relative_paths(url):
+        target = Path(os.path.normpath(folder / path))
+        if target.is_relative_to(pairs) or Path(os.path.realpath(target)).is_relative_to(pairs):
+            return True
+    return False
+
+
+def _include_reaches(written: str, folder: Path, places: ProgramPlaces) -> str | None:
+    """What a handbook include line reaches that it must not, or None."""
+    if written.lower().startswith(("http://", "https://")):
+        return None  # the network: the public handbook's own choice
+    spec = SNIPPET_SPEC.match(written)
+    paths = {written, spec.group("path")} if spec and spec.group("path") else {written}
+    forbidden = [("the pairs folder", places.pairs_dir), *places.private]
+    for path in paths:
+        for base in (*places.base_paths, folder, places.program_dir):
+            lexical = Path(os.path.normpath(base / path))
+            real = Path(os.path.realpath(lexical))
+            for name, place in forbidden:
+                if lexical.is_relative_to(place) or real.is_relative_to(place):
+                    return name
+            if real.exists() and not real.is_relative_to(places.program_dir):
+                return "a place outside the program's folder"
+    return None
+
+
+PAGE_SUFFIXES = (".md", ".markdown", ".mdown", ".mkdn", ".mkd")  # what MkDocs renders as a page
+MAX_PAGE_BYTES = 1024 * 1024
+
+
+def check_docs_pages(places: ProgramPlaces, shown: Callable[[Path], str],
+                     skip: set[Path]) -> list[Diagnostic]:
+    """The pages of ``docs_dir`` that are not guideline records: links into the pairs, what they include.
+
+    A file that leads into the pairs folder is an error (the plugin leaves it out); folders
+    in ``skip`` (the guidelines, the landing page, read as records) and the pairs folder
+    itself are not looked at. Only pages that hold a sign of an include or a link are checked.
+    """
+    diagnostics: list[Diagnostic] = []
+    seen: set[Path] = set()
+    stack = [(places.docs_dir, places.docs_dir)]
+    while stack:
+        folder, real_folder = stack.pop()
+        if real_folder in seen:
+            continue
+        seen.add(real_folder)
+        try:
+            items = sorted(os.scandir(folder), key=lambda item: item.name)
+        except OSError:
+            continue
+        for item in items:
+            path = folder / item.name
+            if item.name.startswith(".") or path in skip or path.is_relative_to(places.pairs_dir) or (
+                    folder == places.docs_dir and item.name == "templates"):
+                continue
+            link = item.is_symlink()
+            real = Path(os.path.realpath(path)) if link else real_folder / item.name
+            refused = _refused_link(real, places) if link or real_folder != folder else None
+            if refused is not None:
+                code, message, severity = refused
+                diagnostics.append(problem(shown(path), (1, 1), code, message, severity=severity))
+            elif item.is_dir():
+                stack.append((path, real))
+            elif path.suffix.lower() in PAGE_SUFFIXES and item.is_file():
+                diagnostics += _check_page(path, shown(path), places)
+    return diagnostics
+
+
+def _refused_link(real: Path, places: ProgramPlaces) -> tuple[str, str, Severity] | None:
+    """Why a file of docs_dir that is (or is in) a link may not be published: code, message, severity."""
+    if real.is_relative_to(places.pairs_dir):
+        return "into-pairs", "is a link into the pairs folder; it is left out of the handbook", Severity.ERROR
+    for name, place in places.private:
+        if real.is_relative_to(place):
+            return "into-private", f"is a link into {name}; expected a file of the handbook", Severity.ERROR
+    if not real.is_relative_to(places.program_dir):
+        message = f"is a link to {real}, outside the program's folder; the handbook would publish it"
+        return "outside-program", message, Severity.WARNING
+    return None
+
+
+def _check_page(path: Path, shown: str, places: ProgramPlaces) -> list[Diagnostic]:
+    try:
+        with path.open("rb") as handle:
+            text = handle.read(MAX_PAGE_BYTES).decode("utf-8", errors="replace")
+    except OSError:
+        return []
+    page = Document(shown, None, Positions(), body=text)
+    return check_handbook_text(page, path, places)
