@@ -310,7 +310,14 @@ def check(config_file: Path, content: Path | None, output_format: str, practices
     settings = _plugin_settings(config_file)
     content_dir = content or config_file.parent / str(settings.get("content_dir", "content"))
     cache = _record_cache(config_file) if content is None else None
-    checked = read_program(content_dir, Path.cwd(), editions=_editions(config_file, settings), cache=cache)
+    loaded = _loaded_config(config_file) if content is None and settings else None
+    places = None  # another content folder: the places of the plugin's defaults beside it
+    if loaded is not None:
+        from mentorsite.plugin import MentorsitePlugin  # noqa: PLC0415 - loads MkDocs
+
+        places = MentorsitePlugin.of(loaded).program_places(loaded)  # the build's, with the keys file
+    checked = read_program(content_dir, Path.cwd(), editions=_editions(config_file, settings), cache=cache,
+                           places=places)
     diagnostics = list(checked.diagnostics)
     thresholds = PracticeSettings()
     if settings:
@@ -372,7 +379,7 @@ class LineProgress:
         self.done += 1
         if outcome == "up to date":
             return  # one line per portfolio built or kept, not per portfolio left as it was
-        shown = "built" if outcome == "built" else "not built, previous portfolio kept"
+        shown = "built" if outcome == "built" else "not built, previous pair edition kept"
         click.echo(f"portfolio {self.done}/{self.total}: {pair_id} {shown}", err=True)
 
     def finish(self) -> None:

@@ -142,8 +142,7 @@ def draft_session(environment: Environment, place: DraftPlace, records: PairReco
     open_actions = [item for item in action_items(earlier) if not item.done]
     in_progress = [goal for goal in records.goals if goal.status == "in-progress"]
     action_marks = [_private_mark(_private_sessions(item, earlier)) for item in open_actions]
-    goal_marks = {goal.id: _private_mark([goal] if goal.visibility != "review" else [])
-                  for goal in in_progress}
+    goal_marks = _goal_marks(in_progress)
     marked = sum(1 for mark in [*action_marks, *goal_marks.values()] if mark)
     return _render(environment, place, path, "session", date=when, first=not earlier,
                    next_meetings=[add_cadence(when, cadence, times) for times in (1, 2, 3)],
@@ -158,6 +157,10 @@ def _private_sessions(item: ActionItem, sessions: tuple[Session, ...]) -> list[S
     key = task_key(item.task)
     return [session for session in sessions if session.visibility != "review"
             and any(task_key(action.task) == key for action in session.actions)]
+
+
+def _goal_marks(goals: list[Goal] | tuple[Goal, ...]) -> dict[str, str]:
+    return {goal.id: _private_mark([goal] if goal.visibility != "review" else []) for goal in goals}
 
 
 def _private_mark(sources: list[Session] | list[Goal]) -> str:
@@ -194,6 +197,14 @@ def draft_checkin(environment: Environment, place: DraftPlace, records: PairReco
 
 
 def draft_closing(environment: Environment, place: DraftPlace, records: PairRecords, when: date) -> Draft:
-    """The closing reflection, prompting an outcome per goal."""
+    """The closing reflection, prompting an outcome per goal (private goals marked as such)."""
     path = place.pair_folder(records.pair.id) / "closing.md"
-    return _render(environment, place, path, "closing", date=when, goals=records.goals)
+    goal_marks = _goal_marks(records.goals)
+    marked = sum(1 for mark in goal_marks.values() if mark)
+    note = ""
+    if marked:
+        which = "The goal marked 'private' is" if marked == 1 else f"The {marked} goals marked 'private' are"
+        note = (f"# {which} seen only by the two of you (visibility: pair), but this closing is\n"
+                "# shared with reviewers (visibility: review): what you copy into outcomes, they read.\n")
+    return _render(environment, place, path, "closing", date=when, goals=records.goals, goal_marks=goal_marks,
+                   private_note=note)

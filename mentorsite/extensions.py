@@ -41,6 +41,19 @@ READING_EXTENSIONS = {
     "mdx_include": "it copies files (and pages from the network) into the page",
 }
 
+# Options that name a file or folder the extension reads (or, for pathconverter, writes into links),
+# each found in the extension's source: "file" is read whole, "folder" is where the files that a
+# page names are looked up, "icons" is a folder whose every file a page may read by name. An
+# option inside another is written with a dot ("options.custom_icons").
+READING_OPTIONS: dict[str, dict[str, str]] = {
+    "pymdownx.snippets": {"base_path": "folder", "auto_append": "file"},
+    "pymdownx.b64": {"base_path": "folder", "root_path": "folder"},
+    "pymdownx.pathconverter": {"base_path": "folder", "relative_path": "folder"},
+    "pymdownx.emoji": {"options.custom_icons": "icons"},
+    "markdown_include.include": {"base_path": "folder"},
+    "mdx_include": {"base_path": "folder"},
+}
+
 # Modules whose functions an option may name (a custom fence's formatter, the emoji index, a slugify).
 SAFE_CODE = ("pymdownx.", "material.extensions.", "markdown.", "materialx.emoji")
 _READING_MODULES = tuple(READING_EXTENSIONS)
@@ -171,3 +184,18 @@ def _overlaps(folder: str, root: PurePath | None, forbidden: Sequence[PurePath])
     """Whether ``folder`` (relative to ``root``) is, holds or lies inside a forbidden folder, by name."""
     path = PurePath(os.path.normpath(PurePath(root or PurePath(), folder)))
     return any(path.is_relative_to(other) or other.is_relative_to(path) for other in forbidden)
+
+
+def acknowledged_problem(name: str, handbook: Sequence[object], left_out: Sequence[LeftOut]) -> str | None:
+    """Why ``name``, given as an extension the owners know private sites leave out, is not one; else None."""
+    modules = {module_of(entry) for entry in handbook if isinstance(entry, str)}
+    if module_of(name) not in modules:
+        return f"expected an extension of markdown_extensions, got '{name}', which is not in it"
+    if not any(module_of(left.name) == module_of(name) for left in left_out):
+        return f"expected an extension that private sites leave out, got '{name}', which they keep"
+    return None
+
+
+def is_acknowledged(left: LeftOut, acknowledged: Sequence[str]) -> bool:
+    """Whether a whole extension left out is among those the owners know of (a part of one never is)."""
+    return " " not in left.name and any(module_of(name) == module_of(left.name) for name in acknowledged)

@@ -14,15 +14,16 @@ import html
 import os
 import posixpath
 import re
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from mentorsite.diagnostics import Diagnostic, Severity
+from mentorsite.extensions import READING_OPTIONS, acknowledged_problem, module_of, private_extensions
 from mentorsite.loading import ProgramPlaces
-from mentorsite.sources import Document, Location, Position, Positions, field_name, problem
+from mentorsite.sources import Document, Location, Position, Positions, field_name, node_positions, problem
 
 # pymdownx.snippets: a line that is a marker, alone (a block of paths follows) or with a quoted path.
 SNIPPET_LINE = re.compile(r"^[ \t]*(?P<escape>;*)(?P<marker>-+8<-+)(?:[ \t]+(?P<path>\S.*?))?[ \t]*$")
@@ -198,25 +199,43 @@ def check_pair_document(document: Document, pair_path: str) -> list[Diagnostic]:
             paths = [posixpath.normpath(posixpath.join(folder or ".", path))
                      for path in relative_paths(found.target)]
             if any(path == ".." or path.startswith("../") for path in paths):
-                message = (f"expected a link inside this pair's folder, got '{found.target}', "
-                           "which leads out of it")
+                # The target is record text, and messages reach build logs: say where, not what.
+                message = "expected a link inside this pair's folder, got one that leads out of it"
                 diagnostics.append(problem(document.path, where, "link-outside-pair", message, name))
     return diagnostics
 
 
 def _include_message(found: Found) -> str:
+    """The message of an include in a pair's record, which names no target: the target is record text."""
     if found.kind == "snippet block":
         got = "a block of include lines ('--8<--')"
     elif found.kind == "snippet":
-        got = f"a line that includes '{found.target}' ('--8<--')"
+        got = "a line that includes a file ('--8<--')"
     else:
-        got = f"an include of '{found.target}' ('{{!...!}}')"
+        got = "an include of a file ('{!...!}')"
     return f"expected text, got {got}; a record may not include files"
 
 
-def check_handbook_text(document: Document, source: Path, places: ProgramPlaces) -> list[Diagnostic]:
-    """Includes and links of one handbook page (a guideline record or a plain page) at ``source``."""
+Shown = Callable[[Path], str]  # a path as messages show it
+
+
+@dataclass
+class Included:
+    """The files that handbook pages include, each checked once: an included file may include more."""
+
+    shown: Shown
+    seen: set[Path]
+
+
+def check_handbook_text(document: Document, source: Path, places: ProgramPlaces,
+                        included: Included | None = None) -> list[Diagnostic]:
+    """Includes and links of one handbook page (a guideline record or a plain page) at ``source``.
+
+    With ``included``, every file a permitted include line reaches is checked the same way
+    (an include is read again for include lines, wherever the file is).
+    """
     diagnostics = []
+    bases = (*places.base_paths, source.parent, places.program_dir)
     for text, location, body_line in texts(document):
         for found in findings(text, location, jinja=True):
             where, name = _where(document, location, body_line, found)
@@ -226,12 +245,35 @@ def check_handbook_text(document: Document, source: Path, places: ProgramPlaces)
                                "which leads into the pairs folder")
                     diagnostics.append(problem(document.path, where, "link-into-pairs", message, name))
             elif found.target:
-                reached = _include_reaches(found.target, source.parent, places)
+                reached = _include_reaches(found.target, bases, places)
                 if reached:
-                    message = (f"expected an include of a handbook file, got '{found.target}', "
-                               f"which reaches {reached}")
+                    message = f"expected an include of a handbook file, got '{found.target}', which {reached}"
                     diagnostics.append(problem(document.path, where, "include-private", message, name))
+                elif included is not None:
+                    diagnostics += check_included(found.target, bases, places, included)
     return diagnostics
+
+
+def check_included(written: str, bases: Sequence[Path], places: ProgramPlaces,
+                   included: Included) -> list[Diagnostic]:
+    """The include lines and links of each file that ``written`` names, read against ``bases``."""
+    diagnostics = []
+    for path in _include_paths(written):
+        for base in bases:
+            real = Path(os.path.realpath(base / path))
+            if real in included.seen or not real.is_file():
+                continue
+            included.seen.add(real)
+            diagnostics += _check_page(real, included.shown(real), places, included)
+    return diagnostics
+
+
+def _include_paths(written: str) -> set[str]:
+    """The paths an include line may be read as: as written, and without a line range or section."""
+    if written.lower().startswith(("http://", "https://")):
+        return set()  # the network: the public handbook's own choice
+    spec = SNIPPET_SPEC.match(written)
+    return {written, spec.group("path")} if spec and spec.group("path") else {written}
 
 
 def _link_into_pairs(url: str, folder: Path, places: ProgramPlaces) -> bool:
@@ -243,37 +285,156 @@ def _link_into_pairs(url: str, folder: Path, places: ProgramPlaces) -> bool:
     return False
 
 
-def _include_reaches(written: str, folder: Path, places: ProgramPlaces) -> str | None:
-    """What a handbook include line reaches that it must not, or None."""
-    if written.lower().startswith(("http://", "https://")):
-        return None  # the network: the public handbook's own choice
-    spec = SNIPPET_SPEC.match(written)
-    paths = {written, spec.group("path")} if spec and spec.group("path") else {written}
-    forbidden = [("the pairs folder", places.pairs_dir), *places.private]
-    for path in paths:
-        for base in (*places.base_paths, folder, places.program_dir):
-            lexical = Path(os.path.normpath(base / path))
-            real = Path(os.path.realpath(lexical))
-            for name, place in forbidden:
-                if lexical.is_relative_to(place) or real.is_relative_to(place):
-                    return name
-            if real.exists() and not real.is_relative_to(places.program_dir):
-                return "a place outside the program's folder"
+def _include_reaches(written: str, bases: Sequence[Path], places: ProgramPlaces) -> str | None:
+    """How a handbook include line, read against ``bases``, reaches what it must not, or None."""
+    for path in _include_paths(written):
+        for base in bases:
+            reached = _reaches(base / path, places)
+            if reached:
+                return reached
     return None
+
+
+def _reaches(path: Path, places: ProgramPlaces, *, holding: bool = False) -> str | None:
+    """'reaches' the private place ``path`` is or lies in, 'holds' one (``holding``), or the outside."""
+    lexical = Path(os.path.normpath(path))
+    real = Path(os.path.realpath(lexical))
+    for name, place in [("the pairs folder", places.pairs_dir), *places.private]:
+        if lexical.is_relative_to(place) or real.is_relative_to(place):
+            return f"reaches {name}"
+        if holding and (place.is_relative_to(lexical) or place.is_relative_to(real)):
+            return f"holds {name}"
+    if real.exists() and not real.is_relative_to(places.program_dir):
+        return "reaches a place outside the program's folder"
+    return None
+
+
+@dataclass(frozen=True)
+class SettingTarget:
+    """A file or folder that an option in mkdocs.yml names, which the handbook's build reads.
+
+    ``kind`` is as in ``mentorsite.extensions.READING_OPTIONS``; a "file" is read against
+    ``bases`` (the extension's own folders), the others against the folder the build runs in.
+    """
+
+    position: Position
+    option: str  # as messages show it: "pymdownx.snippets auto_append[0]"
+    written: str
+    kind: str
+    bases: tuple[Path, ...]
+
+
+@dataclass(frozen=True)
+class Acknowledged:
+    """An extension the program names as one private sites leave out, and why it is not, if it is not."""
+
+    name: str
+    position: Position
+    problem: str | None
+
+
+@dataclass(frozen=True)
+class ConfiguredPlaces(ProgramPlaces):
+    """A program's places as its mkdocs.yml sets them, with the settings there that name places.
+
+    ``config_file`` is mkdocs.yml; ``settings`` the options of the handbook's Markdown
+    extensions that name a file or folder; ``acknowledged`` the plugin's
+    ``private_extensions_left_out``.
+    """
+
+    config_file: Path | None = None
+    settings: tuple[SettingTarget, ...] = ()
+    acknowledged: tuple[Acknowledged, ...] = ()
+
+
+def configured_places(places: ProgramPlaces, config_file: Path, names: Sequence[object],
+                      configs: Mapping[str, Any], acknowledged: Sequence[str]) -> ConfiguredPlaces:
+    """``places`` with what mkdocs.yml names: the handbook's extensions (``names``, their
+    ``configs``) and the extensions the plugin's settings acknowledge as left out."""
+    try:
+        positions = node_positions(config_file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError):
+        positions = Positions()
+    forbidden = [places.pairs_dir, *(path for _, path in places.private)]
+    left_out = private_extensions(names, configs, root=Path.cwd(), forbidden=forbidden).left_out
+    plugin = next((key for key in positions.keys if key[:1] == ("plugins",) and key[-1:] == ("mentorsite",)),
+                  ("plugins",))
+    named = tuple(Acknowledged(name, positions.of_value((*plugin, "private_extensions_left_out", index)),
+                               acknowledged_problem(name, names, left_out))
+                  for index, name in enumerate(acknowledged))
+    settings = tuple(target for name in names if isinstance(name, str)
+                     for target in _setting_targets(name, configs.get(name) or {}, positions))
+    return ConfiguredPlaces(**{f.name: getattr(places, f.name) for f in fields(ProgramPlaces)},
+                            config_file=config_file, settings=settings, acknowledged=named)
+
+
+def _setting_targets(name: str, options: Mapping[str, Any], positions: Positions) -> Iterator[SettingTarget]:
+    """The targets of the options of extension ``name`` that name places, with where each is written."""
+    reading = READING_OPTIONS.get(module_of(name), {})
+    entry = next((key for key in positions.keys if key[:1] == ("markdown_extensions",) and key[-1] == name
+                  and len(key) <= 3), ("markdown_extensions",))
+    base = options.get("base_path", ".")
+    bases = tuple(Path.cwd() / str(folder) for folder in ([base] if isinstance(base, str) else base or []))
+    for option, kind in sorted(reading.items()):
+        value: Any = options
+        for part in option.split("."):
+            value = value.get(part) if isinstance(value, Mapping) else None
+        location: tuple[str | int, ...] = (*entry, *option.split("."))
+        items = [(value, location)] if isinstance(value, str) else [
+            (item, (*location, index)) for index, item in enumerate(value) if isinstance(item, str)
+        ] if isinstance(value, list) else []
+        for written, where in items:
+            if written:
+                yield SettingTarget(positions.of_value(where), f"{name} {field_name(where[len(entry):])}",
+                                    written, kind, bases)
+
+
+def check_settings(places: ProgramPlaces, shown: Shown, included: Included) -> list[Diagnostic]:
+    """The options of mkdocs.yml that name places, by the rule of include lines, at their line.
+
+    A file the handbook reads whole (``auto_append``) may not reach the pairs, the private
+    places or outside the program's folder, and its own include lines are checked; a folder
+    files are read from may not be or lie in one of them (it may hold them: the include
+    lines are checked), and a folder of icons may not hold one either.
+    """
+    if not isinstance(places, ConfiguredPlaces) or places.config_file is None:
+        return []
+    path = shown(places.config_file)
+    diagnostics = []
+    for setting in places.settings:
+        if setting.kind == "file":
+            reached = _include_reaches(setting.written, setting.bases, places)
+            if reached is None:
+                diagnostics += check_included(setting.written, setting.bases, places, included)
+                continue
+            message = f"expected a file of the handbook, got '{setting.written}', which {reached}"
+        else:
+            reached = _reaches(Path.cwd() / setting.written, places, holding=setting.kind == "icons")
+            if reached is None:
+                continue
+            message = f"expected a folder of the handbook, got '{setting.written}', which {reached}"
+        diagnostics.append(problem(path, setting.position, "setting-private", message, setting.option))
+    for named in places.acknowledged:
+        if named.problem is not None:
+            diagnostics.append(problem(path, named.position, "unknown-extension", named.problem,
+                                       "private_extensions_left_out", Severity.WARNING))
+    return diagnostics
 
 
 PAGE_SUFFIXES = (".md", ".markdown", ".mdown", ".mkdn", ".mkd")  # what MkDocs renders as a page
 MAX_PAGE_BYTES = 1024 * 1024
 
 
-def check_docs_pages(places: ProgramPlaces, shown: Callable[[Path], str],
-                     skip: set[Path]) -> list[Diagnostic]:
+def check_docs_pages(places: ProgramPlaces, shown: Shown, skip: set[Path],
+                     included: Included | None = None) -> list[Diagnostic]:
     """The pages of ``docs_dir`` that are not guideline records: links into the pairs, what they include.
 
     A file that leads into the pairs folder is an error (the plugin leaves it out); folders
     in ``skip`` (the guidelines, the landing page, read as records) and the pairs folder
-    itself are not looked at. Only pages that hold a sign of an include or a link are checked.
+    itself are not looked at. Only pages that hold a sign of an include or a link are checked;
+    the files they include are checked too, once each (``included``).
     """
+    included = included or Included(shown, set())
     diagnostics: list[Diagnostic] = []
     seen: set[Path] = set()
     stack = [(places.docs_dir, places.docs_dir)]
@@ -300,7 +461,8 @@ def check_docs_pages(places: ProgramPlaces, shown: Callable[[Path], str],
             elif item.is_dir():
                 stack.append((path, real))
             elif path.suffix.lower() in PAGE_SUFFIXES and item.is_file():
-                diagnostics += _check_page(path, shown(path), places)
+                included.seen.add(real)
+                diagnostics += _check_page(path, shown(path), places, included)
     return diagnostics
 
 
@@ -317,11 +479,11 @@ def _refused_link(real: Path, places: ProgramPlaces) -> tuple[str, str, Severity
     return None
 
 
-def _check_page(path: Path, shown: str, places: ProgramPlaces) -> list[Diagnostic]:
+def _check_page(path: Path, shown: str, places: ProgramPlaces, included: Included) -> list[Diagnostic]:
     try:
         with path.open("rb") as handle:
             text = handle.read(MAX_PAGE_BYTES).decode("utf-8", errors="replace")
     except OSError:
         return []
     page = Document(shown, None, Positions(), body=text)
-    return check_handbook_text(page, path, places)
+    return check_handbook_text(page, path, places, included)

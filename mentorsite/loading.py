@@ -31,6 +31,8 @@ class PairDocuments:
     goals: list[Document] = field(default_factory=list)
     sessions: list[Document] = field(default_factory=list)
     checkins: list[Document] = field(default_factory=list)
+    refused: bool = False
+    """The folder is a link where it must not lead (see ``pair_folders``): nothing in it was read."""
 
 
 @dataclass
@@ -156,20 +158,21 @@ class _Finder:
                 found.append(entry)
         return found
 
-    def pair_folders(self) -> list[Entry]:
-        """The pair folders, without links placed among the handbook or the output, or onto another pair."""
+    def pair_folders(self) -> list[tuple[Entry, bool]]:
+        """Each pair folder, and whether it is refused: a link placed among the handbook or the
+        output, or onto another pair. A refused folder is still a pair of the program (its
+        problem is that pair's, and it is not built), but nothing in it is read."""
         listed = self.listing(self.content_dir / PAIRS_FOLDER, self.real_pairs_dir)
         candidates = [entry for entry in listed if entry.is_dir]
-        kept = []
+        folders = []
         for entry in candidates:
             # Only a link can be where another pair folder is: two folders that are no links are apart.
             reason = self._misplaced(entry) or self._shared(entry, candidates) if entry.is_link else None
-            if reason is None:
-                kept.append(entry)
-            else:
+            if reason is not None:
                 self.refuse(entry.path, "misplaced-pair", f"{reason}; expected a folder of this pair alone, "
                             "so it is not read")
-        return kept
+            folders.append((entry, reason is not None))
+        return folders
 
     def _shared(self, entry: Entry, candidates: list[Entry]) -> str | None:
         other = next((o for o in candidates if o is not entry and _overlap(entry.real, o.real)), None)
@@ -240,7 +243,8 @@ def load_content(content_dir: Path, root: Path, cache: RecordCache | None = None
         return content
     content.guidelines = _markdown_files(finder, content_dir / GUIDELINES_FOLDER, "<guideline-id>.md")
     content.landing_markdown = _landing_page(finder, content_dir / LANDING_PAGE, content.diagnostics)
-    content.pairs = [_pair_documents(finder, folder) for folder in finder.pair_folders()]
+    content.pairs = [PairDocuments(folder.path.name, finder.display(folder.path), refused=True) if refused
+                     else _pair_documents(finder, folder) for folder, refused in finder.pair_folders()]
     content.diagnostics += finder.diagnostics
     for pair in content.pairs:
         for document in [*pair.files.values(), *pair.goals, *pair.sessions, *pair.checkins]:

@@ -2,8 +2,8 @@
 
 It reads and checks the program when MkDocs loads its configuration, so that a handbook
 with errors stops the build before MkDocs touches the site folder. After the handbook is
-built, it builds the pairs' portfolios; a pair with errors keeps its previous portfolio,
-the others are built, and the build fails at the end.
+built, it builds the pairs' portfolios; a pair with errors keeps its previous pair edition
+(its review edition is withdrawn), the others are built, and the build fails at the end.
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ from mentorsite.crypto import (
 )
 from mentorsite.diagnostics import Diagnostic, summarize
 from mentorsite.editions import Edition
+from mentorsite.inclusions import configured_places
 from mentorsite.loading import GUIDELINES_FOLDER, PAIRS_FOLDER, ProgramPlaces
 from mentorsite.manifests import MANIFEST_FILE, EditionContext, edition_context
 from mentorsite.portfolio import PortfolioSettings
@@ -126,6 +127,8 @@ class MentorsiteConfig(base.Config):  # type: ignore[no-untyped-call]
     """Thresholds of the practice checks, by check name (see the README, "Practice checks")."""
     report = options.SubConfig(ReportConfig)
     """The program report for the people who run the program (see the README, "Program report")."""
+    private_extensions_left_out = options.ListOfItems(options.Type(str), default=[])
+    """Extensions the owners know private sites leave out: each is an info line instead of a warning."""
 
 
 class MentorsitePlugin(BasePlugin[MentorsiteConfig]):  # type: ignore[no-untyped-call]
@@ -233,8 +236,12 @@ class MentorsitePlugin(BasePlugin[MentorsiteConfig]):  # type: ignore[no-untyped
             for folder in [base] if isinstance(base, str) else base if isinstance(base, list) else []:
                 bases.append((Path.cwd() / str(folder)).resolve())
         pairs = (content_dir / PAIRS_FOLDER).resolve()
-        return ProgramPlaces(self.root, pairs, Path(config.docs_dir).resolve(), outputs, tuple(private),
-                             tuple(bases))
+        places = ProgramPlaces(self.root, pairs, Path(config.docs_dir).resolve(), outputs, tuple(private),
+                               tuple(bases))
+        # With the options in mkdocs.yml that name places, checked with the records (check_settings).
+        return configured_places(places, Path(config.config_file_path or "mkdocs.yml").resolve(),
+                                 config.markdown_extensions, config.mdx_configs,
+                                 self.config.private_extensions_left_out)
 
     def record_cache(self, config: MkDocsConfig) -> RecordCache | None:
         """The cache of parsed records, apart from every output and the sources; None when it is off."""
@@ -528,7 +535,7 @@ def report_portfolios(result: BuildReport, private_dir: str) -> None:
         only_warnings = not any(d.is_error for problems in result.failed.values() for d in problems)
         reason = " (warnings count as errors with --strict)" if only_warnings else ""
         raise PluginError(f"mentorsite: {failed} pair{'s' if failed != 1 else ''} not built{reason}, their "
-                          f"previous portfolios kept: {', '.join(sorted(result.failed))}")
+                          f"previous pair editions kept: {', '.join(sorted(result.failed))}")
     if sealing is not None and (sealing.refused or sealing.review_problem):
         left_out = sorted(sealing.refused) + (["the reviewer site"] if sealing.review_problem else [])
         raise PluginError(f"mentorsite: not encrypted (see above): {', '.join(left_out)}")

@@ -41,7 +41,7 @@ from mentorsite.caching import UnstableError, code_digest, digest, stable_form, 
 from mentorsite.crypto import Encryption, SealPlan, SealReport, seal_portfolios
 from mentorsite.diagnostics import Diagnostic, Severity
 from mentorsite.editions import EDITIONS, Edition
-from mentorsite.extensions import PrivateExtensions, private_extensions
+from mentorsite.extensions import PrivateExtensions, is_acknowledged, private_extensions
 from mentorsite.origins import ThemeScripts, scan_site, setting_findings
 from mentorsite.output import (
     PAIRS,
@@ -872,23 +872,33 @@ def portfolio_config(handbook_config: MkDocsConfig, docs_dir: Path, policy: bool
     """A MkDocs configuration for portfolios: the handbook's look, nothing that leaves the host.
 
     Kept: theme, palette, features, local stylesheets, and the Markdown extensions known to
-    read no file and no network (one warning names the others). Left out: site_url, repo
-    and edit links, ``extra`` (analytics, social links, version selector), web fonts, and
-    any logo or favicon on another host.
+    read no file and no network (one warning names the others; an info line those the
+    plugin's ``private_extensions_left_out`` names). Left out: site_url, repo and edit
+    links, ``extra`` (analytics, social links, version selector), web fonts, and any logo or
+    favicon on another host. MkDocs checks no link or anchor: its messages would quote record
+    text into the build's log (mentorsite's own checks say where, not what).
     """
     docs_dir.mkdir(parents=True, exist_ok=True)
     theme = _theme_settings(handbook_config)
     extensions = private_markdown_extensions(handbook_config)
-    if extensions.left_out:
-        log.warning("mentorsite: private sites (portfolios, the reviewer site, the report) are rendered "
-                    f"without {'; '.join(map(str, extensions.left_out))}")
+    plugin = handbook_config.plugins.get("mentorsite")
+    known = getattr(getattr(plugin, "config", None), "private_extensions_left_out", None) or []
+    for acknowledged, report in ((True, log.info), (False, log.warning)):
+        left_out = [left for left in extensions.left_out if is_acknowledged(left, known) == acknowledged]
+        if left_out:
+            report("mentorsite: private sites (portfolios, the reviewer site, the report) are rendered "
+                   f"without {'; '.join(map(str, left_out))}"
+                   f"{' (private_extensions_left_out)' if acknowledged else ''}")
     config = MkDocsConfig(config_file_path=handbook_config.config_file_path)
     config.load_dict({
         "site_name": "Portfolio", "docs_dir": str(docs_dir), "site_dir": str(docs_dir.parent / "site"),
         "use_directory_urls": False, "theme": theme, "markdown_extensions": extensions.as_config(),
         "plugins": [{"search": _search_settings(handbook_config)}], "extra": {"generator": False},
-        # Links into the handbook are absolute on purpose (see handbook_url).
-        "validation": {"links": {"absolute_links": "ignore"}},
+        # Silent: MkDocs' messages about links and anchors quote the records (links into the
+        # handbook are absolute on purpose, see handbook_url).
+        "validation": {part: dict.fromkeys(checks, "ignore") for part, checks in (
+            ("nav", ("omitted_files", "not_found", "absolute_links")),
+            ("links", ("not_found", "anchors", "absolute_links", "unrecognized_links")))},
         "extra_css": [css for css in handbook_config.extra_css if not _elsewhere(css)],
     })
     errors, warnings = config.validate()

@@ -13,7 +13,13 @@ from typing import TypeVar
 
 from mentorsite.caching import RecordCache, digest, paused_gc
 from mentorsite.diagnostics import Diagnostic, Severity, sort_diagnostics
-from mentorsite.inclusions import check_docs_pages, check_handbook_text, check_pair_document
+from mentorsite.inclusions import (
+    Included,
+    check_docs_pages,
+    check_handbook_text,
+    check_pair_document,
+    check_settings,
+)
 from mentorsite.loading import (
     GUIDELINES_FOLDER,
     LANDING_PAGE,
@@ -94,6 +100,9 @@ class CheckedProgram:
         folders = set(self.pair_folders.values())
         grouped: dict[str, list[Diagnostic]] = {}
         for diagnostic in self.diagnostics:
+            if diagnostic.path in folders:  # the folder itself, such as a pair folder that is refused
+                grouped.setdefault(diagnostic.path, []).append(diagnostic)
+                continue
             parent = diagnostic.path
             while "/" in parent:
                 parent = parent.rsplit("/", 1)[0]
@@ -104,8 +113,9 @@ class CheckedProgram:
 
     def handbook_problems(self) -> list[Diagnostic]:
         """The problems that are no pair's: guidelines, templates, the content folder itself."""
-        folders = tuple(f"{folder}/" for folder in self.pair_folders.values())
-        return [d for d in self.diagnostics if not d.path.startswith(folders)]
+        folders = set(self.pair_folders.values())
+        inside = tuple(f"{folder}/" for folder in folders)
+        return [d for d in self.diagnostics if d.path not in folders and not d.path.startswith(inside)]
 
 
 def read_program(content_dir: Path, root: Path | None = None,
@@ -175,9 +185,11 @@ def _check_inclusions(content: ContentDocuments, content_dir: Path, root: Path, 
     """What record text points at: includes and links, in pair records and in handbook pages.
 
     A pair record's findings depend on its path and bytes alone, so they are kept in the
-    record cache with it; a handbook page's include targets are looked up on disk every time.
+    record cache with it; a handbook page's include targets are looked up on disk every time,
+    and so are the files that mkdocs.yml has the handbook's extensions read (see ``check_settings``).
     """
-    found = []
+    included = Included(lambda path: _shown(path, root), set())
+    found = check_settings(places, included.shown, included)
     for pair in content.pairs:
         for document in _pair_documents(pair):
             if cache is None or not document.digest:
@@ -186,13 +198,13 @@ def _check_inclusions(content: ContentDocuments, content_dir: Path, root: Path, 
                 key = ("inclusions", document.path, document.digest, pair.path)
                 found += cache.get(key, functools.partial(check_pair_document, document, pair.path))
     for document in content.guidelines:
-        found += check_handbook_text(document, root / document.path, places)
+        found += check_handbook_text(document, root / document.path, places, included)
     landing = content_dir / LANDING_PAGE
     if content.landing_markdown is not None:
         page = Document(_shown(landing, root), None, Positions(), body=content.landing_markdown)
-        found += check_handbook_text(page, landing.absolute(), places)
+        found += check_handbook_text(page, landing.absolute(), places, included)
     skip = {(content_dir / GUIDELINES_FOLDER).resolve(), landing.resolve()}
-    return found + check_docs_pages(places, lambda path: _shown(path, root), skip)
+    return found + check_docs_pages(places, included.shown, skip, included)
 
 
 def _shown(path: Path, root: Path) -> str:
@@ -273,6 +285,8 @@ class _Validator:
 
 def _pair_records(documents: PairDocuments, diagnostics: list[Diagnostic],
                   validate: _Validator) -> PairRecords | None:
+    if documents.refused:
+        return None  # said where the folder was refused
     pair = validate(Pair, documents.files.get("pair.yml"), documents.folder, diagnostics)
     if "pair.yml" not in documents.files:
         message = "expected a pair.yml with the mentor, mentee, start and status of this pair"

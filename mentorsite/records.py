@@ -375,6 +375,9 @@ RECORD_TYPES: dict[str, type[Record]] = {
 # carries its date.
 ID_IS_NAME: dict[type[Record], str] = {Pair: "the folder name", Session: "the file name",
                                        Checkin: "the file name"}
+# Ids that would name a page the portfolio already has for its own use.
+RESERVED_IDS: dict[type[Record], tuple[str, str, str]] = {
+    Goal: ("goal", "index", "the list of goals uses for its page")}
 
 
 def public_fields(record_type: type[Record]) -> list[str]:

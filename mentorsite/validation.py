@@ -16,7 +16,15 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from mentorsite.diagnostics import Diagnostic, Severity
-from mentorsite.records import ID_IS_NAME, SLUG_PATTERN, Model, Record, describe_value, public_fields
+from mentorsite.records import (
+    ID_IS_NAME,
+    RESERVED_IDS,
+    SLUG_PATTERN,
+    Model,
+    Record,
+    describe_value,
+    public_fields,
+)
 from mentorsite.sources import Document, Location, field_name, problem
 
 RecordType = TypeVar("RecordType", bound=Record)
@@ -44,7 +52,7 @@ def validate_record(record_type: type[RecordType], document: Document,
         data["id"] = default_id
     internal = {"path": document.path, "body": document.body, "body_line": document.body_line}
     known = {key: value for key, value in data.items() if key in record_type.model_fields}
-    claimed = _claimed_id(record_type, document, default_id)
+    claimed = _claimed_id(record_type, document, default_id) + _reserved_id(record_type, data, document)
     try:
         record = record_type.model_validate({**known, **internal})
     except ValidationError as error:
@@ -62,6 +70,19 @@ def _claimed_id(record_type: type[Record], document: Document, name: str | None)
         return []  # no id written, the right one, or one the field check reports as it is
     message = f"expected id '{name}' ({ID_IS_NAME[record_type]}), got '{declared}'"
     return [problem(document.path, document.positions.of_value(("id",)), "id-mismatch", message, "id")]
+
+
+def _reserved_id(record_type: type[Record], data: dict[str, Any], document: Document) -> list[Diagnostic]:
+    """An id that would take the page the portfolio keeps for its own list of such records."""
+    kind, reserved, why = RESERVED_IDS.get(record_type, ("", "", ""))
+    if not reserved or data.get("id") != reserved:
+        return []
+    written = "id" in (document.data or {})
+    where = document.positions.of_value(("id",)) if written else (1, 1)
+    message = f"expected a {kind} id other than '{reserved}', which {why}, got '{reserved}'"
+    if not written:
+        message += " (the id comes from the file name; rename the file or set 'id')"
+    return [problem(document.path, where, "reserved-id", message, "id")]
 
 
 def _field_problem(detail: ErrorDetails, document: Document, id_from_name: bool) -> Diagnostic:

@@ -70,12 +70,14 @@ def test_another_pair_folder_cannot_claim_a_pairs_id(tmp_path: Path) -> None:
     later folder won), so its text would be built as ana-ben's portfolio, under ana-ben's
     passphrase. Now the id must be the folder name, the claim is refused at its line and
     column, and 'ana-ben' means ana-ben's own folder. A session's id is its file name in the
-    same way: another id would take another session's page.
+    same way: another id would take another session's page; and a goal may not be 'index',
+    which would take the page of the list of goals.
     """
     files = dict(BASE_PROGRAM)
     files["content/pairs/zz-eve/pair.yml"] = ("mentor: {name: Ben Adler}\nmentee: {name: Eve Mallory}\n"
                                               "id: ana-ben\nstart: 2026-01-05\nstatus: active\n")
     files["content/pairs/ana-ben/sessions/2026-02-10.md"] = "---\ndate: 2026-02-10\nid: 2026-02-03\n---\n"
+    files["content/pairs/ana-ben/goals/other.md"] = "---\ntitle: Other\nstatus: planned\nid: index\n---\n"
     program = write_files(tmp_path / "program", files)
     checked = read_program(program / "content", program)
     shown = [str(d) for d in checked.diagnostics if d.code == "id-mismatch"]
@@ -85,6 +87,9 @@ def test_another_pair_folder_cannot_claim_a_pairs_id(tmp_path: Path) -> None:
         "content/pairs/zz-eve/pair.yml:3:5: error[id-mismatch] id: expected id 'zz-eve' (the folder name), "
         "got 'ana-ben'",
     ]
+    assert [str(d) for d in checked.diagnostics if d.code == "reserved-id"] == [
+        "content/pairs/ana-ben/goals/other.md:4:5: error[reserved-id] id: expected a goal id other than 'index', "
+        "which the list of goals uses for its page, got 'index'"]
     records = checked.pair_records("ana-ben")
     assert records is not None and records.pair.mentee.name == "Ana Silva"
     assert [p.pair.mentee.name for p in checked.program.pairs] == ["Ana Silva"]
@@ -166,5 +171,15 @@ agenda:
   - "Progress on Decide whether to leave the team"    # private: from goals/leave.md
   - "Progress on Speak at the team demo"
   - What went well since we last met, and what got in the way
+"""
+    (program / "content/pairs/ana-ben/closing.md").unlink()
+    assert mentorsite(program, "new", "closing", "ana-ben", "--date", "2026-04-01").returncode == 0
+    closing = (program / "content/pairs/ana-ben/closing.md").read_text(encoding="utf-8")
+    assert closing[closing.index("# The goal"):closing.index("next_steps:")] == """\
+# The goal marked 'private' is seen only by the two of you (visibility: pair), but this closing is
+# shared with reviewers (visibility: review): what you copy into outcomes, they read.
+outcomes: []
+  # - Decide whether to leave the team (in-progress)    # private: from goals/leave.md
+  # - Speak at the team demo (in-progress)
 """
     assert mentorsite(program, "check").stderr == "0 errors and 0 warnings.\n"

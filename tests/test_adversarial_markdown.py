@@ -94,15 +94,16 @@ def include_attempts(*targets: str) -> str:
     return "\n".join(lines)
 
 
+# The messages name no target: a target is record text, and the messages reach the build's log.
 INCLUDE_ERRORS = [
-    f"{SESSION}:11:1: error[include] expected text, got a line that includes "
-    "'content/pairs/bo-cy/sessions/2026-01-10.md' ('--8<--'); a record may not include files",
-    f"{SESSION}:12:3: error[include] expected text, got a line that includes 'keys.yml' ('--8<--'); "
+    f"{SESSION}:11:1: error[include] expected text, got a line that includes a file ('--8<--'); "
+    "a record may not include files",
+    f"{SESSION}:12:3: error[include] expected text, got a line that includes a file ('--8<--'); "
     "a record may not include files",
     f"{SESSION}:15:1: error[include] expected text, got a block of include lines ('--8<--'); "
     "a record may not include files",
-    f"{SESSION}:19:6: error[include] expected text, got an include of "
-    "'content/pairs/bo-cy/sessions/2026-01-10.md' ('{!...!}'); a record may not include files",
+    f"{SESSION}:19:6: error[include] expected text, got an include of a file ('{{!...!}}'); "
+    "a record may not include files",
 ]
 
 
@@ -129,8 +130,8 @@ def test_an_include_in_a_rendered_text_field_is_an_error_at_the_field(tmp_path: 
         f'agenda: [Goals]\nfeedback:\n  mentor: |\n    Fine.\n    --8<-- "{OTHER_SESSION}"\n')
     folder = attack_program(tmp_path / "program", files={SESSION: session})
     assert messages(folder) == [
-        f"{SESSION}:5:11: error[include] feedback.mentor: expected text, got a line that includes "
-        f"'{OTHER_SESSION}' ('--8<--'); a record may not include files",
+        f"{SESSION}:5:11: error[include] feedback.mentor: expected text, got a line that includes a file "
+        "('--8<--'); a record may not include files",
     ]
 
 
@@ -263,23 +264,18 @@ def test_links_that_leave_their_pair_folder_are_located_errors(tmp_path: Path) -
     write_files(folder, {guideline: BASE_PROGRAM[guideline].replace(
         "  - title: A source article\n", "  - {title: A pair, url: ../../pairs/bo-cy/pair.yml}\n")
         + "\nSee [a pair](../../pairs/bo-cy/pair.yml).\n"})
-    leaves = "which leads out of it"
+    leaves = "expected a link inside this pair's folder, got one that leads out of it"
     into = "which leads into the pairs folder"
     assert messages(folder) == [
         f"{guideline}:8:26: error[link-into-pairs] sources[0].url: expected a link inside the handbook, got "
         f"'../../pairs/bo-cy/pair.yml', {into}",
         f"{guideline}:14:14: error[link-into-pairs] expected a link inside the handbook, got "
         f"'../../pairs/bo-cy/pair.yml', {into}",
-        f"{SESSION}:4:20: error[link-outside-pair] feedback.mentor: expected a link inside this pair's folder, "
-        f"got '../../../bo-cy/closing.md', {leaves}",
-        f"{SESSION}:12:36: error[link-outside-pair] expected a link inside this pair's folder, got "
-        f"'../../bo-cy/sessions/2026-01-10.md', {leaves}",
-        f"{SESSION}:13:8: error[link-outside-pair] expected a link inside this pair's folder, got "
-        f"'..%2f..%2fbo-cy/x.png', {leaves}",
-        f"{SESSION}:13:34: error[link-outside-pair] expected a link inside this pair's folder, got "
-        f"'../../bo-cy/', {leaves}",
-        f"{SESSION}:14:8: error[link-outside-pair] expected a link inside this pair's folder, got "
-        f"'..\\..\\..\\..\\keys.yml', {leaves}",
+        f"{SESSION}:4:20: error[link-outside-pair] feedback.mentor: {leaves}",
+        f"{SESSION}:12:36: error[link-outside-pair] {leaves}",
+        f"{SESSION}:13:8: error[link-outside-pair] {leaves}",
+        f"{SESSION}:13:34: error[link-outside-pair] {leaves}",
+        f"{SESSION}:14:8: error[link-outside-pair] {leaves}",
     ]
 
 

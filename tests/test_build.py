@@ -155,7 +155,7 @@ def test_pair_errors_leave_the_handbook_built_and_fail_at_the_end(program_dir: P
     result = mkdocs(program_dir)
     assert result.returncode == 1
     assert "error[bad-date] date: expected a real date" in result.stderr
-    assert "mentorsite: 1 pair not built, their previous portfolios kept: ana-ben" in result.stderr
+    assert "mentorsite: 1 pair not built, their previous pair editions kept: ana-ben" in result.stderr
     assert (program_dir / "site/guidelines/clear-goals/index.html").is_file()
 
 

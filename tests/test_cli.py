@@ -106,5 +106,5 @@ def test_build_pair_with_errors_keeps_its_portfolio_and_exits_1(program_dir: Pat
     result = mentorsite(program_dir, "build", "--pair", "ana-ben")
     assert result.returncode == 1
     assert "speaking.md:2:1: error[missing-field] status: required field is missing" in result.stderr
-    assert "Error: mentorsite: 1 pair not built, their previous portfolios kept: ana-ben" in result.stderr
+    assert "Error: mentorsite: 1 pair not built, their previous pair editions kept: ana-ben" in result.stderr
     assert (program_dir / "site-private/pairs/ana-ben/index.html").read_bytes() == before

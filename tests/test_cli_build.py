@@ -82,8 +82,8 @@ def test_jobs_keep_a_broken_pair_out_and_fail(tmp_path: Path) -> None:
     write_files(program, {"content/pairs/priya-tomas/goals/broken.md": "---\ntitle: Broken\n---\n"})
     result = mentorsite(program, "build", "--jobs", "2")
     assert result.returncode == 1
-    assert "portfolio" in result.stderr and "priya-tomas not built, previous portfolio kept" in result.stderr
-    assert "mentorsite: 1 pair not built, their previous portfolios kept: priya-tomas\n" in result.stderr
+    assert "portfolio" in result.stderr and "priya-tomas not built, previous pair edition kept" in result.stderr
+    assert "mentorsite: 1 pair not built, their previous pair editions kept: priya-tomas\n" in result.stderr
     assert (program / "site-private/pairs/lena-marcus/index.html").is_file()
 
 

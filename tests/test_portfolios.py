@@ -154,7 +154,7 @@ def test_a_pair_with_errors_keeps_its_portfolio_and_the_others_still_build(tmp_p
 
     assert result.returncode == 1
     assert "error[wrong-type] minutes: expected" in result.stderr
-    assert "1 pair not built, their previous portfolios kept: cy-dee" in result.stderr
+    assert "1 pair not built, their previous pair editions kept: cy-dee" in result.stderr
     assert {p: p.read_bytes() for p in kept} == kept
     assert "newtextzz" in (folder / "site-private/pairs/ana-ben/agreement.html").read_text()
     assert "cy-dee/index.html" not in (folder / "site-private/review/index.html").read_text()

@@ -20,9 +20,11 @@ const INDEX_LABEL = "\u0000index";
 const DATABASE = "mentorsite-vault";
 const KEYS = "keys";
 const SESSION_SCRIPT = new URL("_vault/session.js", SCOPE).href;
-const LEAVING_GRACE = 1000; // ms for the next page of a full load to appear before the key is forgotten
+const LEAVING_GRACE = 1000; // ms for a page on its way (a reload, a full load) to be counted
 let opened = null; // {key, salt, files: Map(path -> {at, size, type} or {alias}), sites, chunks, chunkSize}
 let opening = null; // the promise of reopening from IndexedDB, shared by concurrent requests
+let lastNavigation = 0; // when a page of the portfolio was last given to a navigation
+let forgotten = 0; // how many times the key was forgotten: a reopening begun before is void
 
 self.addEventListener("install", (event) => {
   self.skipWaiting();
@@ -78,6 +80,7 @@ const recall = () => keys("readonly", (store) => store.get(SCOPE.href)).catch(()
 async function forget() {
   opened = null;
   opening = null;
+  forgotten += 1;
   await keys("readwrite", (store) => store.delete(SCOPE.href)).catch(() => {});
 }
 
@@ -127,15 +130,30 @@ async function unlocked(navigating) {
     }
   }
   if (opened) return opened;
-  opening = opening || reopen().then((found) => { opened = found; return found; })
-    .finally(() => { opening = null; });
+  if (!opening) {
+    const since = forgotten;
+    opening = reopen().then((found) => {
+      if (since === forgotten && !opened) opened = found; // unless locked or unlocked meanwhile
+      return opened;
+    }).finally(() => { opening = null; });
+  }
   return opening;
+}
+
+// A page went away: forget the key unless a page of the portfolio is still open, or on its
+// way (a navigation was answered within the last two rounds), for up to a few rounds.
+async function forgetIfLeft() {
+  for (let round = 0; round < 5; round += 1) {
+    await new Promise((resolve) => setTimeout(resolve, LEAVING_GRACE));
+    if (await pageOpen()) return;
+    if (Date.now() - lastNavigation > 2 * LEAVING_GRACE) break;
+  }
+  await forget();
 }
 
 self.addEventListener("message", (event) => {
   if (event.data && event.data.type === "leaving") {
-    event.waitUntil(new Promise((resolve) => setTimeout(resolve, LEAVING_GRACE))
-      .then(pageOpen).then((open) => (open ? null : forget())));
+    event.waitUntil(forgetIfLeft());
     return;
   }
   const reply = event.ports[0];
@@ -210,6 +228,7 @@ async function answer(request, path) {
     if (!navigating) return fetch(request);
     return Response.redirect(`${SCOPE.href}?next=${encodeURIComponent(path)}`, 302);
   }
+  if (navigating) lastNavigation = Date.now();
   const folder = path.slice(0, path.length - "sitemap.xml".length);
   if (path.endsWith("sitemap.xml") && vault.sites.includes(folder)) return sitemap(vault, folder);
   const entry = vault.files.get(path);
