@@ -868,6 +868,11 @@ def _digest(script: str) -> str:
     return base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
 
 
+def _logged(record: logging.LogRecord) -> bool:
+    """False for the link checks of private sites, which run at level 0 (see ``portfolio_config``)."""
+    return record.levelno > logging.NOTSET
+
+
 def portfolio_config(handbook_config: MkDocsConfig, docs_dir: Path, policy: bool = True) -> MkDocsConfig:
     """A MkDocs configuration for portfolios: the handbook's look, nothing that leaves the host.
 
@@ -905,6 +910,12 @@ def portfolio_config(handbook_config: MkDocsConfig, docs_dir: Path, policy: bool
     problems = [f"{key}: {error}" for key, error in [*errors, *warnings]]
     if problems:
         raise PluginError(f"mentorsite: cannot set up the portfolio sites: {'; '.join(map(str, problems))}")
+    # 'ignore' still logs each link, at DEBUG (shown by --verbose): level 0, dropped by _logged, logs none.
+    for checks in (config.validation.nav, config.validation.links):
+        for check in list(checks):
+            checks[check] = logging.NOTSET
+    for name in ("mkdocs.structure.pages", "mkdocs.structure.nav"):
+        logging.getLogger(name).addFilter(_logged)
     config.plugins["mentorsite/private-pages"] = PrivatePages(policy)
     config.plugins.on_startup(command="build", dirty=False)
     return config.plugins.on_config(config)

@@ -164,8 +164,6 @@ def _read_program(content_dir: Path, root: Path, editions: Sequence[str] | None,
                                         guideline_ids, "in the handbook")
         if records:
             pairs.append(records)
-    pair_files = [p.files["pair.yml"] for p in content.pairs if "pair.yml" in p.files]
-    diagnostics += check_duplicate_ids("pair", pair_files, _pair_id)
     diagnostics += _check_reserved_ids(content.pairs)
     handbook = Handbook(tuple(guidelines), content.landing_markdown)
     program = Program(handbook, tuple(sorted(pairs, key=lambda p: p.pair.id)))
@@ -220,13 +218,9 @@ def _pair_documents(documents: PairDocuments) -> list[Document]:
     return [*documents.files.values(), *documents.goals, *documents.sessions, *documents.checkins]
 
 
-def _pair_id(document: Document) -> str:
-    return document_id(document, default=Path(document.path).parent.name)
-
-
 def _folder_id(documents: PairDocuments) -> str:
-    pair_file = documents.files.get("pair.yml")
-    return _pair_id(pair_file) if pair_file is not None else documents.folder
+    """A pair's id is its folder's name: an ``id`` that says otherwise is an error (id-mismatch)."""
+    return documents.folder
 
 
 def _pair_referrers(documents: PairDocuments) -> list[Document]:

@@ -94,6 +94,8 @@ def test_another_pair_folder_cannot_claim_a_pairs_id(tmp_path: Path) -> None:
     assert records is not None and records.pair.mentee.name == "Ana Silva"
     assert [p.pair.mentee.name for p in checked.program.pairs] == ["Ana Silva"]
     assert [s.id for s in records.sessions] == ["2026-02-03"]  # the claiming session is refused
+    assert checked.pair_folders["zz-eve"] == "content/pairs/zz-eve"
+    assert [d for d in checked.pair_problems("ana-ben") if "zz-eve" in d.path] == []
 
 
 ATTACKS = {

@@ -247,8 +247,8 @@ def test_a_handbook_page_that_includes_a_pair_record_stops_the_build(tmp_path: P
         assert f"ERROR   -  mentorsite: {line}" in built.stderr
     assert "in the handbook's records; the site was not built" in built.stderr
     assert not (folder / "site").exists()
-    checked = mentorsite_check(folder)  # without the plugin's settings: the keys file is outside its defaults
-    assert checked.stdout.splitlines() == expected[1:]
+    checked = mentorsite_check(folder)  # the build's places, the keys file among them
+    assert checked.stdout.splitlines() == expected
 
 
 def test_links_that_leave_their_pair_folder_are_located_errors(tmp_path: Path) -> None:
@@ -333,3 +333,157 @@ def test_handbook_files_that_lead_into_the_pairs_folder_are_refused(tmp_path: Pa
     ]
     built = mkdocs_build(folder)
     assert built.returncode == 1 and not (folder / "site").exists()
+
+
+def with_extensions(folder: Path, extensions: str) -> Path:
+    """``folder``'s mkdocs.yml with ``extensions`` (lines of markdown_extensions) in place of snippets."""
+    config = folder / "mkdocs.yml"
+    before, after = config.read_text(encoding="utf-8").rsplit(SNIPPETS, 1)  # the last: markdown_extensions
+    config.write_text(before + extensions + after, encoding="utf-8")
+    return folder
+
+
+def test_extension_settings_that_name_private_places_stop_the_build_at_their_line(tmp_path: Path) -> None:
+    """Issue 16, break 1, review finding 1: options of the handbook's extensions that name files.
+
+    ``pymdownx.snippets: {auto_append: [<a private session>]}`` put that session in every
+    public page with exit 0. Now it, and each sibling (a folder to read from that is the
+    pairs folder, lies in one, or is ``/``; a file linked to a pair's record; a permitted
+    file whose own include line reaches a pair; icons from a folder that holds the pairs;
+    images embedded from a pair's folder), is an error at its line in mkdocs.yml, from
+    check and from the build, which stops before site/ exists.
+    """
+    folder = with_extensions(attack_program(tmp_path / "program"),
+                             f"  - pymdownx.snippets:\n      auto_append: [{OTHER_SESSION}]\n")
+    reported = [f"mkdocs.yml:12:21: error[setting-private] pymdownx.snippets auto_append[0]: expected a file of "
+                f"the handbook, got '{OTHER_SESSION}', which reaches the pairs folder"]
+    assert mentorsite_check(folder).stdout.splitlines() == reported
+    built = mkdocs_build(folder)
+    assert built.returncode == 1 and f"ERROR   -  mentorsite: {reported[0]}" in built.stderr
+    assert not (folder / "site").exists() and not (folder / "site-private").exists()
+
+    siblings = attack_program(tmp_path / "siblings", files={
+        "snippets/abbreviations.md": "*[CV]: Curriculum vitae\n",
+        "snippets/nested.md": f'*[HR]: Human resources\n\n--8<-- "{OTHER_SESSION}"\n'})
+    (siblings / "snippets/linked.md").symlink_to(siblings / OTHER_SESSION)
+    (siblings / "snippets/pairs").symlink_to(siblings / "content/pairs", target_is_directory=True)
+    with_extensions(siblings, (
+        "  - pymdownx.snippets:\n"
+        "      base_path: ['.', content/pairs, snippets/pairs/ana-ben, /]\n"
+        "      auto_append:\n"
+        "        - snippets/abbreviations.md\n"
+        "        - snippets/linked.md\n"
+        "        - snippets/nested.md\n"
+        "  - pymdownx.emoji:\n"
+        "      options: {custom_icons: [content, overrides/.icons]}\n"
+        "  - pymdownx.b64: {base_path: content/pairs/ana-ben/sessions}\n"))
+    shown = "expected a folder of the handbook, got"
+    assert mentorsite_check(siblings).stdout.splitlines() == [
+        f"mkdocs.yml:16:28: error[setting-private] pymdownx.snippets base_path[1]: {shown} 'content/pairs', "
+        "which reaches the pairs folder",
+        f"mkdocs.yml:16:43: error[setting-private] pymdownx.snippets base_path[2]: {shown} "
+        "'snippets/pairs/ana-ben', which reaches the pairs folder",
+        f"mkdocs.yml:16:67: error[setting-private] pymdownx.snippets base_path[3]: {shown} '/', which reaches "
+        "a place outside the program's folder",
+        "mkdocs.yml:19:11: error[setting-private] pymdownx.snippets auto_append[1]: expected a file of the "
+        "handbook, got 'snippets/linked.md', which reaches the pairs folder",
+        f"mkdocs.yml:22:33: error[setting-private] pymdownx.emoji options.custom_icons[0]: {shown} 'content', "
+        "which holds the pairs folder",
+        f"mkdocs.yml:23:30: error[setting-private] pymdownx.b64 base_path: {shown} "
+        "'content/pairs/ana-ben/sessions', which reaches the pairs folder",
+        "snippets/nested.md:3:1: error[include-private] expected an include of a handbook file, got "
+        f"'{OTHER_SESSION}', which reaches the pairs folder",
+    ]
+    assert mkdocs_build(siblings).returncode == 1 and not (siblings / "site").exists()
+
+
+def test_check_reads_the_places_the_build_uses(tmp_path: Path) -> None:
+    """Issue 16, break 1, review finding 2: check knew only the default folders.
+
+    With private_dir, cache_dir and the keys file moved, a handbook page that includes
+    each of them was an error of the build but not of ``mentorsite check``.
+    """
+    options = ("jobs: 1\nprivate_dir: out/private\ncache_dir: out/cache\n"
+               "encryption: {keys_file: secrets/keys.yml}")
+    page = ('# About\n\n--8<-- "secrets/keys.yml"\n\n--8<-- "out/private/pairs/bo-cy/index.html"\n\n'
+            '--8<-- "out/cache/records.pickle"\n')
+    folder = attack_program(tmp_path / "program", plugin_options=options, files={
+        "secrets/keys.yml": f"review: {PASSPHRASE} for reviewers\npairs: {{}}\n", "content/handbook/about.md": page})
+    expected = "content/handbook/about.md:{}:1: error[include-private] expected an include of a handbook file, got '{}', "
+    lines = [expected.format(3, "secrets/keys.yml") + "which reaches the keys file",
+             expected.format(5, "out/private/pairs/bo-cy/index.html") + "which reaches private_dir",
+             expected.format(7, "out/cache/records.pickle") + "which reaches cache_dir"]
+    checked = mentorsite_check(folder)
+    assert (checked.returncode, checked.stdout.splitlines()) == (1, lines)
+    built = mkdocs_build(folder)
+    assert built.returncode == 1 and all(f"ERROR   -  mentorsite: {line}" in built.stderr for line in lines)
+
+
+ABBREVIATIONS = "  - abbr\n  - pymdownx.snippets:\n      auto_append: [snippets/abbreviations.md]\n"
+
+
+def test_a_strict_build_passes_when_the_owners_acknowledge_an_extension_left_out(tmp_path: Path) -> None:
+    """Issue 16, break 1, review finding 3: every strict build with snippets failed on its one warning.
+
+    The handbook uses snippets for abbreviations. Unacknowledged, the warning stays and
+    fails --strict; listed in ``private_extensions_left_out`` it is an info line and the
+    strict build passes; a listed name the handbook lacks, or one private sites keep, is a
+    warning at its place in mkdocs.yml (of check, and of the build, which --strict stops).
+    """
+    files = {"snippets/abbreviations.md": "*[CV]: Curriculum vitae\n"}
+    plain = with_extensions(attack_program(tmp_path / "plain", files=files), ABBREVIATIONS)
+    warned = mkdocs_build(plain, "--strict")
+    warning = ("WARNING -  mentorsite: private sites (portfolios, the reviewer site, the report) are rendered "
+               "without pymdownx.snippets (it copies files (and, with url_download, pages from the network) into "
+               "the page)\n")
+    assert warned.returncode == 1 and warning in warned.stderr
+
+    known = with_extensions(attack_program(tmp_path / "known", files=files, plugin_options=(
+        "jobs: 1\nprivate_extensions_left_out: [pymdownx.snippets]")), ABBREVIATIONS)
+    built = mkdocs_build(known, "--strict")
+    assert built.returncode == 0, built.stderr
+    assert warning.replace("WARNING", "INFO   ").replace("page)\n", "page) (private_extensions_left_out)\n") \
+        in built.stderr
+    assert "WARNING" not in built.stderr
+    assert SECRET not in texts_under(known / "site", but="-")
+
+    wrong = with_extensions(attack_program(tmp_path / "wrong", files=files, plugin_options=(
+        "jobs: 1\nprivate_extensions_left_out: [pymdownx.snippets, pymdownx.b64, abbr]")),
+        ABBREVIATIONS)
+    assert mentorsite_check(wrong).stdout.splitlines() == [
+        "mkdocs.yml:11:11: warning[unknown-extension] private_extensions_left_out: expected an extension of "
+        "markdown_extensions, got 'pymdownx.b64', which is not in it",
+        "mkdocs.yml:12:11: warning[unknown-extension] private_extensions_left_out: expected an extension that "
+        "private sites leave out, got 'abbr', which they keep",
+    ]
+    refused = mkdocs_build(wrong, "--strict")
+    assert refused.returncode == 1 and not (wrong / "site").exists()
+
+
+MARKED_LINKS = """
+[zqtext1](zqtarget1-missing.md) [zqtext2](#zqanchor2) [zqtext3](/zqabsolute3)
+[zqtext4](2026-02-03.md#zqanchor4) ![zqtext5](zqimage5.png) [zqtext6](<zq target6.md>)
+[zqtext7](../goals/zqtarget7.md) [zqtext8](mailto:zqmail8) [zqtext9](zqscheme9:x)
+[zqtext10]: zqreference10.md
+[zqtext10][] <a href="zqhtml11.md#zqanchor11">zqtext11</a> [zqtext12](zq%20encoded12.md)
+"""
+
+
+def test_private_builds_log_no_record_text_of_links(tmp_path: Path) -> None:
+    """Issue 16, break 1, review finding 4: MkDocs quoted record links in the build's log.
+
+    A session links to missing pages, anchors, absolute paths and odd targets (every text
+    and target holds a marker); another pair's session links out of its folder. The
+    verbose build log holds no marker: MkDocs checks no link of a private site, and
+    mentorsite's own error names the file and line, not the target.
+    """
+    out = "\n[zqtext13](../../zqoutside13.md)\n"
+    folder = attack_program(tmp_path / "program", MARKED_LINKS, plugin_options="jobs: 1\ncache: false",
+                            files={OTHER_SESSION: f"---\ndate: 2026-01-10\n---\n\n{SECRET}\n{out}"})
+    built = mkdocs_build(folder, "--verbose")
+    page = (folder / "site-private/pairs/ana-ben/sessions/2026-02-03.html").read_text(encoding="utf-8")
+    assert "zqtext1" in page and "zqtext12" in page  # rendered, so MkDocs saw every link
+    log = built.stdout + built.stderr
+    assert "zq" not in log.lower(), [line for line in log.splitlines() if "zq" in line.lower()]
+    assert ("ERROR   -  mentorsite: content/pairs/bo-cy/sessions/2026-01-10.md:6:12: error[link-outside-pair] "
+            "expected a link inside this pair's folder, got one that leads out of it") in built.stderr

@@ -309,6 +309,25 @@ def test_a_portfolio_page_cannot_be_framed_by_another_page_of_the_host(program: 
     assert agreement not in later.content()
 
 
+def test_a_portfolio_page_opened_by_another_page_of_the_host_cannot_be_read_from_it(
+        program: Program, visit: Visit) -> None:
+    url = program.pair_url("cy-dee")
+    agreement = program.marker("cy-dee", "agreement.body", "review")
+    visit.open(url, PASSPHRASES["cy-dee"])
+    handbook = visit.watch(visit.context.new_page())
+    handbook.goto(program.url)
+    with visit.context.expect_page() as opening:
+        handbook.evaluate("(address) => { window.opened = window.open(address); }", url + "agreement.html")
+    opened = opening.value
+    opened.locator(CONTENT, has_text=agreement).wait_for()  # it opens, for the reader...
+    read = handbook.evaluate("""() => {
+      try { return window.opened.closed ? "closed" : window.opened.document.body.innerText; }
+      catch (error) { return "refused"; }
+    }""")
+    assert read == "closed"  # ...but the page that opened it has no hold on it
+    opened.close()
+
+
 def test_the_host_is_never_asked_for_a_page_by_its_name(program: Program, visit: Visit) -> None:
     url, passphrase = program.pair_url("ana-ben"), PASSPHRASES["ana-ben"]
     scope = url.removeprefix(program.url.rstrip("/"))

@@ -247,9 +247,13 @@ async function answer(request, path) {
     return plainResponse("This file could not be decrypted: it does not belong to this portfolio.", 500);
   }
   const status = path === "404.html" || path.endsWith("/404.html") ? 404 : 200;
+  // No page may frame a decrypted file, and a window that opened one (any page of this host)
+  // loses its hold on it: a page of another browsing context group cannot be read.
   return new Response(withSession(plain, entry.type), { status, headers: {
     "Content-Type": entry.type, "Cache-Control": "no-store",
-    "Referrer-Policy": "no-referrer", "X-Content-Type-Options": "nosniff" } });
+    "Referrer-Policy": "no-referrer", "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": "frame-ancestors 'none'", "X-Frame-Options": "DENY",
+    "Cross-Origin-Opener-Policy": "same-origin" } });
 }
 
 // A page of the portfolio, with the script that says when it goes away (allowed by the
