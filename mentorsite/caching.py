@@ -34,6 +34,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from mentorsite import __version__
+from mentorsite.output import ignored_by_git
 
 log = logging.getLogger("mkdocs.plugins.mentorsite")
 
@@ -263,6 +264,7 @@ class RecordCache:
             return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            ignored_by_git(self.path.parent)  # it holds record text: never tracked, whatever its name
             _keep_private(self.path)
             handle, name = tempfile.mkstemp(prefix=".records-", dir=self.path.parent)
         except OSError as error:  # a read-only checkout: the build goes on without a cache

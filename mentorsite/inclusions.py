@@ -4,8 +4,11 @@ A pair's record may include nothing (private sites render with no include extens
 a line that asks for one is an error, so the author knows it is not shown) and may link
 only inside its own pair's folder. Handbook pages may include files, except from the
 pairs folder, the private output, the record cache, the keys file or anywhere outside
-the program's folder, and may not link into the pairs folder. Every check works on the
-text alone, except that a handbook page's include targets are looked up on disk.
+the program's folder, and may not link into the pairs folder. The options in mkdocs.yml
+that have the handbook's extensions read files (a file added to every page, the folders
+files are read from) follow the same rule, at their line. Every check of a pair's record
+works on its text alone; a handbook page's include targets (and the files they include,
+in turn) are looked up on disk.
 """
 
 from __future__ import annotations
@@ -240,7 +243,7 @@ def check_handbook_text(document: Document, source: Path, places: ProgramPlaces,
         for found in findings(text, location, jinja=True):
             where, name = _where(document, location, body_line, found)
             if found.kind == "link":
-                if _link_into_pairs(found.target, source.parent, places):
+                if _link_into_pairs(found.target, bases, places):
                     message = (f"expected a link inside the handbook, got '{found.target}', "
                                "which leads into the pairs folder")
                     diagnostics.append(problem(document.path, where, "link-into-pairs", message, name))
@@ -276,11 +279,17 @@ def _include_paths(written: str) -> set[str]:
     return {written, spec.group("path")} if spec and spec.group("path") else {written}
 
 
-def _link_into_pairs(url: str, folder: Path, places: ProgramPlaces) -> bool:
+def _link_into_pairs(url: str, bases: Sequence[Path], places: ProgramPlaces) -> bool:
+    """Whether ``url``, read from the page's folder or from a folder an extension reads images from
+    (``pymdownx.b64`` embeds the file a link names, relative or as an absolute file path), is in the pairs."""
     pairs = places.pairs_dir
-    for path in relative_paths(url):
-        target = Path(os.path.normpath(folder / path))
-        if target.is_relative_to(pairs) or Path(os.path.realpath(target)).is_relative_to(pairs):
+    targets = [base / path for path in relative_paths(url) for base in bases]
+    written = urlsplit(html.unescape(url).strip(C0_AND_SPACE).replace("\\", "/"))
+    if written.scheme in ("", "file") and written.path.startswith("/") and not written.netloc:
+        targets.append(Path(unquote(written.path)))  # a file's own path, as b64 reads it
+    for target in targets:
+        lexical = Path(os.path.normpath(target))
+        if lexical.is_relative_to(pairs) or Path(os.path.realpath(lexical)).is_relative_to(pairs):
             return True
     return False
 
@@ -295,7 +304,7 @@ def _include_reaches(written: str, bases: Sequence[Path], places: ProgramPlaces)
     return None
 
 
-def _reaches(path: Path, places: ProgramPlaces, *, holding: bool = False) -> str | None:
+def _reaches(path: Path, places: ProgramPlaces, *, holding: bool = False, outside: bool = True) -> str | None:
     """'reaches' the private place ``path`` is or lies in, 'holds' one (``holding``), or the outside."""
     lexical = Path(os.path.normpath(path))
     real = Path(os.path.realpath(lexical))
@@ -304,7 +313,7 @@ def _reaches(path: Path, places: ProgramPlaces, *, holding: bool = False) -> str
             return f"reaches {name}"
         if holding and (place.is_relative_to(lexical) or place.is_relative_to(real)):
             return f"holds {name}"
-    if real.exists() and not real.is_relative_to(places.program_dir):
+    if outside and real.exists() and not real.is_relative_to(places.program_dir):
         return "reaches a place outside the program's folder"
     return None
 
@@ -364,8 +373,11 @@ def configured_places(places: ProgramPlaces, config_file: Path, names: Sequence[
                   for index, name in enumerate(acknowledged))
     settings = tuple(target for name in names if isinstance(name, str)
                      for target in _setting_targets(name, configs.get(name) or {}, positions))
-    return ConfiguredPlaces(**{f.name: getattr(places, f.name) for f in fields(ProgramPlaces)},
-                            config_file=config_file, settings=settings, acknowledged=named)
+    given = {f.name: getattr(places, f.name) for f in fields(ProgramPlaces)}
+    # A base path in a private place (its own error) would make every path read against it one.
+    given["base_paths"] = tuple(base for base in places.base_paths
+                                if _reaches(base, places, outside=False) is None)
+    return ConfiguredPlaces(**given, config_file=config_file, settings=settings, acknowledged=named)
 
 
 def _setting_targets(name: str, options: Mapping[str, Any], positions: Positions) -> Iterator[SettingTarget]:
@@ -403,9 +415,11 @@ def check_settings(places: ProgramPlaces, shown: Shown, included: Included) -> l
     diagnostics = []
     for setting in places.settings:
         if setting.kind == "file":
-            reached = _include_reaches(setting.written, setting.bases, places)
+            # A base that is itself refused has its own error; reading every file against it would repeat it.
+            bases = [base for base in setting.bases if _reaches(base, places) is None]
+            reached = _include_reaches(setting.written, bases, places)
             if reached is None:
-                diagnostics += check_included(setting.written, setting.bases, places, included)
+                diagnostics += check_included(setting.written, bases, places, included)
                 continue
             message = f"expected a file of the handbook, got '{setting.written}', which {reached}"
         else:

@@ -276,8 +276,13 @@ def _landing_page(finder: _Finder, landing: Path, diagnostics: list[Diagnostic])
 
 
 def _markdown_files(finder: _Finder, folder: Path, pattern: str) -> list[Document]:
+    return _read_markdown(finder, finder.entries(folder), pattern)
+
+
+def _read_markdown(finder: _Finder, entries: list[Entry], pattern: str) -> list[Document]:
+    """The Markdown records among ``entries``; anything else is an unknown file."""
     documents = []
-    for entry in finder.entries(folder):
+    for entry in entries:
         if entry.is_file and entry.path.suffix == ".md":
             documents.append(finder.markdown(entry.path))
         else:
@@ -303,13 +308,7 @@ def _pair_documents(finder: _Finder, folder: Entry) -> PairDocuments:
 
 
 def _pair_markdown_files(finder: _Finder, folder: Entry, pair_folder: Path, pattern: str) -> list[Document]:
-    documents = []
-    for entry in finder.pair_entries(folder.path, folder.real, pair_folder):
-        if entry.is_file and entry.path.suffix == ".md":
-            documents.append(finder.markdown(entry.path))
-        else:
-            finder.unknown(entry.path, [pattern])
-    return documents
+    return _read_markdown(finder, finder.pair_entries(folder.path, folder.real, pair_folder), pattern)
 
 
 def _overlap(one: Path, other: Path) -> bool:

@@ -62,6 +62,27 @@ def private_folder(folder: Path) -> Path:
     return folder
 
 
+GIT_IGNORE = ".gitignore"
+IGNORE_ALL = "# mentorsite: private output, never to be committed\n*\n"
+
+
+def ignored_by_git(folder: Path) -> Path:
+    """Write a ``.gitignore`` that ignores everything into ``folder`` (unless it has one).
+
+    So git tracks nothing in it, whatever the folder is called and whatever the program's
+    own ``.gitignore`` says. Made with O_EXCL and O_NOFOLLOW: an existing file or link is
+    left as it is and nothing is written through a link.
+    """
+    try:
+        handle = os.open(folder / GIT_IGNORE, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW,
+                         PRIVATE_FILE)
+    except FileExistsError:
+        return folder
+    with os.fdopen(handle, "w", encoding="utf-8") as file:
+        file.write(IGNORE_ALL)
+    return folder
+
+
 def _tighten_tree(folder: Path) -> None:
     for walked, folders, files in os.walk(folder):
         root = Path(walked)

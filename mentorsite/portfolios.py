@@ -38,16 +38,18 @@ from mkdocs.structure.nav import get_navigation
 from mkdocs.structure.pages import Page
 
 from mentorsite.caching import UnstableError, code_digest, digest, stable_form, tree_digest
-from mentorsite.crypto import Encryption, SealPlan, SealReport, seal_portfolios
+from mentorsite.crypto import Encryption, KeysError, SealPlan, SealReport, seal_portfolios
 from mentorsite.diagnostics import Diagnostic, Severity
 from mentorsite.editions import EDITIONS, Edition
 from mentorsite.extensions import PrivateExtensions, is_acknowledged, private_extensions
+from mentorsite.fetches import Fetch, css_fetches_elsewhere, remove_fetches
 from mentorsite.origins import ThemeScripts, scan_site, setting_findings
 from mentorsite.output import (
     PAIRS,
     REPORT,
     REVIEW,
     SCRATCH_MARK,
+    ignored_by_git,
     link_files,
     private_files,
     private_folder,
@@ -290,14 +292,12 @@ def build_portfolios(handbook_config: MkDocsConfig, checked: CheckedProgram, *, 
         check_shared_origin(handbook_config, encryption.target_dir, shared_origin)
     with ExitStack() as stack:
         with private_files():
-            private_folder(private_dir)
+            ignored_by_git(private_folder(private_dir))
             remove_scratch([private_dir, private_dir / PAIRS, private_dir / REVIEW])
             build = _Build(stack, handbook_config, checked, private_dir, settings, environment, inputs, reuse)
             report = build.pairs(chosen, strict=strict, jobs=jobs, progress=progress)
-            if whole:
-                report.removed = _remove_stale(private_dir, set(checked.pair_folders))
-                for prefix in (PAIR_STAMP, SHARED_STAMP):
-                    build.stamps.prune(prefix, set(checked.pair_folders))
+            # Every build knows every pair folder (--pair and --shard too): gone pairs go at once.
+            report.removed = _remove_stale(private_dir, set(checked.pair_folders), build.stamps, encryption)
             withdrawn = withdraw_review_editions(private_dir, checked, build.stamps, report, strict=strict)
             if shard is None or (withdrawn and (private_dir / REVIEW / "index.html").is_file()):
                 build.review_index()  # a shard's index would list only its own pairs: only mended
@@ -308,6 +308,8 @@ def build_portfolios(handbook_config: MkDocsConfig, checked: CheckedProgram, *, 
             plan = seal_plan(encryption, private_dir, environment, assets)
             report.sealing = seal_portfolios(plan, chosen, jobs=jobs, prune=whole)
             _drop_stale_sealed_review(encryption, report.sealing)
+            for pair_id, folder in report.sealing.sealed.items():
+                build.stamps.record(SEALED_STAMP + pair_id, folder)  # so that it goes with its pair
     report.seconds = time.monotonic() - started
     return report
 
@@ -441,6 +443,7 @@ class PairTask:
 
 PAIR_STAMP = "pair-"
 SHARED_STAMP = "shared-"  # + pair id: the records (and code) its review edition was built from
+SEALED_STAMP = "sealed-"  # + pair id: the name of the folder its edition was last sealed into
 REVIEW_STAMP = "review-index"
 REPORT_STAMP = "report"
 
@@ -608,14 +611,49 @@ def _review_editions(review_dir: Path) -> list[Path]:
             and ((site / SUMMARY_FILE).is_file() or (site / "index.html").is_file())]
 
 
-def _remove_stale(private_dir: Path, pair_ids: set[str]) -> list[str]:
-    """Portfolios of pairs no longer in the content folder are deleted, not left behind."""
+def _remove_stale(private_dir: Path, pair_ids: set[str], stamps: Stamps,
+                  encryption: Encryption | None) -> list[str]:
+    """Portfolios of pairs no longer in the content folder are deleted, not left behind; their ids.
+
+    So are their stamps and, with ``encryption``, their sealed folders, whose names say
+    nothing of their pair: the stamp written when each was sealed names it, else (a folder
+    sealed before such stamps) the pair's passphrase, while the keyring still has it.
+    """
     removed = set()
     pair_sites = sorted(private_dir.joinpath(PAIRS).iterdir()) if private_dir.joinpath(PAIRS).is_dir() else []
     for site in [*(s for s in pair_sites if s.is_dir()), *_review_editions(private_dir / REVIEW)]:
         if site.name not in pair_ids and not site.name.startswith(".") and withdraw(site):
             removed.add(site.name)
+    prefixes = [PAIR_STAMP, SHARED_STAMP]
+    if encryption is not None:
+        removed |= _remove_stale_sealed(encryption, stamps, pair_ids, removed)
+        prefixes.append(SEALED_STAMP)  # kept while not sealing: only they name the sealed folders
+    for prefix in prefixes:
+        stamps.prune(prefix, pair_ids)
     return sorted(removed)
+
+
+SEALED_FOLDER = re.compile(r"[0-9a-f]{32}")
+
+
+def _remove_stale_sealed(encryption: Encryption, stamps: Stamps, pair_ids: set[str],
+                         gone: set[str]) -> set[str]:
+    """The sealed folders of pairs no longer in the content, withdrawn; the ids of those pairs."""
+    stamped = {stamp.name.removeprefix(SEALED_STAMP): stamp
+               for stamp in stamps.folder.glob(f"{SEALED_STAMP}*")}
+    removed = set()
+    for pair_id in sorted((gone | set(stamped)) - pair_ids):
+        stamp = stamped.get(pair_id)
+        folder = stamp.read_text(encoding="ascii", errors="replace") if stamp is not None else None
+        if folder is None or not SEALED_FOLDER.fullmatch(folder):
+            passphrase, _ = encryption.keyring.usable(pair_id)
+            try:
+                folder = encryption.folder(pair_id, passphrase).name if passphrase else None
+            except KeysError:
+                folder = None
+        if folder is not None and withdraw(encryption.target_dir / PAIRS / folder):
+            removed.add(pair_id)
+    return removed
 
 
 def withdraw_review_editions(private_dir: Path, checked: CheckedProgram, stamps: Stamps, report: BuildReport,
@@ -823,7 +861,31 @@ class SiteFactory:
                 destination = self.assets / stylesheet
                 destination.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(source, destination)
+        sources = {Path(file.dest_path).as_posix(): Path(file.abs_src_path or "") for file in files}
+        sources |= {css: Path(handbook_config.docs_dir) / css for css in config.extra_css}
+        left_out = self._leave_out_fetching_styles(sources)
+        config["extra_css"] = [css for css in config.extra_css if css not in left_out]
         self.asset_files = sorted(p.relative_to(self.assets) for p in self.assets.rglob("*") if p.is_file())
+
+    def _leave_out_fetching_styles(self, sources: dict[str, Path]) -> set[str]:
+        """Staged stylesheets that fetch from another host, deleted with one warning each; their paths."""
+        root = Path(self.config.config_file_path or "mkdocs.yml").resolve().parent
+        left_out = set()
+        for staged in sorted(self.assets.rglob("*.css")):
+            relative = staged.relative_to(self.assets).as_posix()
+            text = staged.read_text(encoding="utf-8", errors="replace")
+            url = css_fetches_elsewhere(text)
+            if url is None:
+                continue
+            staged.unlink()
+            left_out.add(relative)
+            line, column = _position(text, url)
+            shown = _shown(sources.get(relative, staged), root)
+            log.warning(str(Diagnostic(
+                shown, line, column, Severity.WARNING, "offsite-stylesheet",
+                f"expected a stylesheet that loads nothing from another host, got '{url}'; "
+                "private sites leave it out")))
+        return left_out
 
 
 class PrivatePages(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
@@ -832,15 +894,52 @@ class PrivatePages(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
     def __init__(self, policy: bool = True):
         self.policy = policy
         self.theme_scripts: frozenset[str] | None = None  # learnt by the site factory
+        self.warned: set[str] = set()  # what the theme's templates fetch from another host, said once
+        self.seen: set[tuple[Fetch, str]] = set()
 
     def on_page_content(self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         prefix_anchors(page.toc)  # the table of contents points at the ids as the cleaning writes them
         return sanitise(html, page.url)  # before search indexes the page, so the index is clean too
 
     def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
+        output, fetches = remove_fetches(output, page.content or "")  # the whole page: the templates too
+        for fetch in fetches:
+            self._warn(fetch, str(page.meta.get("template") or "main.html"), config)
         if self.theme_scripts is None:
             return output  # a probe page, to learn the theme's scripts
         return mark_private(output, page.content or "", policy=self.policy, theme_scripts=self.theme_scripts)
+
+    def _warn(self, fetch: Fetch, template: str, config: MkDocsConfig) -> None:
+        """One warning per build for each tag the templates write: where it is, when a template holds it."""
+        if (fetch, template) in self.seen:
+            return  # the same tag on another page
+        self.seen.add((fetch, template))
+        root = Path(config.config_file_path or "mkdocs.yml").resolve().parent
+        custom = Path(config.theme.custom_dir) if config.theme.custom_dir else None
+        holders = sorted(custom.rglob("*")) if custom is not None and custom.is_dir() else []
+        for holder in holders:
+            text = holder.read_text(encoding="utf-8", errors="replace") if holder.is_file() else ""
+            if fetch.url in text:  # the template's own text, not a record's: quoted
+                line, column = _position(text, fetch.url)
+                where = f"{_shown(holder, root)}:{line}:{column}"
+                message = (f"{where}: warning[offsite-template] expected no request to another host from a "
+                           f"private page, got {fetch} to '{fetch.url}'; private pages leave it out")
+                break
+        else:  # made by the template from values: the URL is not quoted
+            where = f"{template}: {fetch}"
+            message = (f"mentorsite: the theme's template {template} writes {fetch} naming another host; "
+                       "private pages leave it out")
+        if where not in self.warned:
+            self.warned.add(where)
+            log.warning(message)
+
+
+def _position(text: str, found: str) -> tuple[int, int]:
+    """Line and column (1-based) where ``found`` first is in ``text``; 1:1 when it is not there as such."""
+    at = text.find(found)
+    if at < 0:
+        return 1, 1
+    return text.count("\n", 0, at) + 1, at - (text.rfind("\n", 0, at) + 1) + 1
 
 
 def mark_private(html: str, content: str, *, policy: bool = True,

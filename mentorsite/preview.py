@@ -6,20 +6,35 @@ and the export look exactly like the built portfolio.
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+import html
+import ipaddress
 import logging
+import os
+import re
+import secrets
+import signal
 import subprocess
 import tempfile
+import threading
+import webbrowser
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from types import FrameType
+from typing import Any
 
 from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.livereload import LiveReloadServer
+from mkdocs.livereload import _SCRIPT_TEMPLATE, LiveReloadServer, _timestamp
 
 from mentorsite.diagnostics import Diagnostic, summarize
 from mentorsite.editions import Edition
-from mentorsite.output import EXPORTS, private_files, private_folder, write_zip
+from mentorsite.output import EXPORTS, ignored_by_git, private_files, private_folder, write_zip
 from mentorsite.plugin import MentorsitePlugin
 from mentorsite.portfolios import public_folders
 
@@ -48,34 +63,148 @@ def serve_pair(config_file: Path, pair_id: str, edition: Edition, host: str, por
                open_in_browser: bool = False) -> None:
     """Serve one pair's portfolio, rebuilt and reloaded in the browser when a record changes.
 
-    The preview leaves out the pages' Content-Security-Policy so that the live-reload script
-    the server adds can run; everything else is as built.
+    The pages carry the built portfolio's Content-Security-Policy, which the server widens
+    by the hash of the live-reload script it adds, and nothing else. The portfolio is served
+    under a random path, printed once (see ``PreviewServer``). SIGTERM and SIGHUP stop the
+    server as Ctrl-C does, so its scratch folder is removed in every case.
     """
-    with tempfile.TemporaryDirectory(prefix="mentorsite-preview-") as scratch:
+    with _stopped_by_signals(), tempfile.TemporaryDirectory(prefix="mentorsite-preview-") as scratch:
         target = Path(scratch) / "site"
-        plugin, problems = build_pair_edition(config_file, pair_id, edition, target, policy=False)
+        plugin, problems = build_pair_edition(config_file, pair_id, edition, target)
         if problems:
             raise PluginError(f"mentorsite: {summarize(problems)} in the records of {pair_id}; "
                               "nothing to preview")
 
         def rebuild() -> None:
-            _, problems = build_pair_edition(config_file, pair_id, edition, target, policy=False)
+            _, problems = build_pair_edition(config_file, pair_id, edition, target)
             if problems:
                 log.error(f"mentorsite: {summarize(problems)} in the records of {pair_id}; "
                           "the preview shows the last good build")
 
-        server = LiveReloadServer(builder=rebuild, host=host, port=port, root=str(target))
+        server = PreviewServer(rebuild, host, port, target)
         root = config_file.resolve().parent
         for folder in (plugin.config.content_dir, plugin.config.templates_dir):
             if (root / folder).is_dir():
                 server.watch(str(root / folder))
         server.watch(str(config_file.resolve()), recursive=False)
         try:
-            server.serve(open_in_browser=open_in_browser)  # type: ignore[no-untyped-call]
+            server.serve(open_in_browser=open_in_browser)
         except KeyboardInterrupt:
             log.info("Shutting down...")
         finally:
             server.shutdown()
+
+
+@contextmanager
+def _stopped_by_signals() -> Iterator[None]:
+    """SIGTERM and SIGHUP raise KeyboardInterrupt (once: a second one waits for the clean-up)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signals reach the main thread only
+        return
+    stopping = (signal.SIGTERM, signal.SIGHUP)
+
+    def stop(number: int, frame: FrameType | None) -> None:
+        for each in stopping:
+            signal.signal(each, signal.SIG_IGN)
+        raise KeyboardInterrupt
+
+    previous = {number: signal.signal(number, stop) for number in stopping}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
+LOOPBACK_NAMES = ("localhost", "127.0.0.1", "[::1]")
+# The page's policy (see mentorsite.portfolios.POLICY), up to where its script sources are listed.
+POLICY_SCRIPTS = re.compile(rb'(<meta http-equiv="Content-Security-Policy" content="[^"]*?'
+                            rb"script-src 'self')")
+FORBIDDEN_HOST = b"403 Forbidden: expected a loopback host name (localhost, 127.0.0.1 or [::1]) with the port"
+RELOAD_PATH = '"/livereload/"'  # where MkDocs' live-reload script polls, from the server's root
+
+
+class PreviewServer(LiveReloadServer):
+    """MkDocs' live-reload server, for one private portfolio.
+
+    - The portfolio (and the live-reload poll) is served under ``/<token>/``, a random path
+      of 128 bits printed once in the line that says where to open it; any other path is
+      404, so another user of the machine cannot read it without that line.
+    - Bound to a loopback address, it answers only requests whose Host is a loopback name
+      with the port (403 otherwise), so no web page can read it through a host name of its
+      own that resolves to this machine.
+    - Each page's policy (the built portfolio's) allows the one inline script added, by hash.
+    """
+
+    def __init__(self, builder: Callable[[], None], host: str, port: int, root: Path):
+        self.token = secrets.token_urlsafe(16)
+        super().__init__(builder=builder, host=host, port=port, root=str(root), mount_path=f"/{self.token}/")
+        self.hosts = loopback_hosts(host, port) if is_loopback(host) else None
+        self.opening: Path | None = None
+        self.scratch = root.parent
+
+    def serve(self, *, open_in_browser: bool = False) -> None:
+        """Serve until stopped; ``open_in_browser`` opens the portfolio once the server listens.
+
+        The browser is given a page of the scratch folder (its owner's only) that leads to the
+        address, not the address itself: a command line is visible to every user of the machine.
+        """
+        if open_in_browser:
+            self.opening = self.scratch / "open.html"
+            address = html.escape(self.url)
+            page = (f'<!doctype html><meta http-equiv="refresh" content="0; url={address}">'
+                    f'<title>Preview</title><a href="{address}">Open the preview</a>\n')
+            handle = os.open(self.opening, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+            with os.fdopen(handle, "w", encoding="utf-8") as file:
+                file.write(page)
+        super().serve(open_in_browser=False)  # type: ignore[no-untyped-call]
+
+    def server_activate(self) -> None:
+        super().server_activate()
+        if self.opening is not None:
+            log.info("mentorsite: opening the preview in a browser")
+            webbrowser.open(self.opening.as_uri())
+
+    def _serve_request(self, environ: dict[str, Any],
+                       start_response: Callable[..., Any]) -> Iterable[bytes] | None:
+        if self.hosts is not None and str(environ.get("HTTP_HOST", "")).lower() not in self.hosts:
+            start_response("403 Forbidden", [("Content-Type", "text/plain")])
+            return [FORBIDDEN_HOST]
+        path = str(environ["PATH_INFO"]).encode("latin-1").decode("utf-8", "ignore")
+        first, _, rest = path.removeprefix("/").partition("/")
+        if not hmac.compare_digest(first.encode("utf-8"), self.token.encode("utf-8")):
+            return None  # 404, also for the server's root, which MkDocs would redirect to the portfolio
+        if rest.startswith("livereload/"):
+            environ = {**environ, "PATH_INFO": f"/{rest}"}
+        return super()._serve_request(environ, start_response)
+
+    def _inject_js_into_html(self, content: bytes, epoch: int) -> bytes:
+        script = _SCRIPT_TEMPLATE.substitute(epoch=epoch, request_id=_timestamp())
+        if RELOAD_PATH not in script:
+            raise RuntimeError("mentorsite: MkDocs' live-reload script polls no longer /livereload/")
+        script = script.replace(RELOAD_PATH, f'"{self.mount_path}livereload/"')
+        digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest())
+        allowed = b" 'sha256-" + digest + b"'"
+        content = POLICY_SCRIPTS.sub(lambda found: found.group(1) + allowed, content, count=1)
+        body_end = content.rfind(b"</body>")
+        body_end = len(content) if body_end < 0 else body_end
+        return b"%b<script>%b</script>%b" % (content[:body_end], script.encode("utf-8"), content[body_end:])
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` (an address to bind to) is reachable from this machine only."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def loopback_hosts(host: str, port: int) -> frozenset[str]:
+    """The Host headers a loopback preview answers: a loopback name (or the bound address) and the port."""
+    names = {*LOOPBACK_NAMES, host.lower() if ":" not in host.strip("[]") else f"[{host.strip('[]')}]"}
+    return frozenset({f"{name}:{port}" for name in names} | (names if port == 80 else set()))
 
 
 @dataclass(frozen=True)
@@ -111,6 +240,8 @@ def export_pair(config_file: Path, pair_id: str, edition: Edition, destination: 
 def _export_path(config: MkDocsConfig, plugin: MentorsitePlugin, config_file: Path, name: str,
                  chosen: Path | None) -> Path:
     root = config_file.resolve().parent
+    if chosen is None:
+        ignored_by_git(private_folder(root / plugin.config.private_dir))
     destination = chosen or private_folder(root / plugin.config.private_dir / EXPORTS) / name
     for option, folder in public_folders(config, root / plugin.config.content_dir):
         if destination.resolve().is_relative_to(folder):

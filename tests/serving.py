@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import re
 import socket
 import threading
 import time
@@ -57,3 +58,12 @@ def answers(url: str) -> bool:
             return bool(response.status == 200)
     except OSError:
         return False
+
+
+SERVING = re.compile(r"Serving on (http://\S+)")
+
+
+def serving_url(log: Path) -> str | None:
+    """The address a MkDocs or mentorsite server printed in its log as where to open it, if it did yet."""
+    found = SERVING.search(log.read_text(encoding="utf-8", errors="replace")) if log.is_file() else None
+    return found.group(1) if found else None

@@ -306,7 +306,10 @@ def test_symbolic_links_out_of_a_pair_folder_or_onto_another_pair_are_refused(tm
     ]
     ana = checked.pair_records("ana-ben")
     assert ana is not None and [s.id for s in ana.sessions] == ["2026-02-03"]
-    assert sorted(checked.pair_folders) == ["ana-ben", "bo-cy", "hal-ida"]  # a pair kept in a checkout of its own
+    # A refused folder is still a pair of the program (its problem is that pair's), with no records read.
+    assert sorted(checked.pair_folders) == ["ana-ben", "bo-cy", "dee-eve", "fay-gus", "hal-ida"]
+    assert checked.pair_records("dee-eve") is None and checked.pair_records("fay-gus") is None
+    assert checked.pair_records("hal-ida") is not None  # a pair kept in a checkout of its own
 
 
 def test_handbook_files_that_lead_into_the_pairs_folder_are_refused(tmp_path: Path) -> None:
@@ -351,7 +354,9 @@ def test_extension_settings_that_name_private_places_stop_the_build_at_their_lin
     pairs folder, lies in one, or is ``/``; a file linked to a pair's record; a permitted
     file whose own include line reaches a pair; icons from a folder that holds the pairs;
     images embedded from a pair's folder), is an error at its line in mkdocs.yml, from
-    check and from the build, which stops before site/ exists.
+    check and from the build, which stops before site/ exists. A handbook image that
+    ``pymdownx.b64`` would embed from the pairs (a path read from the folder the build runs
+    in, or a file's absolute path) is an error at its line too.
     """
     folder = with_extensions(attack_program(tmp_path / "program"),
                              f"  - pymdownx.snippets:\n      auto_append: [{OTHER_SESSION}]\n")
@@ -365,6 +370,9 @@ def test_extension_settings_that_name_private_places_stop_the_build_at_their_lin
     siblings = attack_program(tmp_path / "siblings", files={
         "snippets/abbreviations.md": "*[CV]: Curriculum vitae\n",
         "snippets/nested.md": f'*[HR]: Human resources\n\n--8<-- "{OTHER_SESSION}"\n'})
+    photo = siblings / "content/pairs/ana-ben/photo.png"
+    write_files(siblings, {"content/handbook/photos.md": (
+        f'# Photos\n\n<img src="content/pairs/ana-ben/photo.png">\n\n![me]({photo})\n')})
     (siblings / "snippets/linked.md").symlink_to(siblings / OTHER_SESSION)
     (siblings / "snippets/pairs").symlink_to(siblings / "content/pairs", target_is_directory=True)
     with_extensions(siblings, (
@@ -379,17 +387,21 @@ def test_extension_settings_that_name_private_places_stop_the_build_at_their_lin
         "  - pymdownx.b64: {base_path: content/pairs/ana-ben/sessions}\n"))
     shown = "expected a folder of the handbook, got"
     assert mentorsite_check(siblings).stdout.splitlines() == [
-        f"mkdocs.yml:16:28: error[setting-private] pymdownx.snippets base_path[1]: {shown} 'content/pairs', "
+        "content/handbook/photos.md:3:6: error[link-into-pairs] expected a link inside the handbook, got "
+        "'content/pairs/ana-ben/photo.png', which leads into the pairs folder",
+        f"content/handbook/photos.md:5:7: error[link-into-pairs] expected a link inside the handbook, got '{photo}', "
+        "which leads into the pairs folder",
+        f"mkdocs.yml:12:24: error[setting-private] pymdownx.snippets base_path[1]: {shown} 'content/pairs', "
         "which reaches the pairs folder",
-        f"mkdocs.yml:16:43: error[setting-private] pymdownx.snippets base_path[2]: {shown} "
+        f"mkdocs.yml:12:39: error[setting-private] pymdownx.snippets base_path[2]: {shown} "
         "'snippets/pairs/ana-ben', which reaches the pairs folder",
-        f"mkdocs.yml:16:67: error[setting-private] pymdownx.snippets base_path[3]: {shown} '/', which reaches "
+        f"mkdocs.yml:12:63: error[setting-private] pymdownx.snippets base_path[3]: {shown} '/', which reaches "
         "a place outside the program's folder",
-        "mkdocs.yml:19:11: error[setting-private] pymdownx.snippets auto_append[1]: expected a file of the "
+        "mkdocs.yml:15:11: error[setting-private] pymdownx.snippets auto_append[1]: expected a file of the "
         "handbook, got 'snippets/linked.md', which reaches the pairs folder",
-        f"mkdocs.yml:22:33: error[setting-private] pymdownx.emoji options.custom_icons[0]: {shown} 'content', "
+        f"mkdocs.yml:18:32: error[setting-private] pymdownx.emoji options.custom_icons[0]: {shown} 'content', "
         "which holds the pairs folder",
-        f"mkdocs.yml:23:30: error[setting-private] pymdownx.b64 base_path: {shown} "
+        f"mkdocs.yml:19:31: error[setting-private] pymdownx.b64 base_path: {shown} "
         "'content/pairs/ana-ben/sessions', which reaches the pairs folder",
         "snippets/nested.md:3:1: error[include-private] expected an include of a handbook file, got "
         f"'{OTHER_SESSION}', which reaches the pairs folder",
@@ -451,9 +463,9 @@ def test_a_strict_build_passes_when_the_owners_acknowledge_an_extension_left_out
         "jobs: 1\nprivate_extensions_left_out: [pymdownx.snippets, pymdownx.b64, abbr]")),
         ABBREVIATIONS)
     assert mentorsite_check(wrong).stdout.splitlines() == [
-        "mkdocs.yml:11:11: warning[unknown-extension] private_extensions_left_out: expected an extension of "
+        "mkdocs.yml:9:56: warning[unknown-extension] private_extensions_left_out: expected an extension of "
         "markdown_extensions, got 'pymdownx.b64', which is not in it",
-        "mkdocs.yml:12:11: warning[unknown-extension] private_extensions_left_out: expected an extension that "
+        "mkdocs.yml:9:70: warning[unknown-extension] private_extensions_left_out: expected an extension that "
         "private sites leave out, got 'abbr', which they keep",
     ]
     refused = mkdocs_build(wrong, "--strict")
@@ -483,7 +495,8 @@ def test_private_builds_log_no_record_text_of_links(tmp_path: Path) -> None:
     built = mkdocs_build(folder, "--verbose")
     page = (folder / "site-private/pairs/ana-ben/sessions/2026-02-03.html").read_text(encoding="utf-8")
     assert "zqtext1" in page and "zqtext12" in page  # rendered, so MkDocs saw every link
+    assert 'href="2026-02-03.html#r-zqanchor4"' in page  # and still turns links to pages into theirs
     log = built.stdout + built.stderr
     assert "zq" not in log.lower(), [line for line in log.splitlines() if "zq" in line.lower()]
-    assert ("ERROR   -  mentorsite: content/pairs/bo-cy/sessions/2026-01-10.md:6:12: error[link-outside-pair] "
+    assert ("ERROR   -  mentorsite: content/pairs/bo-cy/sessions/2026-01-10.md:7:12: error[link-outside-pair] "
             "expected a link inside this pair's folder, got one that leads out of it") in built.stderr

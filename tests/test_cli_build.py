@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.programs import copy_example, write_files
-from tests.serving import answers, fetch, free_port, serve, wait_for
+from tests.serving import answers, fetch, free_port, serve, serving_url, wait_for
 from tests.test_cli import mentorsite
 
 EXAMPLE_PAIRS = ["lena-marcus", "noor-james", "priya-tomas", "sofia-david"]
@@ -169,9 +169,11 @@ def test_serve_pair_previews_the_portfolio_and_rebuilds_on_change(program_dir: P
                                     "--dev-addr", f"127.0.0.1:{port}"], cwd=program_dir, stdout=output,
                                    stderr=subprocess.STDOUT, env=environment)
     try:
-        page = f"http://127.0.0.1:{port}/sessions/2026-02-03.html"
+        assert wait_for(lambda: serving_url(log) is not None), log.read_text()
+        page = f"{serving_url(log)}sessions/2026-02-03.html"  # under the path the preview printed
         assert wait_for(lambda: "First session." in fetch(page)), log.read_text()
         assert "livereload" in fetch(page)
+        assert fetch(f"http://127.0.0.1:{port}/sessions/2026-02-03.html") == ""  # not without it
         session = program_dir / "content/pairs/ana-ben/sessions/2026-02-03.md"
         session.write_text(session.read_text().replace("First session.", "Rewritten notes."))
         assert wait_for(lambda: "Rewritten notes." in fetch(page)), log.read_text()
