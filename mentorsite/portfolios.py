@@ -45,6 +45,7 @@ from mentorsite.extensions import PrivateExtensions, is_acknowledged, private_ex
 from mentorsite.fetches import Fetch, css_fetches_elsewhere, remove_fetches
 from mentorsite.origins import ThemeScripts, scan_site, setting_findings
 from mentorsite.output import (
+    EXPORTS,
     PAIRS,
     REPORT,
     REVIEW,
@@ -615,15 +616,21 @@ def _remove_stale(private_dir: Path, pair_ids: set[str], stamps: Stamps,
                   encryption: Encryption | None) -> list[str]:
     """Portfolios of pairs no longer in the content folder are deleted, not left behind; their ids.
 
-    So are their stamps and, with ``encryption``, their sealed folders, whose names say
-    nothing of their pair: the stamp written when each was sealed names it, else (a folder
-    sealed before such stamps) the pair's passphrase, while the keyring still has it.
+    So are their exports in the private folder, their stamps and, with ``encryption``, their
+    sealed folders, whose names say nothing of their pair: the stamp written when each was
+    sealed names it, else (a folder sealed before such stamps) the pair's passphrase, while
+    the keyring still has it.
     """
     removed = set()
     pair_sites = sorted(private_dir.joinpath(PAIRS).iterdir()) if private_dir.joinpath(PAIRS).is_dir() else []
     for site in [*(s for s in pair_sites if s.is_dir()), *_review_editions(private_dir / REVIEW)]:
         if site.name not in pair_ids and not site.name.startswith(".") and withdraw(site):
             removed.add(site.name)
+    for export in sorted(private_dir.joinpath(EXPORTS).glob("*.zip")):  # `export` names them PAIR-EDITION.zip
+        pair_id = re.sub(r"-(?:pair|review)\.zip$", "", export.name)
+        if pair_id != export.name and pair_id not in pair_ids:
+            export.unlink(missing_ok=True)
+            removed.add(pair_id)
     prefixes = [PAIR_STAMP, SHARED_STAMP]
     if encryption is not None:
         removed |= _remove_stale_sealed(encryption, stamps, pair_ids, removed)

@@ -122,6 +122,7 @@ POLICY_SCRIPTS = re.compile(rb'(<meta http-equiv="Content-Security-Policy" conte
                             rb"script-src 'self')")
 FORBIDDEN_HOST = b"403 Forbidden: expected a loopback host name (localhost, 127.0.0.1 or [::1]) with the port"
 RELOAD_PATH = '"/livereload/"'  # where MkDocs' live-reload script polls, from the server's root
+RELOAD_POLL = re.compile(r"livereload/[0-9]+/[0-9]+")
 
 
 class PreviewServer(LiveReloadServer):
@@ -174,7 +175,7 @@ class PreviewServer(LiveReloadServer):
         first, _, rest = path.removeprefix("/").partition("/")
         if not hmac.compare_digest(first.encode("utf-8"), self.token.encode("utf-8")):
             return None  # 404, also for the server's root, which MkDocs would redirect to the portfolio
-        if rest.startswith("livereload/"):
+        if RELOAD_POLL.fullmatch(rest):  # MkDocs answers the poll from its root
             environ = {**environ, "PATH_INFO": f"/{rest}"}
         return super()._serve_request(environ, start_response)
 

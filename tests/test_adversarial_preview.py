@@ -382,9 +382,12 @@ def shard_holding(pair_id: str) -> str:
 @pytest.mark.parametrize("how", ["--pair", "--shard"])
 def test_a_deleted_pair_leaves_no_portfolio_after_a_build_of_another_pair(how: str, tmp_path: Path) -> None:
     """Break 5: after a pair's folder was deleted, `build --pair other` (or a shard) left the deleted
-    pair's plain portfolio in the private folder until the next whole build."""
+    pair's plain portfolio in the private folder until the next whole build (and its exports there
+    for good)."""
     _, folder = encrypted_program(tmp_path, options="")
     assert run(folder, "build").returncode == 0
+    assert run(folder, "export", "cy-dee", "-o", "site-private/exports/cy-dee-review.zip").returncode == 0
+    assert run(folder, "export", "ana-ben", "-o", "site-private/exports/ana-ben-pair.zip").returncode == 0
     shutil.rmtree(folder / "content/pairs/cy-dee")
 
     result = run(folder, "build", *(("--pair", "ana-ben") if how == "--pair" else ("--shard", shard_holding("ana-ben"))))
@@ -393,6 +396,7 @@ def test_a_deleted_pair_leaves_no_portfolio_after_a_build_of_another_pair(how: s
     private = folder / "site-private"
     assert sorted(p.name for p in (private / "pairs").iterdir()) == ["ana-ben"]
     assert not (private / "review/cy-dee").exists()
+    assert [p.name for p in (private / "exports").glob("*.zip")] == ["ana-ben-pair.zip"]
     assert "removed the portfolios of pairs no longer in the content: cy-dee" in result.stderr
     assert not list((private / ".stamps").glob("*cy-dee"))
 
