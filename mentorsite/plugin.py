@@ -259,7 +259,7 @@ class MentorsitePlugin(BasePlugin[MentorsiteConfig]):  # type: ignore[no-untyped
         return self._path(setting) if setting else Path(config.site_dir).resolve() / "portfolios"
 
     def keys_file(self, config: MkDocsConfig | None = None, *, as_named: bool = False) -> Path | None:
-        """The keys file, resolved; ``as_named``: only its folder resolved, so that a link shows (to write it)."""
+        """The keys file, resolved; with ``as_named`` only its folder, so that a link shows (to write it)."""
         if config is not None:
             self.root = Path(config.config_file_path or "mkdocs.yml").resolve().parent
         setting = self.config.encryption.keys_file or os.environ.get(KEYS_FILE_VARIABLE)
