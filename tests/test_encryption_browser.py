@@ -24,7 +24,14 @@ from mentorsite.crypto import derive_key
 from tests.canary import CanaryProgram
 from tests.serving import QuietHandler
 from tests.test_browser import browser, foreign_requests, search_for  # noqa: F401 - the browser fixture
-from tests.test_encryption import PASSPHRASES, REVIEW_PASSPHRASE, encrypted_program, run
+from tests.test_encryption import (
+    FOLDER_SECRET,
+    PASSPHRASES,
+    REVIEW_PASSPHRASE,
+    encrypted_program,
+    keys_yaml,
+    run,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -90,9 +97,11 @@ class Program:
 
 @pytest.fixture(scope="module")
 def program(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Program]:
+    # The folder secret from the environment: a keys file that any version reads.
     canary, folder = encrypted_program(tmp_path_factory.mktemp("encrypted-browser"),
-                                       features=("navigation.instant", "navigation.sections"))
-    result = run(folder, "build", "--strict")
+                                       features=("navigation.instant", "navigation.sections"),
+                                       keys=keys_yaml(secret=None))
+    result = run(folder, "build", "--strict", MENTORSITE_FOLDER_SECRET=FOLDER_SECRET)
     assert result.returncode == 0, result.stderr
     pairs = folder / "site" / "portfolios" / "pairs"
     folders = {pair: sealed_folder(pairs, phrase).name for pair, phrase in PASSPHRASES.items()}
