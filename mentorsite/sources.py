@@ -21,6 +21,21 @@ Position = tuple[int, int]
 
 _FRONT_MATTER = YAMLHandler()
 _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+# Bounds of one record's YAML: no record needs more, and past them a hostile file (aliases
+# that refer to themselves, or that multiply: "billion laughs"; deep nesting) would stop
+# every build. A file past a bound gets a located error, and only that file.
+MAX_DEPTH = 50
+MAX_VALUES = 20_000
+MAX_ALIASES = 100
+
+
+class _TooLargeError(Exception):
+    """A YAML document past one of the bounds; carries where and why."""
+
+    def __init__(self, node: Node, message: str):
+        super().__init__(message)
+        self.node = node
+        self.message = message
 
 
 class _RecordLoader(yaml.SafeLoader):
@@ -180,11 +195,19 @@ def _parse_with(loader_class: type[Any], text: str, path: str, line_offset: int)
     positions = Positions(start=(line_offset + 1, 1))
     loader = loader_class(text)
     try:
-        node = loader.get_single_node()
+        try:
+            node = loader.get_single_node()
+        except RecursionError:
+            message = f"expected at most {MAX_DEPTH} levels of nesting, got too many to read"
+            return failed(path, problem(path, positions.start, "too-deep", message), positions)
         if node is None:
             return Document(path, None, positions)
         builder = _Builder(loader, path, line_offset, positions)
-        data = builder.build(node, ())
+        try:
+            data = builder.build(node, ())
+        except _TooLargeError as excess:
+            return failed(path, problem(path, builder.position(excess.node), "too-large", excess.message),
+                          Positions(start=positions.start))
     finally:
         loader.dispose()
     if not isinstance(data, dict):
@@ -225,18 +248,48 @@ class _Builder:
         self.line_offset = line_offset
         self.positions = positions
         self.diagnostics: list[Diagnostic] = []
+        self.values = 0
+        self.seen: set[int] = set()  # collections built once: a second time is an alias
+        self.aliases = 0
+        self.open: set[int] = set()  # the collections being built, outermost first
 
     def position(self, node: Node) -> Position:
         return (node.start_mark.line + 1 + self.line_offset, node.start_mark.column + 1)
 
     def build(self, node: Node, location: Location) -> Any:
         self.positions.values[location] = self.position(node)
-        if isinstance(node, MappingNode):
-            return self.build_mapping(node, location)
-        if isinstance(node, SequenceNode):
+        if isinstance(node, ScalarNode):
+            self._count(node)
+            return self.loader.construct_object(node, deep=True)
+        self._enter(node, location)
+        try:
+            if isinstance(node, MappingNode):
+                return self.build_mapping(node, location)
+            assert isinstance(node, SequenceNode)
             return [self.build(item, (*location, index)) for index, item in enumerate(node.value)]
-        assert isinstance(node, ScalarNode)
-        return self.loader.construct_object(node, deep=True)
+        finally:
+            self.open.discard(id(node))
+
+    def _count(self, node: Node) -> None:
+        self.values += 1
+        if self.values > MAX_VALUES:
+            raise _TooLargeError(node, f"expected at most {MAX_VALUES} values in one record, got more "
+                                  "(aliases that repeat a list or mapping many times?)")
+
+    def _enter(self, node: Node, location: Location) -> None:
+        self._count(node)
+        if id(node) in self.open:
+            raise _TooLargeError(node, "expected a value, got an alias that refers to itself; "
+                                       "write the value out")
+        if len(location) >= MAX_DEPTH:
+            raise _TooLargeError(node, f"expected at most {MAX_DEPTH} levels of nesting, got more")
+        if id(node) in self.seen:
+            self.aliases += 1
+            if self.aliases > MAX_ALIASES:
+                raise _TooLargeError(node, f"expected at most {MAX_ALIASES} uses of aliases in one record, "
+                                           "got more")
+        self.seen.add(id(node))
+        self.open.add(id(node))
 
     def build_mapping(self, node: MappingNode, location: Location) -> dict[str, Any]:
         result: dict[str, Any] = {}
@@ -265,7 +318,7 @@ def node_positions(text: str) -> Positions:
     positions = Positions()
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError:
+    except (yaml.YAMLError, RecursionError):
         return positions
     stack: list[tuple[Node, Location]] = [(node, ())] if node is not None else []
     while stack:
