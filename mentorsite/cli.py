@@ -38,6 +38,7 @@ from mentorsite.references import describe_unknown
 from mentorsite.rendering import create_environment
 from mentorsite.schemas import SCHEMAS_FOLDER, write_schemas
 from mentorsite.scorecards import PracticeSettings, practice_findings
+from mentorsite.sources import impossible_dates
 from mentorsite.starter import starter_files
 
 if TYPE_CHECKING:
@@ -62,9 +63,25 @@ def _loaded_config(config_file: Path) -> MkDocsConfig | None:
     """mkdocs.yml, loaded once per command; None when there is none."""
     if not config_file.is_file():
         return None
+    return _load_config(config_file)
+
+
+def _load_config(config_file: Path, strict: bool | None = None) -> MkDocsConfig:
+    """mkdocs.yml, loaded by MkDocs; a date that does not exist is a located message, not a traceback."""
     from mkdocs.config import load_config  # noqa: PLC0415 - only when a config is used
 
-    return load_config(str(config_file))
+    try:
+        return load_config(str(config_file), strict=strict)
+    except ValueError as error:
+        try:
+            dates = impossible_dates(config_file.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError):
+            dates = []
+        if not dates:
+            raise click.ClickException(f"{config_file}: cannot be read: {error}") from None
+        lines = [f"{config_file}:{line}:{column}: error[bad-date] expected a date that exists "
+                 f"(YYYY-MM-DD), got '{value}'" for (line, column), value in dates]
+        raise click.ClickException("\n".join(lines)) from None
 
 
 def _record_cache(config_file: Path) -> RecordCache | None:
@@ -417,14 +434,13 @@ def build(config_file: Path, pair_id: str | None, shard: Any, jobs: int | None, 
     is not built again; nor is a record file read again whose bytes are unchanged.
     """
     from mkdocs.commands.build import build as build_site  # noqa: PLC0415
-    from mkdocs.config import load_config  # noqa: PLC0415
 
     from mentorsite.plugin import MentorsitePlugin  # noqa: PLC0415
 
     if pair_id is not None and shard is not None:
         raise click.UsageError("give --pair or --shard, not both")
     with _running_mkdocs():
-        config = load_config(str(config_file), strict=strict or None)
+        config = _load_config(config_file, strict=strict or None)
         plugin = MentorsitePlugin.of(config)
         if jobs is not None:
             plugin.config["jobs"] = jobs
@@ -536,11 +552,9 @@ def keys() -> None:
 def _loaded_plugin(config_file: Path, replacing: tuple[str | None, ...] = ()) -> tuple[
         MkDocsConfig, MentorsitePlugin]:
     """The program's configuration and plugin, read and checked; ``replacing``: the sites being rotated."""
-    from mkdocs.config import load_config  # noqa: PLC0415
-
     from mentorsite.plugin import MentorsitePlugin  # noqa: PLC0415
 
-    config = load_config(str(config_file))
+    config = _load_config(config_file)
     plugin = MentorsitePlugin.of(config)
     plugin.replacing = replacing
     config = config.plugins.on_config(config)
@@ -550,13 +564,12 @@ def _loaded_plugin(config_file: Path, replacing: tuple[str | None, ...] = ()) ->
 
 def _keys_file_of(config_file: Path) -> Path:
     """The keys file of a program with encryption on, checked where it is, before the program is read."""
-    from mkdocs.config import load_config  # noqa: PLC0415
     from mkdocs.exceptions import PluginError  # noqa: PLC0415
 
     from mentorsite.crypto import KEYS_FILE_VARIABLE, SECRET_VARIABLE  # noqa: PLC0415
     from mentorsite.plugin import MentorsitePlugin  # noqa: PLC0415
 
-    config = load_config(str(config_file))
+    config = _load_config(config_file)
     plugin = MentorsitePlugin.of(config)
     if not plugin.config.encryption.enabled:
         plugin.require_encryption()

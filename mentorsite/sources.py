@@ -334,6 +334,37 @@ def node_positions(text: str) -> Positions:
     return positions
 
 
+def impossible_dates(text: str) -> list[tuple[Position, str]]:
+    """Where a YAML file writes a date that does not exist (2026-13-01), with what it writes.
+
+    YAML loaders that read such a value as a date fail without saying where; this finds it.
+    """
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except (yaml.YAMLError, RecursionError):
+        return []
+    found: list[tuple[Position, str]] = []
+    constructor = yaml.SafeLoader("")
+    pending: list[Node] = [root] if root is not None else []
+    seen: set[int] = set()
+    while pending:
+        node = pending.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, ScalarNode):
+            if node.tag == _TIMESTAMP_TAG:
+                try:
+                    constructor.construct_yaml_timestamp(node)
+                except ValueError:
+                    found.append(((node.start_mark.line + 1, node.start_mark.column + 1), str(node.value)))
+        elif isinstance(node, MappingNode):
+            pending += [part for pair in node.value for part in pair]
+        elif isinstance(node, SequenceNode):
+            pending += node.value
+    return sorted(found)
+
+
 def field_name(location: Location) -> str:
     """('actions', 0, 'owner') -> 'actions[0].owner'."""
     text = ""

@@ -7,6 +7,9 @@ is bounded and reported at its place, and every other file and pair is still che
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -65,3 +68,21 @@ def test_aliases_within_the_bounds_are_read() -> None:
     document = read_yaml(b"mentor: &person {name: Ben}\nreviewers: [*person, *person]\n", "pair.yml")
     assert document.diagnostics == []
     assert document.data == {"mentor": {"name": "Ben"}, "reviewers": [{"name": "Ben"}, {"name": "Ben"}]}
+
+
+def mentorsite(program: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
+    environment = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": str(Path(__file__).parent.parent)}
+    return subprocess.run([sys.executable, "-m", "mentorsite", *arguments], cwd=program, env=environment,
+                          capture_output=True, text=True, check=False)
+
+
+@pytest.mark.parametrize("command", [("check",), ("build",)], ids=["check", "build"])
+def test_a_date_that_does_not_exist_in_mkdocs_yml_is_a_located_message(tmp_path: Path,
+                                                                         command: tuple[str, ...]) -> None:
+    config = BASE_PROGRAM["mkdocs.yml"].replace("  - mentorsite\n", "  - mentorsite:\n      as_of: 2026-13-01\n")
+    folder = write_files(tmp_path, {**BASE_PROGRAM, "mkdocs.yml": config})
+    result = mentorsite(folder, *command)
+    assert result.returncode == 1
+    assert result.stderr == ("Error: mkdocs.yml:8:14: error[bad-date] expected a date that exists (YYYY-MM-DD), "
+                             "got '2026-13-01'\n")
+    assert not (folder / "site").exists()
