@@ -563,7 +563,7 @@ def build_edition(handbook_config: MkDocsConfig, checked: CheckedProgram, pair_i
     """One edition of one pair's portfolio into ``target`` (for preview and export).
 
     Returns the errors that kept it from being built. ``policy=False`` leaves out the
-    Content-Security-Policy, so that a preview server's live-reload script can run.
+    Content-Security-Policy (tests use it to show that the cleaning holds without one).
     """
     problems = [d for d in checked.pair_problems(pair_id) if d.is_error]
     records = checked.pair_records(pair_id)
