@@ -213,6 +213,8 @@ def run_benchmark(workdir: Path, size: ProgramSize, *, jobs: int, scale: int | N
         _naive(program, workdir / "naive", cold)
     if scale:
         _scale(program, ProgramSize(scale, size.sessions, size.guidelines), jobs, cold)
+    else:
+        report("scale: skipped (--scale 0)")
 
 
 def _naive(program: Path, folder: Path, cold: Run) -> None:
@@ -230,7 +232,7 @@ def _naive(program: Path, folder: Path, cold: Run) -> None:
 
 def _scale(program: Path, large: ProgramSize, jobs: int, cold: Run) -> None:
     """A cold build of a larger program, against the cold build of the first one."""
-    pairs = cold.built + cold.fresh
+    pairs = max(cold.built + cold.fresh, 1)
     shutil.rmtree(program, ignore_errors=True)
     program.mkdir(parents=True)
     write_program(program, large)

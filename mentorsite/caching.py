@@ -34,6 +34,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from mentorsite import __version__
+from mentorsite.failures import reason, shown
 from mentorsite.output import ignored_by_git
 
 log = logging.getLogger("mkdocs.plugins.mentorsite")
@@ -268,12 +269,20 @@ class RecordCache:
             _keep_private(self.path)
             handle, name = tempfile.mkstemp(prefix=".records-", dir=self.path.parent)
         except OSError as error:  # a read-only checkout: the build goes on without a cache
-            log.info(f"mentorsite: the record cache is not kept: {error}")
+            self._not_kept(error)
             return
         try:
             with os.fdopen(handle, "wb") as file:
                 file.write(sealed)
             Path(name).replace(self.path)
+        except OSError as error:  # a full disk: the cache only saves time, the build goes on
+            Path(name).unlink(missing_ok=True)
+            self._not_kept(error)
         except BaseException:
             Path(name).unlink(missing_ok=True)
             raise
+
+    def _not_kept(self, error: OSError) -> None:
+        folder = self.path.parent if self.path is not None else Path()
+        log.info(f"mentorsite: the record cache is not kept in {shown(folder, Path.cwd())}: {reason(error)}; "
+                 "the build goes on without it and reads every record next time")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import date, datetime
@@ -18,6 +18,7 @@ from jinja2 import Environment
 
 from mentorsite import __version__
 from mentorsite.caching import RecordCache
+from mentorsite.configuration import ConfigFileError, load_config_file
 from mentorsite.diagnostics import sort_diagnostics, summarize
 from mentorsite.drafts import (
     Draft,
@@ -31,14 +32,23 @@ from mentorsite.drafts import (
     draft_session,
 )
 from mentorsite.editions import Edition
+from mentorsite.failures import describe
 from mentorsite.program import read_program
-from mentorsite.publishing import read_published
-from mentorsite.records import SLUG_PATTERN, Cadence, PairRecords, Person
+from mentorsite.publishing import PublishedError, read_published
+from mentorsite.records import (
+    EARLIEST_DATE,
+    LATEST_DATE,
+    MAX_EVERY,
+    MINUTES_IN_A_DAY,
+    SLUG_PATTERN,
+    Cadence,
+    PairRecords,
+    Person,
+)
 from mentorsite.references import describe_unknown
 from mentorsite.rendering import create_environment
 from mentorsite.schemas import SCHEMAS_FOLDER, write_schemas
 from mentorsite.scorecards import PracticeSettings, practice_findings
-from mentorsite.sources import impossible_dates
 from mentorsite.starter import starter_files
 
 if TYPE_CHECKING:
@@ -47,47 +57,57 @@ if TYPE_CHECKING:
     from mentorsite.plugin import MentorsitePlugin
 
 DEFAULT_CONFIG = "mkdocs.yml"
-DAY = click.DateTime(formats=["%Y-%m-%d"])
+
+
+class _Day(click.DateTime):
+    """A day YYYY-MM-DD within the dates a record may hold."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        converted = super().convert(value, param, ctx)
+        if not EARLIEST_DATE <= converted.date() <= LATEST_DATE:
+            shown = converted.date()
+            self.fail(f"expected a date from {EARLIEST_DATE} to {LATEST_DATE}, got {shown}", param, ctx)
+        return converted
+
+
+DAY = _Day(formats=["%Y-%m-%d"])
 DATE = "YYYY-MM-DD"
 
 
-def _plugin_settings(config_file: Path) -> dict[str, object]:
-    """The mentorsite plugin's settings in mkdocs.yml (empty without a config or the plugin)."""
-    loaded = _loaded_config(config_file)
-    plugin = loaded.plugins.get("mentorsite") if loaded is not None else None
+def _plugin_settings(config_file: Path, optional: bool = False) -> dict[str, object]:
+    """The mentorsite plugin's settings in mkdocs.yml (empty without the plugin, or without the file if
+    ``optional``)."""
+    if optional and not config_file.exists():
+        return {}
+    plugin = _loaded_config(config_file).plugins.get("mentorsite")
     return dict(plugin.config) if plugin is not None else {}
 
 
 @cache
-def _loaded_config(config_file: Path) -> MkDocsConfig | None:
-    """mkdocs.yml, loaded once per command; None when there is none."""
-    if not config_file.is_file():
-        return None
+def _loaded_config(config_file: Path) -> MkDocsConfig:
+    """mkdocs.yml, loaded once per command."""
     return _load_config(config_file)
 
 
 def _load_config(config_file: Path, strict: bool | None = None) -> MkDocsConfig:
-    """mkdocs.yml, loaded by MkDocs; a date that does not exist is a located message, not a traceback."""
-    from mkdocs.config import load_config  # noqa: PLC0415 - only when a config is used
+    """mkdocs.yml, read within bounds, then loaded by MkDocs; every problem a located message.
 
-    try:
-        return load_config(str(config_file), strict=strict)
-    except ValueError as error:
-        try:
-            dates = impossible_dates(config_file.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError):
-            dates = []
-        if not dates:
-            raise click.ClickException(f"{config_file}: cannot be read: {error}") from None
-        lines = [f"{config_file}:{line}:{column}: error[bad-date] expected a date that exists "
-                 f"(YYYY-MM-DD), got '{value}'" for (line, column), value in dates]
-        raise click.ClickException("\n".join(lines)) from None
+    The preview and the export load it the same way (``mentorsite.configuration``).
+    """
+    from mkdocs.config import load_config  # noqa: PLC0415 - only when a config is used
+    from mkdocs.exceptions import Abort, ConfigurationError  # noqa: PLC0415
+
+    from mentorsite.crypto import ITERATIONS  # noqa: PLC0415
+    from mentorsite.preview import plugin_settings  # noqa: PLC0415
+
+    return load_config_file(config_file, lambda path: load_config(path, strict=strict),
+                            (Abort, ConfigurationError), plugin_settings, ITERATIONS)
 
 
 def _record_cache(config_file: Path) -> RecordCache | None:
     """The build's cache of parsed records, when mkdocs.yml lists the plugin with its cache on."""
     loaded = _loaded_config(config_file)
-    if loaded is None or loaded.plugins.get("mentorsite") is None:
+    if loaded.plugins.get("mentorsite") is None:
         return None
     from mkdocs.exceptions import PluginError  # noqa: PLC0415
 
@@ -101,12 +121,25 @@ def _record_cache(config_file: Path) -> RecordCache | None:
 
 def _editions(config_file: Path, settings: dict[str, object]) -> list[str] | None:
     """Published handbook editions and aliases, when the deploy branch exists."""
-    published = read_published(config_file.resolve().parent, str(settings.get("deploy_branch", "gh-pages")))
+    try:
+        branch = str(settings.get("deploy_branch", "gh-pages"))
+        published = read_published(config_file.resolve().parent, branch)
+    except PublishedError as error:
+        raise click.ClickException(str(error)) from None
     return published.names() if published else None
 
 
+PROGRAM_ROOT = "mentorsite.program_root"  # in the context's meta: the folder paths in messages are shown from
+
+
+def _remember_program(context: click.Context, parameter: click.Parameter, value: Path) -> Path:
+    context.meta[PROGRAM_ROOT] = Path(value).absolute().parent
+    return value
+
+
 CONFIG_OPTION = click.option("-f", "--config-file", type=click.Path(path_type=Path, dir_okay=False),
-                             default=DEFAULT_CONFIG, show_default=True, help="The program's mkdocs.yml.")
+                             default=DEFAULT_CONFIG, show_default=True, help="The program's mkdocs.yml.",
+                             callback=_remember_program)
 
 
 @contextmanager
@@ -125,9 +158,76 @@ def _edition(name: str) -> Edition:
     return "review" if name == "review" else "pair"
 
 
-@click.group()
+DEBUG_VARIABLE = "MENTORSITE_DEBUG"
+INTERNAL_ERROR = 70  # EX_SOFTWARE: a bug in mentorsite, not in the program or the machine
+INTERRUPTED = 130  # 128 + SIGINT, as shells report a command stopped by Ctrl-C
+SWAPPING = frozenset({"build", "export", "new"})  # commands whose outputs appear whole or not at all
+
+
+class InternalError(click.ClickException):
+    """An exception nobody expected: a bug in mentorsite, told as one line."""
+
+    exit_code = INTERNAL_ERROR
+
+
+class Commands(click.Group):
+    """The command group: whatever a command fails on ends in a message and an exit code.
+
+    A fault of the machine (an OSError) is one line with the path and a hint (exit 1), as are
+    MkDocs' refusals and a mkdocs.yml that cannot be used; Ctrl-C is "stopped" (exit 130); any
+    other exception is an internal error (exit 70). ``--debug`` (or MENTORSITE_DEBUG=1) shows
+    the traceback instead.
+    """
+
+    def invoke(self, ctx: click.Context) -> Any:
+        _loaded_config.cache_clear()  # each command reads mkdocs.yml afresh, also when run in-process
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.Abort):
+            raise
+        except click.ClickException as error:
+            if type(error).__module__.split(".")[0] == "mkdocs":  # Abort, ConfigurationError, PluginError
+                raise click.ClickException(error.format_message().strip()) from None
+            raise
+        except (Exception, KeyboardInterrupt) as error:
+            if _debugging(ctx):
+                raise
+            raise _message_of(error, ctx.meta.get(PROGRAM_ROOT), ctx.invoked_subcommand in SWAPPING) from None
+
+
+def _debugging(context: click.Context) -> bool:
+    import os  # noqa: PLC0415
+
+    return bool(context.params.get("debug")) or os.environ.get(DEBUG_VARIABLE, "") not in {"", "0"}
+
+
+def _message_of(error: BaseException, root: Path | None,
+                kept: bool) -> click.ClickException | click.exceptions.Exit:
+    """The message (and exit code) a command ends with when it fails on ``error``.
+
+    ``kept``: the command writes its outputs beside the previous ones and swaps them in whole.
+    """
+    import errno  # noqa: PLC0415
+
+    if isinstance(error, KeyboardInterrupt):
+        click.echo("stopped", err=True)
+        return click.exceptions.Exit(INTERRUPTED)
+    if isinstance(error, OSError) and error.errno == errno.EPIPE:
+        return click.exceptions.Exit(1)  # the reader of the output went away: nothing to tell it
+    if isinstance(error, OSError):
+        return click.ClickException(describe(error, root, kept))
+    if isinstance(error, ConfigFileError):
+        return click.ClickException(str(error))
+    # Only the kind of error: its text may quote a record, and this line reaches build logs.
+    return InternalError(f"mentorsite: internal error ({type(error).__name__}); this is a bug in "
+                         f"mentorsite: run again with --debug to see where it happened")
+
+
+@click.group(cls=Commands)
 @click.version_option(__version__, prog_name="mentorsite")
-def main() -> None:
+@click.option("--debug", is_flag=True,
+              help=f"Show the traceback of an unexpected error instead of a line (also {DEBUG_VARIABLE}=1).")
+def main(debug: bool) -> None:
     """Build the handbook and portfolios of a mentoring program from its records."""
 
 
@@ -193,7 +293,16 @@ class Workspace:
         if draft.path.exists():
             raise click.ClickException(f"{shown} exists; it was left as it is")
         draft.path.parent.mkdir(parents=True, exist_ok=True)
-        draft.path.write_text(draft.text, encoding="utf-8")
+        try:
+            file = draft.path.open("x", encoding="utf-8")
+        except FileExistsError:
+            raise click.ClickException(f"{shown} exists; it was left as it is") from None
+        try:
+            with file:
+                file.write(draft.text)
+        except BaseException:
+            draft.path.unlink(missing_ok=True)  # never half a record: a full disk leaves none
+            raise
         click.echo(f"Wrote {shown}")
         if not self.place.schemas_dir.is_dir():
             click.echo("Tip: run `mentorsite schema` so that your editor checks the file as you type.",
@@ -242,9 +351,10 @@ def new_pair(pair_id: str, mentor: str, mentee: str, mentor_role: str | None, me
 
 @new.command("agreement")
 @click.argument("pair_id", metavar="PAIR")
-@click.option("--every", type=click.IntRange(min=1), default=2, show_default=True, help="Meet every N units.")
+@click.option("--every", type=click.IntRange(min=1, max=MAX_EVERY), default=2, show_default=True,
+              help="Meet every N units.")
 @click.option("--unit", type=click.Choice(["days", "weeks", "months"]), default="weeks", show_default=True)
-@click.option("--minutes", type=click.IntRange(min=1), default=60, show_default=True,
+@click.option("--minutes", type=click.IntRange(min=1, max=MINUTES_IN_A_DAY), default=60, show_default=True,
               help="Length of a meeting.")
 @CONFIG_OPTION
 def new_agreement(pair_id: str, every: int, unit: str, minutes: int, config_file: Path) -> None:
@@ -324,7 +434,7 @@ def schema(output: Path | None, config_file: Path) -> None:
                    "handbook's guidelines name.")
 def check(config_file: Path, content: Path | None, output_format: str, practices: bool) -> None:
     """Print every problem in the records; exit 1 if any is an error."""
-    settings = _plugin_settings(config_file)
+    settings = _plugin_settings(config_file, optional=content is not None)
     content_dir = content or config_file.parent / str(settings.get("content_dir", "content"))
     cache = _record_cache(config_file) if content is None else None
     loaded = _loaded_config(config_file) if content is None and settings else None
@@ -338,10 +448,14 @@ def check(config_file: Path, content: Path | None, output_format: str, practices
     diagnostics = list(checked.diagnostics)
     thresholds = PracticeSettings()
     if settings:
-        from mentorsite.plugin import read_practices_setting  # noqa: PLC0415 - loads MkDocs
+        from mentorsite.plugin import read_practices_setting, report_setting_problems  # noqa: PLC0415
 
         thresholds, problems = read_practices_setting(config_file, settings.get("practices"), Path.cwd())
         diagnostics += problems
+        report = settings.get("report")
+        min_pairs = report.get("min_pairs") if isinstance(report, Mapping) else None
+        if isinstance(min_pairs, int):
+            diagnostics += report_setting_problems(config_file, min_pairs, Path.cwd())
     if practices:
         as_of = _as_of(settings.get("as_of"))
         diagnostics += practice_findings(checked, thresholds, as_of)
@@ -361,8 +475,10 @@ def _as_of(setting: object) -> date:
 
     try:
         return resolve_as_of(setting if isinstance(setting, str | date) else None)
-    except ValueError:
-        raise click.ClickException(f"expected as_of as a date YYYY-MM-DD, got '{setting}'") from None
+    except ValueError as error:
+        shown = str(error) if str(error).startswith("expected") \
+            else f"expected a date YYYY-MM-DD, got '{setting}'"
+        raise click.ClickException(f"as_of: {shown}") from None
 
 
 class BarProgress:
@@ -414,6 +530,29 @@ def _shard(context: click.Context, parameter: click.Parameter, value: str | None
         raise click.BadParameter(str(error)) from None
 
 
+@contextmanager
+def _holding_build_lock(plugin: MentorsitePlugin, config: MkDocsConfig, doing: str, *,
+                        wait: bool = False) -> Iterator[None]:
+    """The program's build lock for a command that writes its outputs; a clear message when it is held."""
+    from mentorsite.locking import LockError, LockHeldError  # noqa: PLC0415
+    from mentorsite.plugin import LOCK_HINT, ROTATE_HINT  # noqa: PLC0415
+
+    def waiting(busy: LockHeldError) -> None:
+        click.echo(f"{busy}; waiting for it to end (Ctrl-C stops waiting)", err=True)
+
+    try:
+        lock = plugin.take_build_lock(config, wait=wait, waiting=waiting)
+    except LockHeldError as busy:
+        hint = LOCK_HINT if doing == "build" else ROTATE_HINT
+        raise click.ClickException(f"cannot {doing}: {busy}; {hint}") from None
+    except LockError as error:
+        raise click.ClickException(f"cannot {doing}: {error}") from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
 @main.command()
 @CONFIG_OPTION
 @click.option("--pair", "pair_id", metavar="ID", help="Build only this pair's portfolio (both editions).")
@@ -426,12 +565,15 @@ def _shard(context: click.Context, parameter: click.Parameter, value: str | None
 @click.option("--no-cache", is_flag=True,
               help="Read every record and build every portfolio, as if nothing had been built before.")
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
+@click.option("--wait", is_flag=True,
+              help="When another build of the program is running, wait for it to end instead of stopping.")
 def build(config_file: Path, pair_id: str | None, shard: Any, jobs: int | None, no_cache: bool,
-          strict: bool) -> None:
+          strict: bool, wait: bool) -> None:
     """Build the handbook into the site folder, then the portfolios, the reviewer site and the report.
 
     A portfolio whose records, templates and settings are unchanged since it was last built
-    is not built again; nor is a record file read again whose bytes are unchanged.
+    is not built again; nor is a record file read again whose bytes are unchanged. One
+    build of a program runs at a time; the site is swapped in whole when it is complete.
     """
     from mkdocs.commands.build import build as build_site  # noqa: PLC0415
 
@@ -448,10 +590,14 @@ def build(config_file: Path, pair_id: str | None, shard: Any, jobs: int | None, 
             plugin.config["cache"] = False
         plugin.shard = shard
         plugin.progress = BarProgress() if sys.stderr.isatty() else LineProgress()
-        if pair_id is None and shard is None:
-            build_site(config)
-        else:
-            plugin.build_portfolios(config.plugins.on_config(config), only=pair_id)
+        with _holding_build_lock(plugin, config, "build", wait=wait):
+            try:
+                if pair_id is None and shard is None:
+                    build_site(config)
+                else:
+                    plugin.build_portfolios(config.plugins.on_config(config), only=pair_id)
+            finally:
+                plugin.abandon_site()  # a build stopped by an interrupt: the previous site stays
 
 
 @main.command()
@@ -463,7 +609,7 @@ def build(config_file: Path, pair_id: str | None, shard: Any, jobs: int | None, 
               help="Guidelines in its handbook.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1),
               help="Worker processes [default: one per processor].")
-@click.option("--scale", type=click.IntRange(min=1), default=1000, show_default=True,
+@click.option("--scale", type=click.IntRange(min=0), default=1000, show_default=True,
               help="Also build a program of this many pairs, to see how time and memory grow; 0 to skip.")
 @click.option("--naive/--no-naive", default=True, show_default=True,
               help="Also build the same portfolios the naive way: one `mkdocs build` per pair.")
@@ -513,6 +659,7 @@ def serve(config_file: Path, pair_id: str | None, edition: str, dev_addr: str, o
         raise click.BadParameter(f"expected IP:PORT, got '{dev_addr}'", param_hint="'--dev-addr'")
     with _running_mkdocs():
         if pair_id is None:
+            _load_config(config_file)  # MkDocs reads it again, once it is known to be readable
             serve_site(config_file=str(config_file), dev_addr=dev_addr, open_in_browser=open_in_browser)
         else:
             serve_pair(config_file, pair_id, _edition(edition), host, int(port), open_in_browser)
@@ -625,10 +772,14 @@ def keys_rotate(pair_id: str | None, review: bool, from_stdin: bool, config_file
     weak = passphrase_problem(passphrase)
     if weak:
         raise click.ClickException(weak)
+    from mentorsite.plugin import MentorsitePlugin  # noqa: PLC0415
+
     with _running_mkdocs():
-        added = add_folder_secret(_keys_file_of(config_file), os.environ)
-        config, plugin = _loaded_plugin(config_file, replacing=(pair_id,))
-        folder = plugin.rotate(config, pair_id, passphrase, whole=added)
+        program = _load_config(config_file)
+        with _holding_build_lock(MentorsitePlugin.of(program), program, "rotate a passphrase"):
+            added = add_folder_secret(_keys_file_of(config_file), os.environ)
+            config, plugin = _loaded_plugin(config_file, replacing=(pair_id,))
+            folder = plugin.rotate(config, pair_id, passphrase, whole=added)
     who = pair_id or "The reviewer site"
     if added:
         click.echo(f"Added a folder secret to {plugin.keys_file()}: every pair's encrypted portfolio moved "
@@ -690,6 +841,8 @@ def publish(version: str, aliases: tuple[str, ...], config_file: Path, branch: s
 
     from mentorsite.publishing import publish_edition  # noqa: PLC0415
 
+    with _running_mkdocs():
+        _load_config(config_file)  # each edition's build reads it again, once it is known to be readable
     try:
         publish_edition(config_file, version, list(aliases), branch=branch, set_default=not no_default,
                         push=push)

@@ -26,6 +26,7 @@ from urllib.parse import unquote, urlsplit
 from mentorsite.diagnostics import Diagnostic, Severity
 from mentorsite.extensions import READING_OPTIONS, acknowledged_problem, module_of, private_extensions
 from mentorsite.loading import ProgramPlaces
+from mentorsite.nesting import too_deep
 from mentorsite.sources import Document, Location, Position, Positions, field_name, node_positions, problem
 
 # pymdownx.snippets: a line that is a marker, alone (a block of paths follows) or with a quoted path.
@@ -184,13 +185,26 @@ def may_point(document: Document) -> bool:
     return SIGNS.search("\n".join(strings)) is not None
 
 
+def check_nesting(document: Document) -> list[Diagnostic]:
+    """Text that nests too deeply for the Markdown renderer (see ``mentorsite.nesting``), at its line."""
+    diagnostics = []
+    for text, location, body_line in texts(document):
+        found = too_deep(text)
+        if found is not None:
+            spot = Found("nesting", "", found.line, found.column - 1)
+            where, name = _where(document, location, body_line, spot)
+            diagnostics.append(problem(document.path, where, "too-deep", found.message, name))
+    return diagnostics
+
+
 def check_pair_document(document: Document, pair_path: str) -> list[Diagnostic]:
-    """Include lines (errors wherever they are) and links that lead out of the pair's folder."""
+    """Include lines (errors wherever they are), links that lead out of the pair's folder, and text
+    that nests too deeply to render."""
+    diagnostics = check_nesting(document)
     if not may_point(document):
-        return []
+        return diagnostics
     inside = document.path.startswith(f"{pair_path}/")
     folder = posixpath.dirname(document.path[len(pair_path) + 1:]) if inside else ""
-    diagnostics = []
     for text, location, body_line in texts(document):
         for found in findings(text, location):
             where, name = _where(document, location, body_line, found)
@@ -237,7 +251,7 @@ def check_handbook_text(document: Document, source: Path, places: ProgramPlaces,
     With ``included``, every file a permitted include line reaches is checked the same way
     (an include is read again for include lines, wherever the file is).
     """
-    diagnostics = []
+    diagnostics = check_nesting(document)
     bases = (*places.base_paths, source.parent, places.program_dir)
     for text, location, body_line in texts(document):
         for found in findings(text, location, jinja=True):

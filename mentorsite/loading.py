@@ -5,12 +5,15 @@ from __future__ import annotations
 import difflib
 import hashlib
 import os
+import stat
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from mentorsite.caching import RecordCache
 from mentorsite.diagnostics import Diagnostic, Severity
+from mentorsite.failures import reason
 from mentorsite.sources import Document, decode, failed, problem, read_markdown, read_yaml
 
 GUIDELINES_FOLDER = "handbook/guidelines"
@@ -50,7 +53,9 @@ class ProgramPlaces:
     Paths are absolute and resolved. ``docs_dir`` and ``outputs`` are the folders no pair
     folder may be in (a pair folder may be a link to a folder elsewhere); ``private`` the
     places (besides the pairs) no handbook page may include from; ``base_paths`` the
-    folders include lines are read against (the extensions' ``base_path`` options).
+    folders include lines are read against (the extensions' ``base_path`` options);
+    ``site_folders`` the folders every site built with the theme holds besides its pages
+    (see ``site_folders``), which no pair may be named after.
     """
 
     program_dir: Path
@@ -59,6 +64,7 @@ class ProgramPlaces:
     outputs: tuple[tuple[str, Path], ...] = ()
     private: tuple[tuple[str, Path], ...] = ()
     base_paths: tuple[Path, ...] = ()
+    site_folders: tuple[str, ...] = ()
 
     @classmethod
     def defaults(cls, content_dir: Path) -> ProgramPlaces:
@@ -68,6 +74,61 @@ class ProgramPlaces:
                    ("cache_dir", program / ".cache" / "mentorsite"))
         pairs, handbook = (content_dir / PAIRS_FOLDER).resolve(), (content_dir / "handbook").resolve()
         return cls(program, pairs, handbook, outputs, outputs[1:], (Path.cwd(),))
+
+
+def printable(name: str) -> str:
+    """A file name as a message may show it: bytes that are not UTF-8 and control characters escaped."""
+    raw = os.fsencode(name).decode("utf-8", "backslashreplace")
+    return "".join(c if unicodedata.category(c) != "Cc" else c.encode("unicode_escape").decode() for c in raw)
+
+
+def unprintable_name(name: str) -> str | None:
+    """Why a file or folder name is not read (not UTF-8, or a control character in it), or None.
+
+    Such a name could not be shown in a message as it is, and a line break in it could make
+    one file's message read like another's.
+    """
+    raw = os.fsencode(name)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return (f"expected a file name in UTF-8, got the byte 0x{raw[error.start:error.start + 1].hex()}, "
+                "so it is not read; rename it")
+    control = next((c for c in text if unicodedata.category(c) == "Cc"), None)
+    if control is not None:
+        return (f"expected a file name without control characters, got U+{ord(control):04X}, so it is not "
+                "read; rename it")
+    return None
+
+
+# The theme's files a site does not copy (MkDocs leaves them out: templates, code, readmes,
+# translations).
+_NOT_COPIED = (".html", ".py", ".pyc", ".md", ".yml")
+_NOT_COPIED_FOLDERS = ("locales",)
+
+
+def site_folders(theme_dirs: list[Path], stylesheets: list[str]) -> tuple[str, ...]:
+    """The top folders of a built site that are no page's: the theme's static files, local stylesheets.
+
+    The reviewer site holds them beside the pairs' review editions, so no pair may be named so.
+    """
+    local = [css for css in stylesheets if ":" not in css and not css.startswith("/")]
+    found = {css.split("/")[0] for css in local if "/" in css}
+    for theme in theme_dirs:
+        for top in sorted(theme.iterdir()) if theme.is_dir() else []:
+            if (top.is_dir() and not top.name.startswith((".", "__")) and top.name not in _NOT_COPIED_FOLDERS
+                    and _copies_a_file(top)):
+                found.add(top.name)
+    return tuple(sorted(found))
+
+
+def _copies_a_file(folder: Path) -> bool:
+    for _, folders, files in os.walk(folder):
+        folders[:] = [name for name in folders if not name.startswith(".")]
+        if any(not name.startswith(".") and not name.lower().endswith(_NOT_COPIED)
+               and "readme" not in name.lower() for name in files):
+            return True
+    return False
 
 
 @dataclass
@@ -94,6 +155,7 @@ class _Finder:
         self.root = root
         self.diagnostics: list[Diagnostic] = []
         self.folders: dict[Path, str] = {}
+        self.unfit: list[Entry] = []  # folders not read for their names, shown as messages show them
 
     def display(self, path: Path) -> str:
         """The path as messages show it: relative to the root when inside it, else absolute."""
@@ -124,6 +186,13 @@ class _Finder:
         found = []
         for item in scanned:
             if item.name.startswith("."):
+                continue
+            unfit = unprintable_name(item.name)
+            if unfit is not None:
+                shown = folder / printable(item.name)
+                self.diagnostics.append(problem(self.display(shown), (1, 1), "bad-file-name", unfit))
+                if item.is_dir(follow_symlinks=False):
+                    self.unfit.append(Entry(shown, shown, True, False, False))
                 continue
             link = item.is_symlink()
             real = Path(os.path.realpath(item.path)) if link else real_folder / item.name
@@ -161,10 +230,13 @@ class _Finder:
     def pair_folders(self) -> list[tuple[Entry, bool]]:
         """Each pair folder, and whether it is refused: a link placed among the handbook or the
         output, or onto another pair. A refused folder is still a pair of the program (its
-        problem is that pair's, and it is not built), but nothing in it is read."""
+        problem is that pair's, and it is not built), but nothing in it is read; so is a folder
+        whose name is not UTF-8 or holds a control character (``unprintable_name``)."""
+        self.unfit = []
         listed = self.listing(self.content_dir / PAIRS_FOLDER, self.real_pairs_dir)
         candidates = [entry for entry in listed if entry.is_dir]
-        folders = []
+        # A folder refused for its name is a pair too: its problem is its own, not the handbook's.
+        folders = [(entry, True) for entry in self.unfit]
         for entry in candidates:
             # Only a link can be where another pair folder is: two folders that are no links are apart.
             reason = self._misplaced(entry) or self._shared(entry, candidates) if entry.is_link else None
@@ -172,7 +244,7 @@ class _Finder:
                 self.refuse(entry.path, "misplaced-pair", f"{reason}; expected a folder of this pair alone, "
                             "so it is not read")
             folders.append((entry, reason is not None))
-        return folders
+        return sorted(folders, key=lambda folder: folder[0].path.name)
 
     def _shared(self, entry: Entry, candidates: list[Entry]) -> str | None:
         other = next((o for o in candidates if o is not entry and _overlap(entry.real, o.real)), None)
@@ -192,9 +264,22 @@ class _Finder:
         return None
 
     def read(self, path: Path) -> bytes | Diagnostic:
-        """The file's bytes, or why it is not read (it is larger than a record may be)."""
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_RECORD_BYTES + 1)
+        """The file's bytes, or why it is not read (it cannot be read, is no plain file, or is too large).
+
+        Opened without blocking, so a file swapped for a pipe after the listing cannot hang the check.
+        """
+        try:
+            handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        except OSError as error:
+            return problem(self.display(path), (1, 1), "unreadable", f"cannot be read: {reason(error)}")
+        with os.fdopen(handle, "rb") as file:
+            if not stat.S_ISREG(os.fstat(handle).st_mode):
+                return problem(self.display(path), (1, 1), "unreadable", "expected a plain file, got another "
+                               "kind (a pipe, a device or a socket); it is not read")
+            try:
+                raw = file.read(MAX_RECORD_BYTES + 1)
+            except OSError as error:
+                return problem(self.display(path), (1, 1), "unreadable", f"cannot be read: {reason(error)}")
         if len(raw) > MAX_RECORD_BYTES:
             mebibyte = 1024 * 1024
             message = (f"the file is {path.stat().st_size / mebibyte:.1f} MiB; a record may be at most "

@@ -12,17 +12,23 @@ the public site keeps the modes of the folders around it.
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import os
 import shutil
 import stat
+import sys
 import tempfile
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
+from typing import cast
 
 SCRATCH_MARK = ".mentorsite-"
+OLD_MARK = f"{SCRATCH_MARK}old."  # `.mentorsite-old.<name>.<pid>`: set aside while its new one goes in
+NEW_MARK = f"{SCRATCH_MARK}new."  # `.mentorsite-new.<name>.<random>`: a handbook site built beside its own
 PAIRS = "pairs"  # the folder of the pair editions, in the private output and in the encrypted one
 REVIEW = "review"  # the folder of the reviewer site
 REPORT = "report"  # the folder of the program report, beside them in the private output
@@ -122,14 +128,111 @@ def scratch_beside(target: Path) -> Iterator[Path]:
 
 
 def replace_directory(built: Path, target: Path) -> None:
-    """Swap a finished folder in for the old one; the old one is deleted only afterwards."""
-    old = None
-    if target.exists():
-        old = target.with_name(f"{SCRATCH_MARK}old-{target.name}-{os.getpid()}")
-        target.replace(old)
-    built.replace(target)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+    """Swap a finished folder in for the old one; the old one is deleted only afterwards.
+
+    In one step where the system can (see ``exchange_paths``), else by two renames; a build
+    stopped between those leaves the old folder beside its place, and ``recover_directory``
+    (which ``remove_scratch`` and ``handbook_scratch`` call) puts it back.
+    """
+    if not os.path.lexists(target):
+        built.rename(target)
+    elif exchange_paths(built, target):
+        _remove(built)  # it holds the old folder now
+    else:
+        old = target.with_name(f"{OLD_MARK}{target.name}.{os.getpid()}")
+        target.rename(old)
+        built.rename(target)
+        _remove(old)
+
+
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
+_UNSUPPORTED = {errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV}
+
+
+def _load_renameat2() -> Callable[..., int] | None:
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        function = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return None  # a C library without it
+    function.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    function.restype = ctypes.c_int
+    return cast("Callable[..., int]", function)
+
+
+_renameat2 = _load_renameat2()
+
+
+def exchange_paths(one: Path, other: Path) -> bool:
+    """Exchange two existing paths in one step (``renameat2`` with ``RENAME_EXCHANGE``).
+
+    False where the C library or the file system cannot; then nothing was changed.
+    """
+    if _renameat2 is None:
+        return False
+    if _renameat2(_AT_FDCWD, os.fsencode(one), _AT_FDCWD, os.fsencode(other), _RENAME_EXCHANGE) == 0:
+        return True
+    number = ctypes.get_errno()
+    if number in _UNSUPPORTED:
+        return False
+    raise OSError(number, os.strerror(number), str(one), None, str(other))
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
+
+
+def _old_target(entry: str) -> str | None:
+    """The target name of a folder set aside by a two-rename swap (``.mentorsite-old.<name>.<pid>``)."""
+    if not entry.startswith(OLD_MARK):
+        return None
+    name, _, pid = entry[len(OLD_MARK):].rpartition(".")
+    return name if name and pid.isdigit() else None
+
+
+def recover_directory(target: Path) -> bool:
+    """Put back the old folder of ``target`` when a swap was stopped between its two renames."""
+    if os.path.lexists(target) or not target.parent.is_dir():
+        return False
+    left = sorted((entry for entry in target.parent.iterdir() if _old_target(entry.name) == target.name),
+                  key=lambda entry: entry.lstat().st_mtime_ns)
+    if not left:
+        return False
+    left[-1].rename(target)
+    return True
+
+
+def handbook_scratch(target: Path, *, copy: bool = False) -> Path:
+    """A new folder beside the site ``target`` to build it in, to be swapped in with ``replace_directory``.
+
+    First the site of a build stopped half way through a swap is put back, and the folders
+    such builds left beside it are removed. The new folder has the mode of the site (or of
+    the folder around it); with ``copy`` it starts as a copy of the site (a dirty build).
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    recover_directory(target)
+    for entry in list(target.parent.iterdir()):
+        if _old_target(entry.name) == target.name or _new_target(entry.name) == target.name:
+            _remove(entry)
+    building = Path(tempfile.mkdtemp(prefix=f"{NEW_MARK}{target.name}.", dir=target.parent))
+    model = target if target.is_dir() else target.parent
+    building.chmod(stat.S_IMODE(model.stat().st_mode) & 0o777)
+    if copy and target.is_dir():
+        shutil.copytree(target, building, symlinks=True, dirs_exist_ok=True)
+    return building
+
+
+def _new_target(entry: str) -> str | None:
+    """The target name of a site being built beside it (``.mentorsite-new.<name>.<random>``)."""
+    if not entry.startswith(NEW_MARK):
+        return None
+    name, _, random = entry[len(NEW_MARK):].rpartition(".")
+    return name if name and random and "." not in random else None
 
 
 def link_files(source: Path, files: list[Path], destination: Path) -> None:
@@ -152,11 +255,21 @@ def link_files(source: Path, files: list[Path], destination: Path) -> None:
 
 
 def remove_scratch(folders: list[Path]) -> None:
-    """Scratch folders left by a build that was killed half way."""
+    """Scratch folders left by a build that was killed half way; an old folder set aside is put back.
+
+    A swap stopped between its two renames (see ``replace_directory``) left its target
+    missing and the old folder beside it: that folder goes back in its place.
+    """
     for folder in folders:
-        if folder.is_dir():
-            for entry in folder.glob(f"{SCRATCH_MARK}*"):
-                shutil.rmtree(entry, ignore_errors=True)
+        if not folder.is_dir():
+            continue
+        for entry in sorted(folder.iterdir()):
+            name = _old_target(entry.name)
+            if name is not None and name not in {".", ".."} and "/" not in name:
+                recover_directory(folder / name)
+        for entry in folder.iterdir():
+            if entry.name.startswith(SCRATCH_MARK):
+                _remove(entry)
 
 
 def write_zip(folder: Path, destination: Path, top: str, when: date) -> int:

@@ -8,8 +8,13 @@ built, it builds the pairs' portfolios; a pair with errors keeps its previous pa
 
 from __future__ import annotations
 
+import dataclasses
+import logging
 import os
+import re
 import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any, cast
@@ -18,12 +23,16 @@ from jinja2 import Environment
 from mkdocs.config import base
 from mkdocs.config import config_options as options
 from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.exceptions import PluginError
+from mkdocs.exceptions import Abort, MkDocsException, PluginError
 from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
+from mkdocs.utils import CountHandler
 
+from mentorsite.banners import failure_banner, problems_banner, stamp_pages, with_banner
 from mentorsite.caching import RecordCache
+from mentorsite.configuration import checked_first
 from mentorsite.crypto import (
     ENVIRONMENT,
     ITERATIONS,
@@ -39,9 +48,20 @@ from mentorsite.crypto import (
 )
 from mentorsite.diagnostics import Diagnostic, summarize
 from mentorsite.editions import Edition
-from mentorsite.inclusions import configured_places
-from mentorsite.loading import GUIDELINES_FOLDER, PAIRS_FOLDER, ProgramPlaces
+from mentorsite.failures import describe, explain, reason, reported_as
+from mentorsite.inclusions import configured_places, scan
+from mentorsite.loading import GUIDELINES_FOLDER, PAIRS_FOLDER, ProgramPlaces, site_folders
+from mentorsite.locking import LOCK_FILE, WRITE_HINT, BuildLock, LockError, LockHeldError, take_lock
 from mentorsite.manifests import MANIFEST_FILE, EditionContext, edition_context
+from mentorsite.output import (
+    PAIRS,
+    handbook_scratch,
+    ignored_by_git,
+    private_files,
+    private_folder,
+    remove_scratch,
+    replace_directory,
+)
 from mentorsite.portfolio import PortfolioSettings
 from mentorsite.portfolios import (
     BuildReport,
@@ -57,7 +77,8 @@ from mentorsite.portfolios import (
     resolve_as_of,
 )
 from mentorsite.program import CheckedProgram, read_program
-from mentorsite.publishing import read_published
+from mentorsite.publishing import PublishedError, read_published
+from mentorsite.records import Guideline, Handbook
 from mentorsite.references import describe_unknown
 from mentorsite.rendering import (
     RenderedPage,
@@ -72,6 +93,13 @@ from mentorsite.sources import node_positions, problem
 
 log = get_plugin_logger(__name__)
 MIKE_VERSION_VARIABLE = "MIKE_DOCS_VERSION"  # set by mike for the build of the edition it deploys
+# Problems of what a handbook page or setting reads or leads to: while serving, they stop the
+# build as they do `mkdocs build`, since a page built despite them could show a private file.
+GUARDED_CODES = frozenset({"include-private", "link-into-pairs", "into-pairs", "into-private",
+                           "setting-private", "include", "link-outside-pair"})
+PAGE_NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
+UNBUILT_HANDBOOK = "# The handbook\n\nThe handbook could not be built; the problems are listed above.\n"
+UNREAD_GUIDELINE = "# {name}\n\nThis guideline could not be read; the problems are listed above.\n"
 
 
 class EncryptionConfig(base.Config):  # type: ignore[no-untyped-call]
@@ -145,6 +173,13 @@ class MentorsitePlugin(BasePlugin[MentorsiteConfig]):  # type: ignore[no-untyped
         self.encryption: Encryption | None = None
         self.practices = PracticeSettings()
         self.serving = False
+        self.dirty = False  # a dirty build (`mkdocs build --dirty`), told by on_startup
+        self.site: SiteBuild | None = None  # the handbook build under way (see on_pre_build)
+        # While serving (see served_handbook): the problems the pages' banner lists, each guideline
+        # file's last good record, and the guideline files that have none.
+        self.banner_problems: list[Diagnostic] = []
+        self.good_guidelines: dict[str, Guideline] = {}
+        self.unread: list[str] = []
         self.progress: Progress | None = None  # set by `mentorsite build` for its progress display
         self.shard: Shard | None = None  # set by `mentorsite build --shard`
         self.replacing: tuple[str | None, ...] = ()  # set by `mentorsite keys rotate`: sites being rotated
@@ -152,15 +187,137 @@ class MentorsitePlugin(BasePlugin[MentorsiteConfig]):  # type: ignore[no-untyped
     def _path(self, setting: str) -> Path:
         return (self.root / setting).resolve()
 
+    @reported_as(PluginError)
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.serving = command == "serve"
+        self.dirty = dirty
+
+    def take_build_lock(self, config: MkDocsConfig, *, wait: bool = False,
+                        waiting: Callable[[LockHeldError], None] | None = None) -> BuildLock:
+        """The program's build lock, in its private folder; raises LockError (see ``locking``).
+
+        A lock left by a build that was stopped is taken over, with a line saying so. A
+        ``private_dir`` inside the site or the sources is refused first (OutputError).
+        """
+        self.root = Path(config.config_file_path or "mkdocs.yml").resolve().parent
+        folder = self._path(self.config.private_dir)
+        check_output_location(folder, config, self._path(self.config.content_dir))  # nothing in the sources
+        shown = _shown_path(folder / LOCK_FILE)
+        try:
+            with private_files():
+                ignored_by_git(private_folder(folder))
+        except OSError as error:
+            raise LockError(f"cannot make the private folder {_shown_path(folder)}: "
+                            f"{explain(error, WRITE_HINT)}") from None
+        lock = take_lock(folder, shown=shown, wait=wait, waiting=waiting)
+        if lock.taken_over:
+            log.info(lock.takeover_message(shown))
+        return lock
+
+    @event_priority(100)  # before any plugin writes into the site folder
+    @reported_as(PluginError)
+    def on_pre_build(self, *, config: MkDocsConfig) -> None:
+        """Under the build lock, point MkDocs at a new folder beside the site (not while serving).
+
+        MkDocs empties its site folder and writes in place; the new folder is swapped in
+        whole at the end (``on_post_build``), so the site is the previous one or the new
+        one, never a mix. A dirty build starts from a copy of the site.
+        """
+        if self.serving:
+            return
+        self.abandon_site()  # a build of this plugin that never ended (interrupted in-process)
+        try:
+            lock = self.take_build_lock(config)
+        except LockHeldError as busy:
+            raise PluginError(f"mentorsite: cannot build: {busy}; {LOCK_HINT}") from None
+        except LockError as error:
+            raise PluginError(f"mentorsite: cannot build: {error}") from None
+        target = Path(config.site_dir).resolve()
+        if os.path.ismount(target):  # no folder beside it can take its place
+            log.info(f"{_shown_path(target)} is a mount point: the handbook is written in place there, "
+                     "not swapped in whole")
+            self.site = SiteBuild(config, config.site_dir, target, None, lock, self.encryption)
+            return
+        try:
+            scratch = handbook_scratch(target, copy=self.dirty)
+        except OSError as error:
+            lock.release()
+            why = explain(error, "the folder that holds site_dir must be writable")
+            raise PluginError(f"mentorsite: cannot build: cannot make a folder beside {_shown_path(target)}: "
+                              f"{why}") from None
+        self.site = SiteBuild(config, config.site_dir, target, scratch, lock, self.encryption)
+        if self.encryption is not None and self.encryption.target_dir.is_relative_to(target):
+            # Sealed into the new site, as they were into the site MkDocs had emptied.
+            inside = self.encryption.target_dir.relative_to(target)
+            self.encryption = dataclasses.replace(self.encryption, target_dir=scratch / inside)
+        self.site.name_as_real()
+        config.site_dir = str(scratch)
+
+    def _in_new_site(self, path: Path) -> Path:
+        """Where ``path``, if it is in the site, is in the new site being built beside it."""
+        site = self.site
+        if site is None or site.scratch is None or not path.is_relative_to(site.target):
+            return path
+        return site.scratch / path.relative_to(site.target)
+
+    def swap_in_site(self, config: MkDocsConfig) -> None:
+        """The new site in place of the old one (unless a strict build has warnings); the lock let go."""
+        site = self.site
+        if site is None:
+            return
+        config.site_dir = site.given  # gh-deploy reads it after the build
+        self.encryption = site.encryption
+        if strict_warnings():
+            return  # MkDocs stops the build now: on_build_error removes the new site
+        try:
+            if site.scratch is not None:
+                replace_directory(site.scratch, site.target)
+        except OSError as error:
+            raise PluginError(f"mentorsite: cannot put the new site in place of {_shown_path(site.target)}: "
+                              f"{reason(error)}; the previous site is kept") from None
+        self.site = None
+        site.end()
+
+    def abandon_site(self, error: Exception | None = None) -> None:
+        """The new site removed and the previous one kept; the site folder setting back; the lock let go."""
+        site = self.site
+        if site is None:
+            return
+        self.site = None
+        site.config.site_dir = site.given
+        self.encryption = site.encryption
+        if isinstance(error, MkDocsException):  # MkDocs prints it after this hook
+            site.rename_error(error)
+        if site.scratch is not None:
+            shutil.rmtree(site.scratch, ignore_errors=True)
+        site.end()
+
+    @event_priority(-100)  # after the other plugins' own handlers: it may raise the message
+    @reported_as(PluginError)
+    def on_build_error(self, *, error: Exception) -> None:
+        """A failed build leaves the previous site: the new one is removed.
+
+        A fault of the machine while MkDocs writes (a full disk) is then one line naming the
+        path in the site, not a traceback.
+        """
+        site = self.site
+        message = None
+        if isinstance(error, OSError) and site is not None:
+            message = site.renamed(f"mentorsite: {describe(error, self.root, kept=True)}")
+        self.abandon_site(error)
+        if message is not None:
+            raise PluginError(message) from None
 
     def version(self) -> str | None:
         return self.config.version or os.environ.get(MIKE_VERSION_VARIABLE) or None
 
+    @checked_first(PluginError, ITERATIONS)
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self.root = Path(config.config_file_path or "mkdocs.yml").resolve().parent
-        published = read_published(self.root, self.config.deploy_branch)
+        try:
+            published = read_published(self.root, self.config.deploy_branch)
+        except PublishedError as error:
+            raise PluginError(f"mentorsite: {error}") from None
         self.places = self.program_places(config)
         checked = self.checked = read_program(self._path(self.config.content_dir), self.root,
                                               editions=published.names() if published else None,
@@ -171,7 +328,11 @@ class MentorsitePlugin(BasePlugin[MentorsiteConfig]):  # type: ignore[no-untyped
         problems += report_setting_problems(Path(config.config_file_path or "mkdocs.yml"),
                                             self.config.report.min_pairs, self.root)
         log_diagnostics(problems)
-        stop_on(checked.handbook_problems(), strict=bool(config.strict), extra=problems)
+        handbook = checked.program.handbook
+        if self.serving:  # the preview is built from what is good, its problems shown on its pages
+            handbook = self.served_handbook(checked, problems)
+        else:
+            stop_on(checked.handbook_problems(), strict=bool(config.strict), extra=problems)
         # A bad as_of or private_dir stops the build here, before the site is touched.
         self.portfolio_settings = self.settings(config)
         if self.wants_portfolios():
@@ -180,7 +341,6 @@ class MentorsitePlugin(BasePlugin[MentorsiteConfig]):  # type: ignore[no-untyped
             if self.config.encryption.enabled:
                 self.encryption = self.read_encryption(config, checked)
         environment = self.environment = create_environment(self._path(self.config.templates_dir))
-        handbook = checked.program.handbook
         version = self.version()
         self.edition = edition_context(handbook, version, published.manifests() if published else (),
                                        published.previous(version) if published else None)
@@ -188,13 +348,22 @@ class MentorsitePlugin(BasePlugin[MentorsiteConfig]):  # type: ignore[no-untyped
             self.pages = render_handbook(handbook, environment, site_name=config.site_name,
                                          site_description=config.site_description or "", edition=self.edition,
                                          practices=self.practices)
+            self.pages += self.unread_pages(handbook) if self.serving else []
         except TemplateFailure as problem:
             log_diagnostics([problem.diagnostic])
-            stop_on([problem.diagnostic], strict=bool(config.strict))
+            if not self.serving:
+                stop_on([problem.diagnostic], strict=bool(config.strict))
+            # While serving, the pages of the last good build stay (a page saying why, if none),
+            # but those that include a file: what they include is checked only as records name it now.
+            self.banner_problems.append(problem.diagnostic)
+            self.pages = [page for page in self.pages if not _includes(page.markdown)]
+            if not self.pages and handbook.landing_markdown is None:
+                self.pages = [RenderedPage("index.md", UNBUILT_HANDBOOK)]
         if self.config.nav and config.nav is None:
             config.nav = handbook_nav(handbook)
         return config
 
+    @reported_as(PluginError)
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
         guidelines = self._path(self.config.content_dir) / GUIDELINES_FOLDER
         pairs = self._path(self.config.content_dir) / PAIRS_FOLDER
@@ -242,8 +411,10 @@ class MentorsitePlugin(BasePlugin[MentorsiteConfig]):  # type: ignore[no-untyped
             for folder in [base] if isinstance(base, str) else base if isinstance(base, list) else []:
                 bases.append((Path.cwd() / str(folder)).resolve())
         pairs = (content_dir / PAIRS_FOLDER).resolve()
+        # The reviewer site keeps the theme's folders beside the pairs' review editions: no pair is named so.
+        theme_folders = site_folders([Path(folder) for folder in config.theme.dirs], config.extra_css)
         places = ProgramPlaces(self.root, pairs, Path(config.docs_dir).resolve(), outputs, tuple(private),
-                               tuple(bases))
+                               tuple(bases), theme_folders)
         # With the options in mkdocs.yml that name places, checked with the records (check_settings).
         return configured_places(places, Path(config.config_file_path or "mkdocs.yml").resolve(),
                                  config.markdown_extensions, config.mdx_configs,
@@ -262,7 +433,9 @@ class MentorsitePlugin(BasePlugin[MentorsiteConfig]):  # type: ignore[no-untyped
 
     def encrypted_dir(self, config: MkDocsConfig) -> Path:
         setting = self.config.encryption.output_dir
-        return self._path(setting) if setting else Path(config.site_dir).resolve() / "portfolios"
+        if not setting:
+            return Path(config.site_dir).resolve() / "portfolios"
+        return self._in_new_site(self._path(setting))
 
     def keys_file(self, config: MkDocsConfig | None = None, *, as_named: bool = False) -> Path | None:
         """The keys file, resolved; with ``as_named`` only its folder, so that a link shows (to write it)."""
@@ -319,9 +492,10 @@ class MentorsitePlugin(BasePlugin[MentorsiteConfig]):  # type: ignore[no-untyped
     def settings(self, config: MkDocsConfig) -> PortfolioSettings:
         try:
             as_of = resolve_as_of(cast("str | date | None", self.config.as_of))
-        except ValueError:
-            message = f"mentorsite: expected as_of as a date YYYY-MM-DD, got '{self.config.as_of}'"
-            raise PluginError(message) from None
+        except ValueError as error:
+            shown = str(error) if str(error).startswith("expected") \
+                else f"expected a date YYYY-MM-DD, got '{self.config.as_of}'"
+            raise PluginError(f"mentorsite: as_of: {shown}") from None
         return PortfolioSettings(as_of, self.config.handbook_url, self.config.default_version,
                                  bool(config.use_directory_urls), practices=self.practices)
 
@@ -341,18 +515,33 @@ class MentorsitePlugin(BasePlugin[MentorsiteConfig]):  # type: ignore[no-untyped
         return self.checked
 
     def build_portfolios(self, config: MkDocsConfig, only: str | None = None) -> BuildReport:
-        """Both editions of every pair (or one), then the reviewer site; raises if any pair failed."""
+        """Both editions of every pair (or one), then the reviewer site; raises if any pair failed.
+
+        Under the program's build lock (held already in a whole build); raises PluginError
+        when another build holds it.
+        """
         assert self.checked and self.environment and self.portfolio_settings, "on_config runs first"
         if only is not None:
             self._require_pair(only)
-        inputs = portfolio_inputs(config, self.portfolio_settings, self.environment)
-        result = build_portfolios(
-            config, self.checked, private_dir=self._path(self.config.private_dir),
-            settings=self.portfolio_settings, environment=self.environment, only=only, shard=self.shard,
-            strict=bool(config.strict), jobs=self.worker_count(), progress=self.progress,
-            encryption=self.encryption, inputs=inputs, reuse=self.config.cache,
-            shared_origin="warn" if self.config.encryption.shared_origin == "warn" else "refuse",
-            report_min_pairs=self.config.report.min_pairs if self.config.report.enabled else None)
+        try:
+            lock = self.take_build_lock(config)
+        except LockHeldError as busy:
+            raise PluginError(f"mentorsite: cannot build: {busy}; {LOCK_HINT}") from None
+        except LockError as error:
+            raise PluginError(f"mentorsite: cannot build: {error}") from None
+        try:
+            if self.encryption is not None:  # what a build stopped while sealing left there
+                remove_scratch([self.encryption.target_dir, self.encryption.target_dir / PAIRS])
+            inputs = portfolio_inputs(config, self.portfolio_settings, self.environment)
+            result = build_portfolios(
+                config, self.checked, private_dir=self._path(self.config.private_dir),
+                settings=self.portfolio_settings, environment=self.environment, only=only, shard=self.shard,
+                strict=bool(config.strict), jobs=self.worker_count(), progress=self.progress,
+                encryption=self.encryption, inputs=inputs, reuse=self.config.cache,
+                shared_origin="warn" if self.config.encryption.shared_origin == "warn" else "refuse",
+                report_min_pairs=self.config.report.min_pairs if self.config.report.enabled else None)
+        finally:
+            lock.release()
         report_portfolios(result, self.config.private_dir)
         return result
 
@@ -385,6 +574,18 @@ class MentorsitePlugin(BasePlugin[MentorsiteConfig]):  # type: ignore[no-untyped
         old passphrase is removed whatever happens, even when the pair cannot be sealed
         again (its last good portfolio is what is sealed, if there is one). Returns the new folder.
         """
+        try:
+            lock = self.take_build_lock(config)
+        except LockHeldError as busy:
+            raise PluginError(f"mentorsite: cannot rotate a passphrase: {busy}; {ROTATE_HINT}") from None
+        except LockError as error:
+            raise PluginError(f"mentorsite: cannot rotate a passphrase: {error}") from None
+        try:
+            return self._rotate(config, pair_id, passphrase, whole=whole)
+        finally:
+            lock.release()
+
+    def _rotate(self, config: MkDocsConfig, pair_id: str | None, passphrase: str, *, whole: bool) -> Path:
         encryption = self.require_encryption()
         keys_file = self.keys_file(as_named=True)
         if keys_file is None:
@@ -424,20 +625,214 @@ class MentorsitePlugin(BasePlugin[MentorsiteConfig]):  # type: ignore[no-untyped
         return self.config.jobs if self.config.jobs > 0 else (os.cpu_count() or 1)
 
     @event_priority(-100)  # after every other plugin: the handbook's pages are then as published
+    @reported_as(PluginError)
     def on_post_build(self, *, config: MkDocsConfig) -> None:
-        """The manifest, then the portfolios, once the handbook is complete (scanned for scripts then)."""
+        """The manifest, then the portfolios, once the handbook is complete (scanned for scripts then).
+
+        Then the new site goes in place of the old one, with the encrypted portfolios in it,
+        also when a pair was not built (that failure is raised afterwards, as before).
+        """
         if self.edition is not None:
             manifest = self.edition.manifest.to_json()
             (Path(config.site_dir) / MANIFEST_FILE).write_text(manifest, encoding="utf-8")
+        failure = None
         if self.wants_portfolios():
-            self.build_portfolios(config)
+            try:
+                self.build_portfolios(config)
+            except PluginError as error:  # said once everything it names is done
+                failure = error
+        if self.site is not None and failure is not None:
+            self.site.rename_error(failure)
+        self.swap_in_site(config)
+        if failure is not None:
+            raise failure
 
+    def served_handbook(self, checked: CheckedProgram, settings_problems: list[Diagnostic]) -> Handbook:
+        """While serving: the handbook from what is good; its problems are kept for the pages' banner.
+
+        A guideline file with an error shows its last good record (or, with none, a page saying
+        it could not be read). Any other error in the handbook, and any about what a page
+        reads or leads to, stops the build as `mkdocs build` does: a page built despite it could
+        show a private file. Pair records' problems are never listed (they quote private text).
+        """
+        pairs = self._shown(self._path(self.config.content_dir) / PAIRS_FOLDER)
+        handbook_problems = [d for d in checked.handbook_problems()
+                             if d.path != pairs and not d.path.startswith(f"{pairs}/")]
+        self.banner_problems = [*handbook_problems, *settings_problems]
+        guidelines = self._shown(self._path(self.config.content_dir) / GUIDELINES_FOLDER)
+        broken = {d.path for d in handbook_problems if d.is_error and d.path.startswith(f"{guidelines}/")}
+        held = [d for d in handbook_problems
+                if d.is_error and (d.path not in broken or d.code in GUARDED_CODES)]
+        stop_on(held, strict=False)
+        current = [g for g in checked.program.handbook.guidelines if g.path not in broken]
+        taken = {g.id for g in current}
+        kept = [self.good_guidelines[path] for path in sorted(broken) if path in self.good_guidelines
+                and self.good_guidelines[path].id not in taken and not _includes(self.good_guidelines[path])]
+        self.good_guidelines = {g.path: g for g in [*current, *kept]}
+        self.unread = sorted(path for path in broken if path not in self.good_guidelines)
+        served = sorted([*current, *kept], key=lambda g: (g.order, g.title, g.id))
+        return dataclasses.replace(checked.program.handbook, guidelines=tuple(served))
+
+    def unread_pages(self, handbook: Handbook) -> list[RenderedPage]:
+        """While serving, a page in place of each guideline that could not be read and has no good record."""
+        taken = {g.id for g in handbook.guidelines}
+        names = [Path(path).stem for path in self.unread]
+        return [RenderedPage(f"guidelines/{name}.md", UNREAD_GUIDELINE.format(name=name))
+                for name in names if PAGE_NAME.fullmatch(name) and name not in taken]
+
+    def _shown(self, path: Path) -> str:
+        """``path`` as messages show it: relative to the program's folder."""
+        return Path(os.path.relpath(path, self.root)).as_posix()
+
+    @reported_as(PluginError)
+    def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
+        """While serving with problems, each page lists them at its top; no other build has the banner."""
+        if not self.serving or not self.banner_problems:
+            return output
+        stale = any(d.is_error and d.path.endswith(".md") for d in self.banner_problems)
+        shown = problems_banner(self.banner_problems, "the handbook", stale=stale)
+        return with_banner(output.encode("utf-8"), shown).decode("utf-8")
+
+    @reported_as(PluginError)
     def on_serve(self, server: LiveReloadServer, /, *, config: MkDocsConfig,
                  builder: Any) -> LiveReloadServer:
         for folder in (self._path(self.config.content_dir), self._path(self.config.templates_dir)):
             if folder.is_dir():
                 server.watch(str(folder))
+        server.builder = self.guarded(server.builder, Path(config.site_dir))
         return server
+
+    def guarded(self, builder: Callable[[], None], site_dir: Path) -> Callable[[], None]:
+        """A rebuild that never leaves the browser waiting.
+
+        MkDocs' server holds every page request until a rebuild succeeds. When one fails, the
+        last good build in ``site_dir`` is served instead, each page with a banner saying why
+        (and the problems that stopped it); the next good build reloads the pages without it.
+        """
+        def rebuild() -> None:
+            self.banner_problems = []
+            try:
+                builder()
+            except Exception as error:  # whatever failed, the browser must not wait for a fix
+                reason = failure_reason(error)
+                log.error(f"the handbook could not be rebuilt: {reason}; the preview shows "
+                          "the last good build until it is fixed")
+                log.debug("the failed rebuild", exc_info=True)
+                stamp_pages(site_dir, failure_banner("the handbook", reason, self.banner_problems))
+        return rebuild
+
+
+def _includes(record: Guideline | str) -> bool:
+    """Whether any text of a record (or a page) includes a file: its last good version is not served then.
+
+    What it includes is checked only as the current records name it, and the current record
+    is the broken one.
+    """
+    def texts(value: object) -> list[str]:
+        if isinstance(value, str):
+            return [value]
+        items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else []
+        return [text for item in items for text in texts(item)]
+    value = record if isinstance(record, str) else record.model_dump()
+    found = (item for text in texts(value) for item in scan(text, jinja=True))
+    return any(item.kind != "link" for item in found)
+
+
+def failure_reason(error: Exception) -> str:
+    """What a failed rebuild says in the browser: the message of MkDocs or of a plugin, else only its kind.
+
+    Any other error's text could hold anything, so it stays in the terminal. MkDocs stops on a
+    plugin's error with an error of its own ("Aborted with a BuildError!"): the plugin's says more.
+    """
+    while isinstance(error, Abort) and isinstance(error.__context__, MkDocsException):
+        error = error.__context__
+    if isinstance(error, MkDocsException) and str(error):
+        return str(error).removeprefix("mentorsite: ").removesuffix("; the site was not built")
+    return f"an unexpected {type(error).__name__}; the message is in the terminal"
+
+
+LOCK_HINT = "wait for it, or run `mentorsite build --wait`"
+ROTATE_HINT = "wait for it, then run the command again"
+
+
+@dataclass
+class SiteBuild:
+    """A handbook build under way: the site folder as set, the site, the new one beside it, the lock.
+
+    ``encryption`` is the plugin's as it was (its folder is moved into the new site while
+    building). While it lasts, mentorsite's and MkDocs' build messages name the new site by
+    the name of the site it replaces, as the reader knows it.
+    """
+
+    config: MkDocsConfig
+    given: str
+    target: Path
+    scratch: Path | None  # None: written in place (the site is a mount point)
+    lock: BuildLock
+    encryption: Encryption | None
+    renaming: _RealNames | None = None
+
+    def name_as_real(self) -> None:
+        assert self.scratch is not None
+        self.renaming = _RealNames([(str(self.scratch), str(self.target)),
+                                    (_shown_path(self.scratch), _shown_path(self.target)),
+                                    (os.path.relpath(self.scratch, self.config_root()),
+                                     os.path.relpath(self.target, self.config_root()))])
+        for name in RENAMED_LOGGERS:
+            logging.getLogger(name).addFilter(self.renaming)
+
+    def config_root(self) -> Path:
+        return Path(self.config.config_file_path or "mkdocs.yml").resolve().parent
+
+    def renamed(self, text: str) -> str:
+        return self.renaming.rename(text) if self.renaming is not None else text
+
+    def rename_error(self, error: MkDocsException) -> None:
+        """The error's message with the site's own name (``message`` is final to type checkers only)."""
+        if self.renaming is not None:
+            setattr(error, "message", self.renaming.rename(error.message))  # noqa: B010
+            error.args = (error.message,)
+
+    def end(self) -> None:
+        if self.renaming is not None:
+            for name in RENAMED_LOGGERS:
+                logging.getLogger(name).removeFilter(self.renaming)
+        self.lock.release()
+
+
+RENAMED_LOGGERS = ("mkdocs.commands.build", "mkdocs.plugins.mentorsite", log.logger.name)
+
+
+class _RealNames(logging.Filter):
+    """Messages that name a new site being built beside its folder name the folder instead."""
+
+    def __init__(self, names: list[tuple[str, str]]):
+        super().__init__()
+        self.names = sorted(set(names), key=lambda pair: -len(pair[0]))  # the longest form first
+
+    def rename(self, text: str) -> str:
+        for built, real in self.names:
+            text = text.replace(built, real)
+        return text
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        renamed = self.rename(message)
+        if renamed != message:
+            record.msg, record.args = renamed, None
+        return True
+
+
+def strict_warnings() -> bool:
+    """Whether a strict build has counted warnings (MkDocs then stops it after ``post_build``)."""
+    return any(isinstance(handler, CountHandler) and handler.get_counts()
+               for handler in logging.getLogger("mkdocs").handlers)
+
+
+def _shown_path(path: Path) -> str:
+    """A path relative to the working folder when it is inside it, as messages show it."""
+    resolved, here = path.resolve(), Path.cwd()
+    return resolved.relative_to(here).as_posix() if resolved.is_relative_to(here) else str(resolved)
 
 
 def _vault_of(folder: Path | None) -> bytes | None:

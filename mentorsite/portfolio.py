@@ -20,7 +20,7 @@ from mentorsite.charts import Chart, goals_chart, sessions_chart
 from mentorsite.editions import Edition, select_edition
 from mentorsite.insights import Overview, overview
 from mentorsite.practices import CHECKS, Evidence
-from mentorsite.records import Goal, Handbook, Pair, PairRecords, Session
+from mentorsite.records import PORTFOLIO_PAGES, Goal, Handbook, Pair, PairRecords, Session
 from mentorsite.rendering import NavItem, RenderedPage, anchor, render_page
 from mentorsite.scorecards import VERDICT_LABELS, PracticeSettings, scorecard
 
@@ -120,33 +120,36 @@ def render_portfolio(records: PairRecords, edition: Edition, handbook: Handbook,
     card = shared["scorecard"] = scorecard(shown, handbook, settings.as_of, settings.practices,
                                            shared_only=edition == "review")
     render: Callable[..., RenderedPage] = partial(render_page, environment, shared)
-    pages = [render("index.md", "portfolio/overview.md.j2")]
-    nav: list[NavItem] = [{"Overview": "index.md"}]
+    uri = {name: page.uri for name, page in PORTFOLIO_PAGES.items()}  # the one table of page names
+    pages = [render(uri["overview"], "portfolio/overview.md.j2")]
+    nav: list[NavItem] = [{"Overview": uri["overview"]}]
     if card.rows:
-        pages.append(render("practices.md", "portfolio/practices.md.j2"))
-        nav.append({"Practices": "practices.md"})
+        pages.append(render(uri["practices"], "portfolio/practices.md.j2"))
+        nav.append({"Practices": uri["practices"]})
     if shown.agreement:
-        pages.append(render("agreement.md", "portfolio/agreement.md.j2", agreement=shown.agreement))
-        nav.append({"Agreement": "agreement.md"})
+        pages.append(render(uri["agreement"], "portfolio/agreement.md.j2", agreement=shown.agreement))
+        nav.append({"Agreement": uri["agreement"]})
     if shown.goals:
-        pages.append(render("goals/index.md", "portfolio/goals.md.j2"))
+        pages.append(render(uri["goals"], "portfolio/goals.md.j2"))
+        goal_page = PORTFOLIO_PAGES["goal"].of
         for progress in figures.goals:
             goal = progress.goal
-            pages.append(render(f"goals/{goal.id}.md", "portfolio/goal.md.j2", goal=goal, progress=progress,
+            pages.append(render(goal_page(goal.id), "portfolio/goal.md.j2", goal=goal, progress=progress,
                                 sessions=_sessions_on(shown, goal),
                                 chart=goals_chart([progress], shown.pair.start, settings.as_of)))
-        nav.append({"Goals": ["goals/index.md", *(f"goals/{g.id}.md" for g in shown.goals)]})
+        nav.append({"Goals": [uri["goals"], *(goal_page(g.id) for g in shown.goals)]})
     if shown.sessions:
-        pages.append(render("sessions/index.md", "portfolio/sessions.md.j2"))
+        pages.append(render(uri["sessions"], "portfolio/sessions.md.j2"))
+        session_page = PORTFOLIO_PAGES["session"].of
         for session in shown.sessions:
-            pages.append(render(f"sessions/{session.id}.md", "portfolio/session.md.j2", session=session))
-        nav.append({"Sessions": ["sessions/index.md", *(f"sessions/{s.id}.md" for s in shown.sessions)]})
+            pages.append(render(session_page(session.id), "portfolio/session.md.j2", session=session))
+        nav.append({"Sessions": [uri["sessions"], *(session_page(s.id) for s in shown.sessions)]})
     if shown.checkins:
-        pages.append(render("checkins.md", "portfolio/checkins.md.j2"))
-        nav.append({"Check-ins": "checkins.md"})
+        pages.append(render(uri["checkins"], "portfolio/checkins.md.j2"))
+        nav.append({"Check-ins": uri["checkins"]})
     if shown.closing:
-        pages.append(render("closing.md", "portfolio/closing.md.j2", closing=shown.closing))
-        nav.append({"Closing": "closing.md"})
+        pages.append(render(uri["closing"], "portfolio/closing.md.j2", closing=shown.closing))
+        nav.append({"Closing": uri["closing"]})
     prefix = "Portfolio" if edition == "pair" else "Review"
     # The theme writes the site name and page titles into the page as HTML, outside the
     # cleaned content: text from the records is escaped there.
@@ -189,8 +192,10 @@ EVIDENCE_LABELS = {"pair": "Overview", "agreement": "Agreement", "closing": "Clo
                    "checkin": "Check-in of {date}"}
 
 
-EVIDENCE_PAGES = {"pair": "index.md", "agreement": "agreement.md", "closing": "closing.md",
-                  "goal": "goals/{id}.md", "session": "sessions/{id}.md", "checkin": "checkins.md"}
+# The page each kind of evidence is on, from the table of the portfolio's pages.
+EVIDENCE_PAGES = {kind: PORTFOLIO_PAGES[page].uri for kind, page in {
+    "pair": "overview", "agreement": "agreement", "closing": "closing", "goal": "goal", "session": "session",
+    "checkin": "checkins"}.items()}
 
 
 def evidence_page(evidence: Evidence) -> str:

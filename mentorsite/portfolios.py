@@ -68,7 +68,7 @@ from mentorsite.portfolio import (
     review_entry,
 )
 from mentorsite.program import CheckedProgram
-from mentorsite.records import Handbook, PairRecords
+from mentorsite.records import EARLIEST_DATE, LATEST_DATE, Handbook, PairRecords
 from mentorsite.rendering import NavItem, RenderedPage, TemplateFailure
 from mentorsite.report import MIN_PAIRS, program_report, render_report, render_withheld_report
 from mentorsite.sanitising import prefix_anchors, sanitise
@@ -116,15 +116,25 @@ class BuildReport:
 
 
 def resolve_as_of(option: str | date | None) -> date:
-    """The date of every figure that depends on today: the option, else SOURCE_DATE_EPOCH, else today."""
+    """The date of every figure that depends on today: the option, else SOURCE_DATE_EPOCH, else today.
+
+    Raises ValueError, saying why, for a date that is not one or lies outside the dates a
+    record may hold (see ``records.EARLIEST_DATE``).
+    """
     if isinstance(option, date):
-        return option
-    if option:
-        return date.fromisoformat(option)
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch:
-        return datetime.fromtimestamp(int(epoch), tz=UTC).date()
-    return date.today()
+        chosen = option
+    elif option:
+        chosen = date.fromisoformat(option)
+    elif epoch := os.environ.get("SOURCE_DATE_EPOCH"):
+        try:
+            chosen = datetime.fromtimestamp(int(epoch), tz=UTC).date()
+        except (ValueError, OverflowError, OSError):
+            raise ValueError(f"expected SOURCE_DATE_EPOCH as seconds since 1970, got '{epoch}'") from None
+    else:
+        chosen = date.today()
+    if not EARLIEST_DATE <= chosen <= LATEST_DATE:
+        raise ValueError(f"expected a date from {EARLIEST_DATE} to {LATEST_DATE}, got {chosen}")
+    return chosen
 
 
 def public_folders(config: MkDocsConfig, content_dir: Path) -> list[tuple[str, Path]]:
@@ -387,7 +397,7 @@ class _Build:
 
     def review_index(self) -> None:
         """The reviewer site's index of every review edition on disk, unless it lists them already."""
-        entries = _review_entries(self.private_dir / REVIEW)
+        entries = _review_entries(self.private_dir / REVIEW, self.stamps)
         fingerprint = digest(self.inputs, stable_form(entries)) if self.inputs else None
         if self.fresh(REVIEW_STAMP, fingerprint, [self.private_dir / REVIEW / "index.html"]):
             return
@@ -439,6 +449,11 @@ class PairTask:
                         self.environment, self.private_dir)
         except TemplateFailure as failure:
             return [failure.diagnostic]
+        except RecursionError:  # text that `check` let through but nests too deeply to render
+            message = ("expected records whose text can be rendered, got text that nests too deeply "
+                       "(lists, quotes or HTML blocks inside each other)")
+            where = f"{self.checked.pair_folders.get(pair_id, pair_id)}/pair.yml"
+            return [Diagnostic(where, 1, 1, Severity.ERROR, "too-deep", message)]
         return None
 
 
@@ -592,15 +607,24 @@ def _summary(entry: ReviewEntry) -> bytes:
     return json.dumps(asdict(entry), indent=2, sort_keys=True).encode("utf-8") + b"\n"
 
 
-def _review_entries(review_dir: Path) -> list[ReviewEntry]:
+def _review_entries(review_dir: Path, stamps: Stamps) -> list[ReviewEntry]:
     """Every review edition on disk: built now, or kept from an earlier build and still vouched for.
 
     Review editions that could hold a record their pair no longer shares are withdrawn
-    before this is read (``withdraw_review_editions``).
+    before this is read (``withdraw_review_editions``). One whose summary is damaged (cut
+    short, edited by hand) is withdrawn too, and its pair's stamps forgotten, so the next
+    build builds it again; it is left out of the index meanwhile.
     """
     entries = []
     for summary in sorted(review_dir.glob(f"[!.]*/{SUMMARY_FILE}")):
-        entries.append(ReviewEntry(**json.loads(summary.read_text(encoding="utf-8"))))
+        try:
+            entries.append(ReviewEntry(**json.loads(summary.read_text(encoding="utf-8"))))
+        except (OSError, ValueError, TypeError):
+            pair_id = summary.parent.name
+            stamps.forget([PAIR_STAMP + pair_id, SHARED_STAMP + pair_id])
+            withdraw(summary.parent)
+            log.warning(f"mentorsite: the review edition of {pair_id} was damaged ({REVIEW}/{pair_id}/"
+                        f"{SUMMARY_FILE} cannot be read): it is withdrawn, and built again by the next build")
     return entries
 
 

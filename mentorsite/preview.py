@@ -29,23 +29,41 @@ from typing import Any
 
 from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.exceptions import PluginError
+from mkdocs.exceptions import Abort, ConfigurationError, PluginError
 from mkdocs.livereload import _SCRIPT_TEMPLATE, LiveReloadServer, _timestamp
 
+from mentorsite.banners import error_page, failure_banner, problems_banner, with_banner
+from mentorsite.configuration import ConfigFileError, load_config_file
+from mentorsite.crypto import ITERATIONS
 from mentorsite.diagnostics import Diagnostic, summarize
 from mentorsite.editions import Edition
+from mentorsite.loading import PAIRS_FOLDER
 from mentorsite.output import EXPORTS, ignored_by_git, private_files, private_folder, write_zip
-from mentorsite.plugin import MentorsitePlugin
-from mentorsite.portfolios import public_folders
+from mentorsite.plugin import MentorsitePlugin, failure_reason
+from mentorsite.portfolios import POLICY, public_folders
 
 log = logging.getLogger("mkdocs.plugins.mentorsite")
 
 
 def load_program(config_file: Path) -> tuple[MkDocsConfig, MentorsitePlugin]:
-    """The program's configuration, with the plugin's view of the records (checked and logged)."""
-    config = load_config(str(config_file))
+    """The program's configuration, with the plugin's view of the records (checked and logged).
+
+    mkdocs.yml is read as the command line reads it (``mentorsite.configuration``): a problem
+    in it is a ConfigurationError that names the file and the line, never a traceback.
+    """
+    try:
+        config = load_config_file(config_file, load_config, (Abort, ConfigurationError), plugin_settings,
+                                  ITERATIONS)
+    except ConfigFileError as error:
+        raise ConfigurationError(str(error)) from None
     plugin = MentorsitePlugin.of(config)
     return config.plugins.on_config(config), plugin
+
+
+def plugin_settings(config: MkDocsConfig) -> dict[str, Any] | None:
+    """The mentorsite plugin's settings in ``config``; None when it does not list the plugin."""
+    plugin = config.plugins.get("mentorsite")
+    return dict(plugin.config) if plugin is not None else None
 
 
 def build_pair_edition(config_file: Path, pair_id: str, edition: Edition, target: Path,
@@ -67,25 +85,41 @@ def serve_pair(config_file: Path, pair_id: str, edition: Edition, host: str, por
     by the hash of the live-reload script it adds, and nothing else. The portfolio is served
     under a random path, printed once (see ``PreviewServer``). SIGTERM and SIGHUP stop the
     server as Ctrl-C does, so its scratch folder is removed in every case.
+
+    A build that finds errors in the pair's records, or that fails (a broken handbook or
+    mkdocs.yml), never stops the preview nor leaves the browser waiting: the pages say why
+    until a build succeeds. Only a first build that cannot be waited on (no such pair, no
+    program that loads) stops the command.
     """
     with _stopped_by_signals(), tempfile.TemporaryDirectory(prefix="mentorsite-preview-") as scratch:
         target = Path(scratch) / "site"
-        plugin, problems = build_pair_edition(config_file, pair_id, edition, target)
-        if problems:
-            raise PluginError(f"mentorsite: {summarize(problems)} in the records of {pair_id}; "
-                              "nothing to preview")
+        subject = f"the records of {pair_id}"
+        server = PreviewServer(lambda: None, host, port, target)
+        started = False
 
         def rebuild() -> None:
-            _, problems = build_pair_edition(config_file, pair_id, edition, target)
+            try:
+                _, problems = build_pair_edition(config_file, pair_id, edition, target)
+            except Exception as error:  # whatever failed, the browser must not wait for a fix
+                if not started and _watched_folders(config_file, pair_id) is None:
+                    raise  # no such pair, or no program: nothing to wait for
+                reason = failure_reason(error)
+                log.error(f"mentorsite: the preview of {pair_id} could not be built: {reason}; "
+                          f"it shows {'the last good build' if server.built else 'why'} until it is fixed")
+                log.debug("the failed build", exc_info=True)
+                server.show_failure(f"the preview of {pair_id}", reason)
+                return
             if problems:
-                log.error(f"mentorsite: {summarize(problems)} in the records of {pair_id}; "
-                          "the preview shows the last good build")
+                shown = "the last good build with them" if server.built else "them"
+                log.error(f"mentorsite: {summarize(problems)} in {subject}; the preview shows {shown} "
+                          "until they are fixed")
+            server.show_problems(problems, subject)
 
-        server = PreviewServer(rebuild, host, port, target)
-        root = config_file.resolve().parent
-        for folder in (plugin.config.content_dir, plugin.config.templates_dir):
-            if (root / folder).is_dir():
-                server.watch(str(root / folder))
+        server.builder = rebuild
+        rebuild()
+        started = True
+        for folder in _watched_folders(config_file, pair_id) or []:
+            server.watch(str(folder))
         server.watch(str(config_file.resolve()), recursive=False)
         try:
             server.serve(open_in_browser=open_in_browser)
@@ -93,6 +127,20 @@ def serve_pair(config_file: Path, pair_id: str, edition: Edition, host: str, por
             log.info("Shutting down...")
         finally:
             server.shutdown()
+
+
+def _watched_folders(config_file: Path, pair_id: str) -> list[Path] | None:
+    """The program's record and template folders (those that exist); None without the pair's folder."""
+    try:
+        plugin = MentorsitePlugin.of(load_config_file(config_file, load_config, (Abort, ConfigurationError),
+                                                      plugin_settings, ITERATIONS))
+    except Exception:  # a program that cannot load has nothing to watch
+        return None
+    root = config_file.resolve().parent
+    if not (root / plugin.config.content_dir / PAIRS_FOLDER / pair_id).is_dir():
+        return None
+    return [folder for folder in (root / plugin.config.content_dir, root / plugin.config.templates_dir)
+            if folder.is_dir()]
 
 
 @contextmanager
@@ -135,6 +183,9 @@ class PreviewServer(LiveReloadServer):
       with the port (403 otherwise), so no web page can read it through a host name of its
       own that resolves to this machine.
     - Each page's policy (the built portfolio's) allows the one inline script added, by hash.
+    - While the pair's records have problems (or a rebuild failed), each page lists them at
+      its top (see ``show_problems``); before any good build, an error page of its own (with
+      the portfolio's policy) stands at the portfolio's address.
     """
 
     def __init__(self, builder: Callable[[], None], host: str, port: int, root: Path):
@@ -143,6 +194,30 @@ class PreviewServer(LiveReloadServer):
         self.hosts = loopback_hosts(host, port) if is_loopback(host) else None
         self.opening: Path | None = None
         self.scratch = root.parent
+        self.target = root
+        self.built = False  # whether ``root`` holds a good build
+        self.banner: str | None = None  # the problems each page lists at its top, if any
+
+    def show_problems(self, problems: list[Diagnostic], subject: str) -> None:
+        """List ``problems`` (of ``subject``) on the pages served from now on; none: pages as built."""
+        self.built = self.built or not problems
+        self.banner = problems_banner(problems, subject, stale=self.built) if problems else None
+        self._write_error_page()
+
+    def show_failure(self, subject: str, reason: str) -> None:
+        """Say on the pages served from now on that a rebuild of ``subject`` failed, and why."""
+        self.banner = failure_banner(subject, reason, stale=self.built)
+        self._write_error_page()
+
+    def _write_error_page(self) -> None:
+        """With no good build yet, an error page (its owner's only) at the portfolio's address."""
+        if self.built or self.banner is None:
+            return
+        self.target.mkdir(mode=0o700, parents=True, exist_ok=True)
+        page = error_page("Nothing to preview yet", self.banner, POLICY.format(hashes=""))
+        flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW
+        with os.fdopen(os.open(self.target / "index.html", flags, 0o600), "wb") as file:
+            file.write(page)
 
     def serve(self, *, open_in_browser: bool = False) -> None:
         """Serve until stopped; ``open_in_browser`` opens the portfolio once the server listens.
@@ -180,6 +255,8 @@ class PreviewServer(LiveReloadServer):
         return super()._serve_request(environ, start_response)
 
     def _inject_js_into_html(self, content: bytes, epoch: int) -> bytes:
+        if self.banner is not None:
+            content = with_banner(content, self.banner)
         script = _SCRIPT_TEMPLATE.substitute(epoch=epoch, request_id=_timestamp())
         if RELOAD_PATH not in script:
             raise RuntimeError("mentorsite: MkDocs' live-reload script polls no longer /livereload/")

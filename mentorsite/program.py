@@ -20,6 +20,7 @@ from mentorsite.inclusions import (
     check_pair_document,
     check_settings,
 )
+from mentorsite.limits import Limit, NameLimits
 from mentorsite.loading import (
     GUIDELINES_FOLDER,
     LANDING_PAGE,
@@ -27,9 +28,11 @@ from mentorsite.loading import (
     PairDocuments,
     ProgramPlaces,
     load_content,
+    printable,
 )
 from mentorsite.records import (
     CHECK_NAMES,
+    SITE_FILES,
     Agreement,
     Checkin,
     Closing,
@@ -41,6 +44,7 @@ from mentorsite.records import (
     Program,
     Record,
     Session,
+    free_id,
 )
 from mentorsite.references import (
     check_duplicate_ids,
@@ -50,13 +54,13 @@ from mentorsite.references import (
     document_id,
 )
 from mentorsite.sources import Document, Positions, problem
-from mentorsite.validation import validate_record
+from mentorsite.validation import check_fields, refuse_reserved_id
 
 SESSION_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:-[a-z0-9]+(?:-[a-z0-9]+)*)?$")
 CHECKIN_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})$")
 RecordType = TypeVar("RecordType", bound=Record)
-# The reviewer site keeps its own files beside the pairs' folders under these names.
-RESERVED_PAIR_IDS = ("assets", "search")
+# The reviewer site keeps its own folders beside the pairs' review editions: the site's own.
+RESERVED_PAIR_IDS = tuple(name.removesuffix("/") for name in SITE_FILES if name.endswith("/"))
 
 
 @dataclass
@@ -144,13 +148,13 @@ def _read_program(content_dir: Path, root: Path, editions: Sequence[str] | None,
     diagnostics += _check_inclusions(content, content_dir, root, places, cache)
     validate = _Validator(cache)
     guidelines = []
+    guideline_ids = [document_id(d) for d in content.guidelines]
     for document in content.guidelines:
-        guideline = validate(Guideline, document, _stem(document), diagnostics)
+        guideline = validate(Guideline, document, _stem(document), diagnostics, guideline_ids)
         if guideline:
             guidelines.append(guideline)
     guidelines.sort(key=lambda g: (g.order, g.title, g.id))
     diagnostics += check_duplicate_ids("guideline", content.guidelines)
-    guideline_ids = [document_id(d) for d in content.guidelines]
     diagnostics += check_references(content.guidelines, "related", "guideline", guideline_ids,
                                     "in the handbook")
     diagnostics += check_references(content.guidelines, "checks", "check", CHECK_NAMES,
@@ -164,7 +168,10 @@ def _read_program(content_dir: Path, root: Path, editions: Sequence[str] | None,
                                         guideline_ids, "in the handbook")
         if records:
             pairs.append(records)
-    diagnostics += _check_reserved_ids(content.pairs)
+    diagnostics += _check_reserved_ids(content.pairs, places)
+    limits = _name_limits(places)
+    diagnostics += check_name_lengths(content, limits)
+    diagnostics += _check_page_names(places, (content_dir / GUIDELINES_FOLDER).resolve(), limits, root)
     handbook = Handbook(tuple(guidelines), content.landing_markdown)
     program = Program(handbook, tuple(sorted(pairs, key=lambda p: p.pair.id)))
     folders = {_folder_id(p): p.path for p in content.pairs}
@@ -240,17 +247,87 @@ def _check_handbook_version(records: PairRecords, documents: PairDocuments,
                     message, "handbook_version")]
 
 
-def _check_reserved_ids(pairs: list[PairDocuments]) -> list[Diagnostic]:
+def _check_reserved_ids(pairs: list[PairDocuments], places: ProgramPlaces) -> list[Diagnostic]:
+    """Pair folders named like a folder the reviewer site keeps beside the pairs' review editions."""
+    reserved = [*RESERVED_PAIR_IDS, *(name for name in places.site_folders if name not in RESERVED_PAIR_IDS)]
+    taken = {*reserved, *(_folder_id(documents) for documents in pairs)}
     found = []
     for documents in pairs:
         pair_id = _folder_id(documents)
-        if pair_id in RESERVED_PAIR_IDS:
+        if pair_id in reserved:
             pair_file = documents.files.get("pair.yml")
             where = pair_file.positions.keys.get(("id",), (1, 1)) if pair_file else (1, 1)
-            message = (f"expected a pair id other than {' or '.join(map(repr, RESERVED_PAIR_IDS))}, "
-                       f"which the reviewer site uses for its own files, got '{pair_id}'")
+            names = " or ".join([", ".join(map(repr, reserved[:-1])), repr(reserved[-1])])
+            message = (f"expected a pair id other than {names}, which the reviewer site uses for its own "
+                       f"files, got '{pair_id}'; did you mean '{free_id(pair_id, 'pair', taken)}' "
+                       "(rename the folder)?")
             found.append(problem(f"{documents.path}/pair.yml", where, "reserved-id", message, "id"))
     return found
+
+
+def _name_limits(places: ProgramPlaces) -> NameLimits:
+    outputs = dict(places.outputs)
+    return NameLimits.of(outputs.get("private_dir", places.program_dir / "site-private"),
+                         outputs.get("site_dir", places.program_dir / "site"))
+
+
+def check_name_lengths(content: ContentDocuments, limits: NameLimits) -> list[Diagnostic]:
+    """Every pair, goal, session and guideline whose name the build could not write (``name-too-long``).
+
+    A name is measured in bytes against every name and path the build derives from it
+    (see ``limits``), before any build, so that no build stops on it half way.
+    """
+    guideline_limit = limits.page_id("guidelines", None)
+    found = [_too_long(document, "guideline id", guideline_limit) for document in content.guidelines]
+    pair_limit = limits.pair_id()
+    for documents in content.pairs:
+        pair_file = documents.files.get("pair.yml")
+        message = pair_limit.describe("pair id (the folder name)", documents.folder)
+        if message:
+            written = pair_file is not None and "id" in (pair_file.data or {})
+            where = pair_file.positions.of_value(("id",)) if pair_file and written else (1, 1)
+            found.append(problem(f"{documents.path}/pair.yml", where, "name-too-long",
+                                 message, "id"))
+        # The pages' limits for a pair id that fits: a pair id too long is reported on its own.
+        pair_id = documents.folder[:max(pair_limit.most, 1)]
+        for kind, folder, pages in (("goal id", "goals", documents.goals),
+                                    ("session id", "sessions", documents.sessions)):
+            page_limit = limits.page_id(folder, pair_id)
+            found += [_too_long(document, kind, page_limit) for document in pages]
+    return [diagnostic for diagnostic in found if diagnostic is not None]
+
+
+# The endings MkDocs reads as Markdown pages, each written as '<name>.html' or '<name>/index.html'.
+PAGE_SUFFIXES = (".md", ".markdown", ".mdown", ".mkdn", ".mkd")
+
+
+def _check_page_names(places: ProgramPlaces, guidelines: Path, limits: NameLimits,
+                      root: Path) -> list[Diagnostic]:
+    """The pages of ``docs_dir`` (besides the guidelines, measured by id) the build could not write."""
+    left_out = {guidelines, places.pairs_dir, *(path for _, path in places.outputs)}
+    found = []
+    for walked, folders, files in os.walk(places.docs_dir):
+        folder = Path(walked)
+        folders[:] = sorted(name for name in folders
+                            if not name.startswith(".") and (folder / name).resolve() not in left_out)
+        relative = folder.relative_to(places.docs_dir).as_posix()
+        limit = limits.page_id("" if relative == "." else relative, None)
+        for page in sorted(folder / name for name in files if not name.startswith(".")):
+            message = (limit.describe("page name (the file name without its ending)", page.stem)
+                       if page.suffix.lower() in PAGE_SUFFIXES else None)
+            if message:
+                found.append(problem(printable(_shown(page, root)), (1, 1), "name-too-long", message))
+    return found
+
+
+def _too_long(document: Document, kind: str, limit: Limit) -> Diagnostic | None:
+    written = "id" in (document.data or {}) and isinstance((document.data or {})["id"], str)
+    shown_kind = kind if written else f"{kind} (the file name)"
+    message = limit.describe(shown_kind, document_id(document, _stem(document)))
+    if message is None:
+        return None
+    where = document.positions.of_value(("id",)) if written else (1, 1)
+    return problem(document.path, where, "name-too-long", message, "id")
 
 
 def _stem(document: Document) -> str:
@@ -264,17 +341,22 @@ class _Validator:
         self.cache = cache
 
     def __call__(self, record_type: type[RecordType], document: Document | None, default_id: str | None,
-                 diagnostics: list[Diagnostic]) -> RecordType | None:
-        """Validate one parsed document; a document that did not parse yields no record."""
+                 diagnostics: list[Diagnostic], taken: Sequence[str] = ()) -> RecordType | None:
+        """Validate one parsed document; a document that did not parse yields no record.
+
+        ``taken`` are the ids of the other records of its kind: a reserved id is refused
+        with a free one as the hint, after the field checks (which depend on the file alone).
+        """
         if document is None or document.data is None:
             return None
         if self.cache is None or not document.digest:
-            record, found = validate_record(record_type, document, default_id)
+            record, found = check_fields(record_type, document, default_id)
         else:
             key = ("record", record_type.__name__, document.path, document.digest, default_id or "")
-            record, found = self.cache.get(key, lambda: validate_record(record_type, document, default_id))
-        diagnostics += found
-        return record
+            record, found = self.cache.get(key, lambda: check_fields(record_type, document, default_id))
+        refused = refuse_reserved_id(record_type, document, default_id, taken)
+        diagnostics += found + refused
+        return None if refused else record
 
 
 def _pair_records(documents: PairDocuments, diagnostics: list[Diagnostic],
@@ -312,14 +394,15 @@ def _many(record_type: type[RecordType], documents: list[Document], name_rule: r
           diagnostics: list[Diagnostic], validate: _Validator) -> list[RecordType]:
     """Validate dated or named records; a dated record's file name must carry its date."""
     records = []
+    taken = [document_id(d) for d in documents]
     for document in documents:
-        named = name_rule.match(_stem(document)) if name_rule else None
+        named = name_rule.fullmatch(_stem(document)) if name_rule else None
         if name_rule and not named:
             expected = "YYYY-MM-DD.md or YYYY-MM-DD-topic.md" if record_type is Session else "YYYY-MM-DD.md"
             message = f"expected a file name {expected}, got '{Path(document.path).name}'"
             diagnostics.append(problem(document.path, (1, 1), "bad-file-name", message))
             continue
-        record = validate(record_type, document, _stem(document), diagnostics)
+        record = validate(record_type, document, _stem(document), diagnostics, taken)
         if record is None:
             continue
         if named and isinstance(record, Session | Checkin) and str(record.date) != named.group(1):

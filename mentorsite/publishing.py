@@ -67,15 +67,35 @@ def read_published(folder: Path, branch: str, remote: str = "origin") -> Publish
     listing = _git(folder, "show", f"{ref}:versions.json")
     if listing is None:
         return None  # a branch without mike's list of versions: no editions to read
-    entries = json.loads(listing)
+    try:
+        entries = json.loads(listing)
+        if not isinstance(entries, list) or not all(isinstance(e, dict) and "version" in e for e in entries):
+            raise ValueError("expected a list of versions")
+        ordered = sorted(entries, key=lambda e: _order(str(e["version"])))
+        aliases = [tuple(sorted(str(a) for a in e.get("aliases") or [])) for e in ordered]
+    except (ValueError, TypeError, AttributeError) as error:
+        raise PublishedError(f"{ref}:versions.json: expected the list of published editions, got text that "
+                             f"cannot be read ({error}); repair it or publish again") from None
     editions = []
-    for entry in sorted(entries, key=lambda e: _order(str(e["version"]))):
+    for entry, names in zip(ordered, aliases, strict=True):
         version = str(entry["version"])
         text = _git(folder, "show", f"{ref}:{version}/{MANIFEST_FILE}")
-        editions.append(PublishedEdition(version, str(entry.get("title", version)),
-                                         tuple(sorted(entry.get("aliases", []))),
-                                         Manifest.from_json(text) if text else None))
+        editions.append(PublishedEdition(version, str(entry.get("title", version)), names, _manifest(text)))
     return Published(tuple(editions))
+
+
+class PublishedError(Exception):
+    """The deploy branch's list of editions cannot be read."""
+
+
+def _manifest(text: str | None) -> Manifest | None:
+    """An edition's manifest; None when it has none or it is damaged (its changes are then not listed)."""
+    if not text:
+        return None
+    try:
+        return Manifest.from_json(text)
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return None
 
 
 def _git(folder: Path, *arguments: str) -> str | None:

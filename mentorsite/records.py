@@ -7,6 +7,7 @@ mentorsite code (``bad-date``, ``unsafe-id``) so that validation can report them
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Annotated, Any, Literal
@@ -17,6 +18,12 @@ from pydantic_core import PydanticCustomError
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 ISO_DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# The dates a record may hold: far enough either way for any program, and far enough inside
+# what Python's dates can hold that adding a cadence, a window or a year never overflows.
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2199, 12, 31)
+MINUTES_IN_A_DAY = 24 * 60
+MAX_EVERY = 366  # the most units between meetings a cadence may name
 
 
 def describe_value(value: object) -> str:
@@ -41,7 +48,7 @@ def parse_slug(value: Any) -> str:
         raise PydanticCustomError(
             "wrong-type", "expected an id (text), got {got}", {"got": describe_value(value)}
         )
-    if not SLUG_PATTERN.match(value):
+    if not SLUG_PATTERN.fullmatch(value):  # fullmatch: '$' would let a closing newline through
         raise PydanticCustomError(
             "unsafe-id",
             "expected a lowercase id of a-z, 0-9 and single '-' (like 'clear-goals'), got '{value}'",
@@ -52,19 +59,30 @@ def parse_slug(value: Any) -> str:
 
 def parse_date(value: Any) -> date:
     if isinstance(value, date):
-        return value
+        return _within_range(value)
     if not isinstance(value, str) or not ISO_DATE_PATTERN.match(value):
         raise PydanticCustomError(
             "bad-date", "expected a date YYYY-MM-DD, got {got}", {"got": describe_value(value)}
         )
     try:
-        return date.fromisoformat(value)
+        parsed = date.fromisoformat(value)
     except ValueError as error:
         raise PydanticCustomError(
             "bad-date",
             "expected a real date, got '{value}' ({reason})",
             {"value": value, "reason": str(error)},
         ) from None
+    return _within_range(parsed)
+
+
+def _within_range(value: date) -> date:
+    if not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise PydanticCustomError(
+            "bad-date", "expected a date from {earliest} to {latest}, got {value}",
+            {"earliest": EARLIEST_DATE.isoformat(), "latest": LATEST_DATE.isoformat(),
+             "value": value.isoformat()},
+        )
+    return value
 
 
 Slug = Annotated[str, BeforeValidator(parse_slug), Field(json_schema_extra={"pattern": SLUG_PATTERN.pattern})]
@@ -182,7 +200,7 @@ class Pair(Record):
 
 
 class Cadence(Model):
-    every: int = Field(gt=0)
+    every: int = Field(gt=0, le=MAX_EVERY)
     """How many units between meetings."""
     unit: Literal["days", "weeks", "months"]
     """days, weeks or months."""
@@ -213,7 +231,7 @@ class Agreement(MarkdownRecord):
     """What stays between the two of you, and what is shared."""
     goals: list[Slug] = []
     """Ids of the goals the pair agreed on."""
-    session_minutes: int | None = Field(default=None, gt=0)
+    session_minutes: int | None = Field(default=None, gt=0, le=MINUTES_IN_A_DAY)
     """The usual length of a meeting, in minutes."""
     boundaries: list[str] = []
     """Topics or times that are off limits."""
@@ -303,7 +321,7 @@ class Session(MarkdownRecord):
     """The session's id; defaults to the file name."""
     date: IsoDate
     """The day of the meeting; the file name starts with it."""
-    minutes: int | None = Field(default=None, gt=0)
+    minutes: int | None = Field(default=None, gt=0, le=MINUTES_IN_A_DAY)
     """How long the meeting took."""
     format: Literal["in-person", "video", "phone", "chat", "email", "other"] | None = None
     """How you met."""
@@ -375,9 +393,92 @@ RECORD_TYPES: dict[str, type[Record]] = {
 # carries its date.
 ID_IS_NAME: dict[type[Record], str] = {Pair: "the folder name", Session: "the file name",
                                        Checkin: "the file name"}
-# Ids that would name a page the portfolio already has for its own use.
-RESERVED_IDS: dict[type[Record], tuple[str, str, str]] = {
-    Goal: ("goal", "index", "the list of goals uses for its page")}
+
+
+# The pages of a pair's portfolio ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PortfolioPage:
+    """A page of the portfolio: its Markdown path (``{id}`` for a record's own) and what it shows."""
+
+    uri: str
+    shows: str
+
+    def of(self, record_id: str) -> str:
+        return self.uri.replace("{id}", record_id)
+
+
+# Every page the portfolio generates: ``render_portfolio`` writes these and no others, and
+# an id whose page would land on one of them (or on a file of the site) is refused.
+PORTFOLIO_PAGES: dict[str, PortfolioPage] = {
+    "overview": PortfolioPage("index.md", "the overview"),
+    "practices": PortfolioPage("practices.md", "the practice scorecard"),
+    "agreement": PortfolioPage("agreement.md", "the agreement"),
+    "goals": PortfolioPage("goals/index.md", "the list of goals"),
+    "goal": PortfolioPage("goals/{id}.md", "a goal"),
+    "sessions": PortfolioPage("sessions/index.md", "the list of sessions"),
+    "session": PortfolioPage("sessions/{id}.md", "a session"),
+    "checkins": PortfolioPage("checkins.md", "the list of check-ins"),
+    "closing": PortfolioPage("closing.md", "the closing reflection"),
+}
+# What else a built site holds (the theme's files, the search index, the site map, the
+# review summary): a page, or the folder of a page, may not be one of these either. The
+# folders among them are also where a pair's review edition may not be in the reviewer site.
+SITE_FILES = ("404.html", "sitemap.xml", "sitemap.xml.gz", "summary.json", "assets/", "search/")
+# A guideline's page in the handbook (the handbook's other pages are outside its folder).
+HANDBOOK_PAGES: dict[str, PortfolioPage] = {"guideline": PortfolioPage("guidelines/{id}.md", "a guideline")}
+# The records that have a page each: the name of that page, and the table it is in.
+RECORD_PAGES: dict[type[Record], tuple[str, dict[str, PortfolioPage]]] = {
+    Goal: ("goal", PORTFOLIO_PAGES), Session: ("session", PORTFOLIO_PAGES),
+    Guideline: ("guideline", HANDBOOK_PAGES)}
+_INDEX = "index"
+
+
+def page_files(uri: str) -> set[str]:
+    """Where a Markdown page is written, with directory URLs or without (as MkDocs names it)."""
+    folder, _, name = uri.rpartition("/")
+    stem = name.removesuffix(".md")
+    inside = f"{folder}/" if folder else ""
+    if stem == _INDEX:
+        return {f"{inside}{_INDEX}.html"}
+    return {f"{inside}{stem}/{_INDEX}.html", f"{inside}{stem}.html"}
+
+
+def reserved_ids(record_type: type[Record], pages: dict[str, PortfolioPage] | None = None) -> dict[str, str]:
+    """The ids a record of this type may not have, each with what has that page already.
+
+    ``index`` is refused everywhere: MkDocs makes a page named index the page of its folder.
+    Any other id is refused whose page would be written where another page of ``pages``
+    (default: the portfolio's) or a file of the site is.
+    """
+    if record_type not in RECORD_PAGES:
+        return {}
+    name, table = RECORD_PAGES[record_type]
+    pages = table if pages is None else pages
+    own = pages[name]
+    others = {page.uri: page for page in pages.values() if page.uri != own.uri}
+    taken = {file: f"{page.shows} uses for its page" for page in others.values()
+             for file in page_files(page.uri)}
+    taken |= {file.rstrip("/"): "the site uses for its own files" for file in SITE_FILES}
+    index_page = others.get(own.of(_INDEX))
+    found = {_INDEX: f"{index_page.shows} uses for its page" if index_page
+             else "names the page of its folder"}
+    candidates = {part.removesuffix(".md").removesuffix(".html") for written in [*others, *taken]
+                  for part in written.split("/")}
+    for candidate in sorted(candidates - {_INDEX}):
+        files = page_files(own.of(candidate))
+        folders = {file.rpartition("/")[0] for file in files}
+        clash = next((taken[f] for f in sorted(files | folders) if f in taken), None)
+        if clash:
+            found[candidate] = clash
+    return found
+
+
+def free_id(reserved: str, kind: str, taken: Collection[str]) -> str:
+    """An id like ``reserved`` that no record has taken: 'index-goal', else 'index-goal-2'..."""
+    base = f"{reserved}-{kind}"
+    return next(c for c in (base, *(f"{base}-{n}" for n in range(2, len(taken) + 3))) if c not in taken)
 
 
 def public_fields(record_type: type[Record]) -> list[str]:

@@ -167,10 +167,17 @@ def render_page(environment: Environment, shared: dict[str, Any], uri: str, temp
                                                                "link": link})
     except TemplateError as error:
         raise TemplateFailure(_template_diagnostic(error, template)) from None
+    except TEMPLATE_FAULTS as error:  # a program's own template computing what it cannot: located too
+        raise TemplateFailure(_template_diagnostic(error, template)) from None
     return RenderedPage(uri, markdown)
 
 
-def _template_diagnostic(error: TemplateError, template: str) -> Diagnostic:
+# What an expression in a template can raise on the values it is given ({{ 1 / 0 }}, {{ 'a' + 1 }},
+# a template that includes itself), besides Jinja's own errors.
+TEMPLATE_FAULTS = (ArithmeticError, LookupError, TypeError, ValueError, AttributeError, RecursionError)
+
+
+def _template_diagnostic(error: Exception, template: str) -> Diagnostic:
     """Locate a template error: the syntax error's own line, or the deepest template frame."""
     path, line = template, 1
     if isinstance(error, TemplateSyntaxError):
@@ -182,7 +189,14 @@ def _template_diagnostic(error: TemplateError, template: str) -> Diagnostic:
             if frame_file.endswith(".j2"):
                 path, line = frame_file, traceback.tb_lineno
             traceback = traceback.tb_next
-    message = _unsafe_message(error) if isinstance(error, SecurityError) else error.message or str(error)
+    if isinstance(error, SecurityError):
+        message = _unsafe_message(error)
+    elif isinstance(error, TemplateError):
+        message = error.message or str(error)
+    elif isinstance(error, RecursionError):
+        message = "expected a template that ends, got one that includes or calls itself without end"
+    else:
+        message = f"expected a template that can compute its values, got {type(error).__name__}: {error}"
     return Diagnostic(path, line, 1, Severity.ERROR, "template", message)
 
 

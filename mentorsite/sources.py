@@ -5,6 +5,8 @@ Every problem becomes a Diagnostic; nothing here raises on bad input.
 
 from __future__ import annotations
 
+import re
+import sys
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,10 +34,11 @@ MAX_ALIASES = 100
 class _TooLargeError(Exception):
     """A YAML document past one of the bounds; carries where and why."""
 
-    def __init__(self, node: Node, message: str):
+    def __init__(self, node: Node, message: str, code: str = "too-large"):
         super().__init__(message)
         self.node = node
         self.message = message
+        self.code = code
 
 
 class _RecordLoader(yaml.SafeLoader):
@@ -152,7 +155,7 @@ def read_markdown(raw: bytes, path: str) -> Document:
         return failed(path, problem(path, (1, 1), "unclosed-front-matter", message))
     line_offset = text.count("\n", 0, opening.end())
     body_line = text.count("\n", 0, len(text) - len(body)) + 1
-    document = parse_yaml(fields_text, path, line_offset)
+    document = parse_yaml(fields_text, path, line_offset, "the closing '---'")
     document.body = body.lstrip("\n")
     document.body_line = body_line + (len(body) - len(body.lstrip("\n")))
     if document.data is None and not document.diagnostics:
@@ -172,8 +175,11 @@ def read_yaml(raw: bytes, path: str) -> Document:
     return document
 
 
-def parse_yaml(text: str, path: str, line_offset: int) -> Document:
-    """Parse one YAML document that must be a mapping; ``line_offset`` lines precede it."""
+def parse_yaml(text: str, path: str, line_offset: int, ends_at: str = "the end of the file") -> Document:
+    """Parse one YAML document that must be a mapping; ``line_offset`` lines precede it.
+
+    ``ends_at`` says where the document ends, for a message about what is never closed.
+    """
     if _FastLoader is not None and not yaml.reader.Reader.NON_PRINTABLE.search(text):
         try:
             return _parse_with(_FastLoader, text, path, line_offset)
@@ -185,7 +191,8 @@ def parse_yaml(text: str, path: str, line_offset: int) -> Document:
     except yaml.reader.ReaderError as error:
         return failed(path, _character_problem(error, text, path, line_offset), positions)
     except yaml.MarkedYAMLError as error:
-        return failed(path, _syntax_problem(error, path, line_offset), positions)
+        unclosed = _unclosed_problem(error, text, path, line_offset, ends_at)
+        return failed(path, unclosed or _syntax_problem(error, path, line_offset), positions)
     except yaml.YAMLError as error:
         return failed(path, problem(path, positions.start, "yaml-syntax", str(error)), positions)
 
@@ -206,7 +213,7 @@ def _parse_with(loader_class: type[Any], text: str, path: str, line_offset: int)
         try:
             data = builder.build(node, ())
         except _TooLargeError as excess:
-            return failed(path, problem(path, builder.position(excess.node), "too-large", excess.message),
+            return failed(path, problem(path, builder.position(excess.node), excess.code, excess.message),
                           Positions(start=positions.start))
     finally:
         loader.dispose()
@@ -238,6 +245,93 @@ def _syntax_problem(error: yaml.MarkedYAMLError, path: str, line_offset: int) ->
     return problem(path, position, "yaml-syntax", f"invalid YAML: {text}")
 
 
+_FLOW_KINDS = {"[": ("list", "]"), "{": ("mapping", "}")}
+_ENDS = ("<stream end>", "<document start>", "<document end>")
+
+
+def _unclosed_problem(error: yaml.MarkedYAMLError, text: str, path: str, line_offset: int,
+                      end: str) -> Diagnostic | None:
+    """A quoted text, list or mapping that is never closed, reported where it opens.
+
+    The parser notices only where the text ends (``end``), or where a later line no longer
+    fits; the place to fix is the opening quote or bracket. None for any other problem.
+    """
+    mark = error.problem_mark
+    if mark is None:
+        return None
+    found = error.problem or ""
+    if "document separator" in found or "<document" in found:
+        marker = text[mark.index:mark.index + 3]  # '---' or '...': the document ends there
+        end = f"the '{marker}' on line {mark.line + 1 + line_offset}"
+    if (error.context or "").endswith("quoted scalar") and error.context_mark is not None and (
+            "end of stream" in found or "document separator" in found):
+        quote = text[error.context_mark.index]
+        return _at(path, error.context_mark, line_offset,
+                   f"the text opened with {quote} here is not closed; "
+                   f"expected a closing {quote} before {end}")
+    tokens = _tokens_before(text, mark.index)
+    opened = _open_flows(tokens)
+    at_end = any(token in found for token in _ENDS)
+    if opened and "flow" in (error.context or "") and (at_end or mark.line > opened[-1][1].line):
+        bracket, opening = opened[-1]
+        kind, closing = _FLOW_KINDS[bracket]
+        before = end if at_end else f"line {mark.line + 1 + line_offset}, column {mark.column + 1}"
+        message = (f"the {kind} opened with '{bracket}' here is not closed; "
+                   f"expected '{closing}' before {before}")
+        for outer, outer_mark in reversed(opened[:-1]):
+            message += (f"; nor is the {_FLOW_KINDS[outer][0]} opened with '{outer}' on line "
+                        f"{outer_mark.line + 1 + line_offset}, column {outer_mark.column + 1}")
+        return _at(path, opening, line_offset, message)
+    quoted = _runaway_quote(tokens, mark)
+    if quoted is not None:
+        quote = text[quoted.start_mark.index]
+        closed = quoted.end_mark
+        return _at(path, quoted.start_mark, line_offset,
+                   f"the text opened with {quote} here runs on to line {closed.line + 1 + line_offset}, "
+                   f"column {closed.column}, where a {quote} closes it; expected a closing {quote} on "
+                   f"line {quoted.start_mark.line + 1 + line_offset}")
+    return None
+
+
+def _at(path: str, mark: yaml.Mark, line_offset: int, message: str) -> Diagnostic:
+    where = (mark.line + 1 + line_offset, mark.column + 1)
+    return problem(path, where, "yaml-syntax", f"invalid YAML: {message}")
+
+
+def _tokens_before(text: str, until: int) -> list[yaml.Token]:
+    """YAML's own tokens of ``text`` before offset ``until`` (as far as its scanner reads)."""
+    tokens: list[yaml.Token] = []
+    try:
+        for token in yaml.scan(text, Loader=yaml.SafeLoader):
+            if token.start_mark.index >= until:
+                break
+            tokens.append(token)
+    except yaml.YAMLError:
+        pass  # the scanner stops where the parser did, or before: what it read so far is the answer
+    return tokens
+
+
+def _open_flows(tokens: list[yaml.Token]) -> list[tuple[str, yaml.Mark]]:
+    """The brackets still open after ``tokens``, outermost first."""
+    opened: list[tuple[str, yaml.Mark]] = []
+    for token in tokens:
+        if isinstance(token, yaml.FlowSequenceStartToken | yaml.FlowMappingStartToken):
+            opened.append(("[" if isinstance(token, yaml.FlowSequenceStartToken) else "{", token.start_mark))
+        elif isinstance(token, yaml.FlowSequenceEndToken | yaml.FlowMappingEndToken) and opened:
+            opened.pop()
+    return opened
+
+
+def _runaway_quote(tokens: list[yaml.Token], mark: yaml.Mark) -> yaml.ScalarToken | None:
+    """A quoted text that spans lines and closes on the line of the problem: its own quote is missing."""
+    scalars = [token for token in tokens if isinstance(token, yaml.ScalarToken)]
+    last = scalars[-1] if scalars else None
+    if (last is None or last.style not in ("'", '"') or last.start_mark.line == last.end_mark.line
+            or last.end_mark.line != mark.line):
+        return None
+    return last
+
+
 class _Builder:
     """Turns YAML nodes into plain Python values, recording where each one stands."""
 
@@ -260,7 +354,10 @@ class _Builder:
         self.positions.values[location] = self.position(node)
         if isinstance(node, ScalarNode):
             self._count(node)
-            return self.loader.construct_object(node, deep=True)
+            try:
+                return self.loader.construct_object(node, deep=True)
+            except (ValueError, TypeError, AttributeError, KeyError, OverflowError) as error:
+                raise _unreadable_scalar(node, error) from None
         self._enter(node, location)
         try:
             if isinstance(node, MappingNode):
@@ -307,6 +404,20 @@ class _Builder:
             result[key] = self.build(value_node, (*location, key))
         self.positions.values.pop((*location, "<key>"), None)
         return result
+
+
+def _unreadable_scalar(node: ScalarNode, error: Exception) -> _TooLargeError:
+    """A scalar the YAML reader cannot turn into a value (``!!int "abc"``, a 5000-digit number)."""
+    digits = re.search(r"value has (\d+) digits", str(error))
+    if digits:
+        return _TooLargeError(node, f"expected a number of at most {sys.get_int_max_str_digits()} digits, "
+                                    f"got one of {digits.group(1)}")
+    tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+    kinds = {"!!int": "a whole number", "!!float": "a number", "!!bool": "true or false",
+             "!!timestamp": "a date that exists (YYYY-MM-DD)", "!!binary": "base64 text"}
+    expected = kinds.get(tag, f"a value the tag {tag} can hold")
+    shown = node.value if len(node.value) <= 40 else node.value[:40] + "..."
+    return _TooLargeError(node, f"invalid YAML: expected {expected}, got '{shown}'", code="yaml-syntax")
 
 
 def node_positions(text: str) -> Positions:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import types
 import typing
+from collections.abc import Collection
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -18,12 +19,14 @@ from pydantic_core import ErrorDetails
 from mentorsite.diagnostics import Diagnostic, Severity
 from mentorsite.records import (
     ID_IS_NAME,
-    RESERVED_IDS,
+    RECORD_PAGES,
     SLUG_PATTERN,
     Model,
     Record,
     describe_value,
+    free_id,
     public_fields,
+    reserved_ids,
 )
 from mentorsite.sources import Document, Location, field_name, problem
 
@@ -42,9 +45,21 @@ _EXPECTED_BY_TYPE_ERROR = {
 }
 
 
-def validate_record(record_type: type[RecordType], document: Document,
-                    default_id: str | None = None) -> tuple[RecordType | None, list[Diagnostic]]:
-    """Check ``document`` against ``record_type``; the record is None if any field is wrong."""
+def validate_record(record_type: type[RecordType], document: Document, default_id: str | None = None,
+                    taken: Collection[str] = ()) -> tuple[RecordType | None, list[Diagnostic]]:
+    """Check ``document`` against ``record_type``; the record is None if any field is wrong.
+
+    ``taken`` are the ids of the other records of its kind, so that a refused id's hint
+    names one that is free.
+    """
+    record, diagnostics = check_fields(record_type, document, default_id)
+    refused = refuse_reserved_id(record_type, document, default_id, taken)
+    return (None if refused else record), diagnostics + refused
+
+
+def check_fields(record_type: type[RecordType], document: Document,
+                 default_id: str | None = None) -> tuple[RecordType | None, list[Diagnostic]]:
+    """The field checks of ``validate_record``: they depend on the file alone, so they may be cached."""
     data = dict(document.data or {})
     diagnostics = list(_unknown_keys(record_type, data, (), document))
     takes_id = "id" in record_type.model_fields
@@ -52,7 +67,7 @@ def validate_record(record_type: type[RecordType], document: Document,
         data["id"] = default_id
     internal = {"path": document.path, "body": document.body, "body_line": document.body_line}
     known = {key: value for key, value in data.items() if key in record_type.model_fields}
-    claimed = _claimed_id(record_type, document, default_id) + _reserved_id(record_type, data, document)
+    claimed = _claimed_id(record_type, document, default_id)
     try:
         record = record_type.model_validate({**known, **internal})
     except ValidationError as error:
@@ -66,22 +81,29 @@ def _claimed_id(record_type: type[Record], document: Document, name: str | None)
     """An ``id`` that differs from the folder or file name the record's id must be."""
     declared = (document.data or {}).get("id")
     if (record_type not in ID_IS_NAME or name is None or not isinstance(declared, str)
-            or declared == name or not SLUG_PATTERN.match(declared)):
+            or declared == name or not SLUG_PATTERN.fullmatch(declared)):
         return []  # no id written, the right one, or one the field check reports as it is
     message = f"expected id '{name}' ({ID_IS_NAME[record_type]}), got '{declared}'"
     return [problem(document.path, document.positions.of_value(("id",)), "id-mismatch", message, "id")]
 
 
-def _reserved_id(record_type: type[Record], data: dict[str, Any], document: Document) -> list[Diagnostic]:
-    """An id that would take the page the portfolio keeps for its own list of such records."""
-    kind, reserved, why = RESERVED_IDS.get(record_type, ("", "", ""))
-    if not reserved or data.get("id") != reserved:
+def refuse_reserved_id(record_type: type[Record], document: Document, default_id: str | None,
+                       taken: Collection[str] = ()) -> list[Diagnostic]:
+    """An id whose page would be one the site already has (``reserved_ids``), with a free one to use."""
+    written = (document.data or {}).get("id")
+    record_id = written if "id" in (document.data or {}) else default_id
+    reserved = reserved_ids(record_type)
+    if not isinstance(record_id, str) or record_id not in reserved:
         return []
-    written = "id" in (document.data or {})
-    where = document.positions.of_value(("id",)) if written else (1, 1)
-    message = f"expected a {kind} id other than '{reserved}', which {why}, got '{reserved}'"
-    if not written:
-        message += " (the id comes from the file name; rename the file or set 'id')"
+    kind = RECORD_PAGES[record_type][0]
+    hint = free_id(record_id, kind, {*taken, *reserved})
+    message = f"expected a {kind} id other than '{record_id}', which {reserved[record_id]}, got '{record_id}'"
+    if written is None:
+        message += f" (from the file name); did you mean '{hint}' (rename the file or set 'id')?"
+        where = (1, 1)
+    else:
+        message += f"; did you mean '{hint}'?"
+        where = document.positions.of_value(("id",))
     return [problem(document.path, where, "reserved-id", message, "id")]
 
 

@@ -89,7 +89,7 @@ def test_another_pair_folder_cannot_claim_a_pairs_id(tmp_path: Path) -> None:
     ]
     assert [str(d) for d in checked.diagnostics if d.code == "reserved-id"] == [
         "content/pairs/ana-ben/goals/other.md:4:5: error[reserved-id] id: expected a goal id other than 'index', "
-        "which the list of goals uses for its page, got 'index'"]
+        "which the list of goals uses for its page, got 'index'; did you mean 'index-goal'?"]
     records = checked.pair_records("ana-ben")
     assert records is not None and records.pair.mentee.name == "Ana Silva"
     assert [p.pair.mentee.name for p in checked.program.pairs] == ["Ana Silva"]

@@ -316,7 +316,8 @@ def test_a_build_with_keys_file_errors_stops_before_the_site_is_touched(tmp_path
 
 
 @pytest.mark.parametrize(("options", "message"), [
-    (ENCRYPTION + "  iterations: 100000\n", "encryption.iterations is 100000; use at least 600000"),
+    (ENCRYPTION + "  iterations: 100000\n", "error[bad-setting] encryption.iterations: expected at least 600000 "
+                                            "iterations of the key derivation, got 100000"),
     (ENCRYPTION + "  output_dir: site-private/sealed\n", "must be apart from private_dir"),
     (ENCRYPTION + "  output_dir: content/sealed\n", "must be apart from content_dir"),
     (ENCRYPTION + "  output_dir: site\n", "must be a folder of its own, not the site folder itself"),

@@ -86,3 +86,317 @@ def test_a_date_that_does_not_exist_in_mkdocs_yml_is_a_located_message(tmp_path:
     assert result.stderr == ("Error: mkdocs.yml:8:14: error[bad-date] expected a date that exists (YYYY-MM-DD), "
                              "got '2026-13-01'\n")
     assert not (folder / "site").exists()
+
+
+# Values YAML reads but cannot build: explicit tags, numbers past Python's limit -------------
+
+UNREADABLE_SCALARS = {
+    '!!int "abc"': "3:10: error[yaml-syntax] invalid YAML: expected a whole number, got 'abc'",
+    "!!int 0b2": "3:10: error[yaml-syntax] invalid YAML: expected a whole number, got '0b2'",
+    '!!float "x"': "3:10: error[yaml-syntax] invalid YAML: expected a number, got 'x'",
+    '!!bool "maybe"': "3:10: error[yaml-syntax] invalid YAML: expected true or false, got 'maybe'",
+    '!!timestamp "x"': "3:10: error[yaml-syntax] invalid YAML: expected a date that exists (YYYY-MM-DD), got 'x'",
+    "!!timestamp 2026-02-30": ("3:10: error[yaml-syntax] invalid YAML: expected a date that exists "
+                               "(YYYY-MM-DD), got '2026-02-30'"),
+    "9" * 5000: "3:10: error[too-large] expected a number of at most 4300 digits, got one of 5000",
+}
+
+
+@pytest.mark.parametrize("value", UNREADABLE_SCALARS, ids=["int", "binary-int", "float", "bool", "timestamp",
+                                                           "impossible-timestamp", "5000-digits"])
+def test_a_value_yaml_cannot_build_is_an_error_at_its_place(tmp_path: Path, value: str) -> None:
+    session = f"---\ndate: 2026-02-03\nminutes: {value}\n---\n\nNotes.\n"
+    files = {**BASE_PROGRAM, **OTHER_PAIR, "content/pairs/ana-ben/sessions/2026-02-03.md": session}
+    folder = write_files(tmp_path, files)
+    checked = read_program(folder / "content", folder)
+    shown = [str(d) for d in checked.diagnostics]
+    assert f"content/pairs/ana-ben/sessions/2026-02-03.md:{UNREADABLE_SCALARS[value]}" in shown
+    assert checked.pair_records("cy-dee") is not None  # the other pair is read and checked
+
+
+@pytest.mark.parametrize("value", ['!!int "abc"', "9" * 5000])
+def test_the_pure_and_the_fast_yaml_reader_agree_on_unreadable_values(value: str) -> None:
+    from mentorsite import sources
+
+    text = f"minutes: {value}\n"
+    fast = sources.parse_yaml(text, "a.yml", 0)
+    pure = sources._parse_with(sources._RecordLoader, text, "a.yml", 0)
+    assert [str(d) for d in fast.diagnostics] == [str(d) for d in pure.diagnostics]
+    assert len(fast.diagnostics) == 1
+
+
+# Numbers and dates whose arithmetic would overflow --------------------------------------
+
+def test_dates_and_numbers_past_what_the_figures_can_hold_are_located_errors(tmp_path: Path) -> None:
+    files = {**BASE_PROGRAM, **OTHER_PAIR,
+             "content/pairs/ana-ben/pair.yml": BASE_PROGRAM["content/pairs/ana-ben/pair.yml"].replace(
+                 "start: 2026-01-05", "start: 0001-01-01\nplanned_end: 9999-12-31"),
+             "content/pairs/ana-ben/agreement.md": BASE_PROGRAM["content/pairs/ana-ben/agreement.md"].replace(
+                 "every: 2", "every: 99999999999"),
+             "content/pairs/ana-ben/sessions/2026-02-03.md": BASE_PROGRAM[
+                 "content/pairs/ana-ben/sessions/2026-02-03.md"].replace("agenda:", "minutes: 100000\nagenda:")}
+    folder = write_files(tmp_path, files)
+    checked = read_program(folder / "content", folder)
+    shown = [str(d) for d in checked.diagnostics]
+    pairs = "content/pairs/ana-ben"
+    assert (f"{pairs}/pair.yml:3:8: error[bad-date] start: expected a date from 1900-01-01 to 2199-12-31, "
+            "got 0001-01-01") in shown
+    assert (f"{pairs}/pair.yml:4:14: error[bad-date] planned_end: expected a date from 1900-01-01 to "
+            "2199-12-31, got 9999-12-31") in shown
+    assert (f"{pairs}/agreement.md:2:18: error[out-of-range] cadence.every: expected a number of at most 366, "
+            "got the number 99999999999") in shown
+    assert (f"{pairs}/sessions/2026-02-03.md:3:10: error[out-of-range] minutes: expected a number of at most "
+            "1440, got the number 100000") in shown
+    assert checked.pair_records("cy-dee") is not None
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("setting", "environment", "message"), [
+    ("as_of: 9999-12-31", {}, "as_of: expected a date from 1900-01-01 to 2199-12-31, got 9999-12-31"),
+    ("as_of: 0001-01-01", {}, "as_of: expected a date from 1900-01-01 to 2199-12-31, got 0001-01-01"),
+    ("jobs: 1", {"SOURCE_DATE_EPOCH": "99999999999999"},
+     "as_of: expected SOURCE_DATE_EPOCH as seconds since 1970, got '99999999999999'"),
+    ("jobs: 1", {"SOURCE_DATE_EPOCH": "soon"}, "as_of: expected SOURCE_DATE_EPOCH as seconds since 1970, got 'soon'"),
+], ids=["far-future", "far-past", "epoch-overflow", "epoch-text"])
+def test_a_day_of_the_figures_past_what_they_can_hold_is_a_message(tmp_path: Path, setting: str,
+                                                                    environment: dict[str, str],
+                                                                    message: str) -> None:
+    config = BASE_PROGRAM["mkdocs.yml"].replace("  - mentorsite\n", f"  - mentorsite:\n      {setting}\n")
+    folder = write_files(tmp_path, {**BASE_PROGRAM, "mkdocs.yml": config})
+    for command in (("build",), ("check", "--practices")):
+        result = subprocess.run([sys.executable, "-m", "mentorsite", *command], cwd=folder,
+                                env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **environment,
+                                     "PYTHONPATH": str(Path(__file__).parent.parent)},
+                                capture_output=True, text=True, check=False, timeout=120)
+        assert result.returncode == 1, command
+        assert "Traceback" not in result.stderr, result.stderr
+        assert message in result.stderr, result.stderr
+
+
+# Markdown that nests deeper than the renderer can go ------------------------------------
+
+def _nested_list(levels: int) -> str:
+    return "".join("    " * level + "- item\n" for level in range(levels + 1))
+
+
+NESTED = {
+    "lists": (_nested_list(101), "107:401: error[too-deep] expected at most 100 levels of indentation "
+                                 "(nested lists or blocks), got more; the text cannot be rendered"),
+    "quotes": ("Notes.\n\n" + ">" * 101 + " deep\n", "8:101: error[too-deep] expected at most 100 levels of "
+                                                     "quotes ('>'), got more; the text cannot be rendered"),
+    "blocks": ("".join('<div markdown="1">\n\n' for _ in range(101)), "206:1: error[too-deep] expected at "
+               "most 100 levels of HTML blocks with Markdown inside, got more; the text cannot be rendered"),
+}
+
+
+@pytest.mark.parametrize("case", NESTED)
+def test_markdown_that_nests_too_deeply_is_refused_by_check_at_its_line(tmp_path: Path, case: str) -> None:
+    body, message = NESTED[case]
+    session = f"---\ndate: 2026-02-03\nagenda: [Goals]\n---\n\n{body}"
+    files = {**BASE_PROGRAM, **OTHER_PAIR, "content/pairs/ana-ben/sessions/2026-02-03.md": session}
+    folder = write_files(tmp_path, files)
+    checked = read_program(folder / "content", folder)
+    shown = [str(d) for d in checked.diagnostics]
+    assert f"content/pairs/ana-ben/sessions/2026-02-03.md:{message}" in shown
+    assert checked.pair_records("cy-dee") is not None
+
+
+def test_deep_nesting_in_a_field_and_in_a_guideline_is_refused_too(tmp_path: Path) -> None:
+    session = f"---\ndate: 2026-02-03\nagenda:\n  - \"{'>' * 101} deep\"\n---\n\nNotes.\n"
+    guideline = "content/handbook/guidelines/regular-meetings.md"
+    files = {**BASE_PROGRAM, "content/pairs/ana-ben/sessions/2026-02-03.md": session,
+             guideline: BASE_PROGRAM[guideline] + "\n" + _nested_list(120)}
+    folder = write_files(tmp_path, files)
+    checked = read_program(folder / "content", folder)
+    shown = [str(d) for d in checked.diagnostics]
+    assert any(line.startswith("content/pairs/ana-ben/sessions/2026-02-03.md:4:5: error[too-deep] agenda[0]: ")
+               for line in shown), shown
+    assert any(line.startswith(f"{guideline}:") and "error[too-deep]" in line for line in shown), shown
+    assert [d.code for d in checked.handbook_problems()] == ["too-deep"]
+
+
+def test_nesting_at_the_bound_is_checked_clean() -> None:
+    from mentorsite.nesting import too_deep
+
+    assert too_deep(_nested_list(100)) is None
+    assert too_deep(">" * 100 + " x\n") is None
+    assert too_deep("".join('<div markdown="1">\n\n</div>\n' for _ in range(500))) is None  # closed each time
+
+
+@pytest.mark.slow
+def test_a_list_at_the_nesting_bound_builds(tmp_path: Path) -> None:
+    session = f"---\ndate: 2026-02-03\nagenda: [Goals]\n---\n\n{_nested_list(100)}"
+    folder = write_files(tmp_path, {**BASE_PROGRAM, "content/pairs/ana-ben/sessions/2026-02-03.md": session})
+    result = mentorsite(folder, "build", "--pair", "ana-ben")
+    assert result.returncode == 0, result.stderr
+    page = (folder / "site-private/pairs/ana-ben/sessions/2026-02-03.html").read_text(encoding="utf-8")
+    assert page.count("<li>") >= 101
+
+
+def test_text_the_renderer_cannot_nest_keeps_the_pair_unbuilt_without_a_traceback(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Defence in depth: were `check` to miss such text, the pair is not built and says why."""
+    from click.testing import CliRunner
+
+    from mentorsite import inclusions
+    from mentorsite.cli import main
+
+    monkeypatch.setattr(inclusions, "too_deep", lambda text: None)
+    session = f"---\ndate: 2026-02-03\nagenda: [Goals]\n---\n\n{_nested_list(400)}"
+    folder = write_files(tmp_path, {**BASE_PROGRAM, "content/pairs/ana-ben/sessions/2026-02-03.md": session})
+    monkeypatch.chdir(folder)
+    result = CliRunner().invoke(main, ["build", "--pair", "ana-ben", "--jobs", "1"])
+    assert result.exit_code == 1
+    assert not isinstance(result.exception, RecursionError)
+    assert "1 pair not built" in result.output
+    assert not (folder / "site-private/pairs/ana-ben").exists()
+
+
+# Record files that cannot be read -------------------------------------------------------
+
+def test_a_record_swapped_for_a_pipe_after_the_listing_is_refused_without_waiting(tmp_path: Path) -> None:
+    import signal
+
+    from mentorsite.loading import _Finder
+
+    folder = write_files(tmp_path, dict(BASE_PROGRAM))
+    pipe = folder / "content/pairs/ana-ben/sessions/2026-02-10.md"
+    os.mkfifo(pipe)
+    previous = signal.signal(signal.SIGALRM, lambda *_: pytest.fail("reading a pipe waited for a writer"))
+    signal.alarm(5)
+    try:
+        found = _Finder(folder / "content", folder).read(pipe)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    assert str(found) == ("content/pairs/ana-ben/sessions/2026-02-10.md:1:1: error[unreadable] expected a plain "
+                          "file, got another kind (a pipe, a device or a socket); it is not read")
+
+
+def test_a_record_that_cannot_be_opened_is_an_error_of_that_file(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from mentorsite import loading
+
+    folder = write_files(tmp_path, {**BASE_PROGRAM, **OTHER_PAIR})
+    refused = str(folder / "content/pairs/ana-ben/goals/speaking.md")
+    opening = os.open
+
+    def open_unless_refused(path: str | os.PathLike[str], flags: int, *rest: int) -> int:
+        if os.fspath(path).endswith(refused):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return opening(path, flags, *rest)
+
+    monkeypatch.setattr(loading.os, "open", open_unless_refused)
+    checked = read_program(folder / "content", folder)
+    shown = [str(d) for d in checked.diagnostics]
+    assert ("content/pairs/ana-ben/goals/speaking.md:1:1: error[unreadable] cannot be read: permission denied"
+            in shown)
+    assert checked.pair_records("cy-dee") is not None
+
+
+# A program's own templates that fail while computing -------------------------------------
+
+FAILING_TEMPLATES = {
+    "division": ("{{ 1 // 0 }}", "templates/portfolio/session.md.j2:1:1: error[template] expected a template that "
+                 "can compute its values, got ZeroDivisionError: integer division or modulo by zero"),
+    "types": ("{{ 'a' + 1 }}", "templates/portfolio/session.md.j2:1:1: error[template] expected a template that "
+              "can compute its values, got TypeError: can only concatenate str (not \"int\") to str"),
+    "itself": ("{% include 'portfolio/session.md.j2' %}", "error[template] expected a template that ends, got one "
+               "that includes or calls itself without end"),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", FAILING_TEMPLATES)
+def test_a_template_that_fails_while_computing_is_a_located_message(tmp_path: Path, case: str) -> None:
+    template, message = FAILING_TEMPLATES[case]
+    folder = write_files(tmp_path, {**BASE_PROGRAM, "templates/portfolio/session.md.j2": template})
+    result = mentorsite(folder, "build", "--jobs", "1")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr, result.stderr
+    assert message in result.stderr, result.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("arguments", [
+    ("new", "session", "ana-ben", "--date", "9999-12-31"),
+    ("new", "checkin", "ana-ben", "--date", "0001-01-01"),
+    ("new", "agreement", "ana-ben", "--every", "999999999999"),
+    ("new", "agreement", "ana-ben", "--minutes", "99999"),
+], ids=["session-9999", "checkin-0001", "every", "minutes"])
+def test_a_new_record_past_what_the_figures_can_hold_is_refused_before_writing(
+        tmp_path: Path, arguments: tuple[str, ...]) -> None:
+    files = {k: v for k, v in BASE_PROGRAM.items() if not k.endswith("agreement.md")}
+    folder = write_files(tmp_path, files)
+    before = sorted(p.relative_to(folder) for p in (folder / "content").rglob("*"))
+    result = mentorsite(folder, *arguments)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr, result.stderr
+    assert "Error: Invalid value for '--" in result.stderr
+    assert sorted(p.relative_to(folder) for p in (folder / "content").rglob("*")) == before
+
+
+# The build's own earlier output, damaged --------------------------------------------------
+
+@pytest.mark.slow
+def test_a_damaged_review_summary_is_withdrawn_and_built_again(tmp_path: Path) -> None:
+    folder = write_files(tmp_path, dict(BASE_PROGRAM))
+    assert mentorsite(folder, "build").returncode == 0
+    summary = folder / "site-private/review/ana-ben/summary.json"
+    assert summary.is_file()
+    summary.write_text('{"pair_id": "ana-ben", "cut sho', encoding="utf-8")
+    result = mentorsite(folder, "build")
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert ("mentorsite: the review edition of ana-ben was damaged (review/ana-ben/summary.json cannot be "
+            "read): it is withdrawn, and built again by the next build") in result.stderr
+    assert not (folder / "site-private/review/ana-ben").exists()
+    assert "ana-ben" not in (folder / "site-private/review/index.html").read_text(encoding="utf-8")
+    again = mentorsite(folder, "build")
+    assert again.returncode == 0, again.stderr
+    assert summary.is_file()
+    assert "ana-ben" in (folder / "site-private/review/index.html").read_text(encoding="utf-8")
+
+
+def _deploy_branch(folder: Path, files: dict[str, str]) -> None:
+    """A gh-pages branch holding ``files``, as if published by hand or damaged."""
+    def git(*arguments: str) -> None:
+        subprocess.run(["git", "-c", "user.name=T", "-c", "user.email=t@example.invalid", *arguments], cwd=folder,
+                       check=True, capture_output=True, timeout=60)
+
+    git("init", "--quiet", "--initial-branch", "main")
+    git("add", "--all")
+    git("commit", "--quiet", "--message", "Records")
+    git("checkout", "--quiet", "--orphan", "gh-pages")
+    git("rm", "--quiet", "-r", "--cached", ".")
+    for name, text in files.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(text, encoding="utf-8")
+    git("add", *files)
+    git("commit", "--quiet", "--message", "Published")
+    git("checkout", "--quiet", "--force", "main")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("listing", ['[{"version": "2026.1"', '{"version": "2026.1"}', '[{"title": "x"}]',
+                                     '[{"version": "2026.1", "aliases": 5}]'],
+                         ids=["cut-short", "not-a-list", "no-version", "aliases-a-number"])
+def test_a_damaged_list_of_published_editions_is_a_message(tmp_path: Path, listing: str) -> None:
+    folder = write_files(tmp_path, {**BASE_PROGRAM, ".gitignore": "site/\nsite-private/\n"})
+    _deploy_branch(folder, {"versions.json": listing})
+    for command in (("check",), ("build",)):
+        result = mentorsite(folder, *command)
+        assert result.returncode == 1, (command, result.stderr)
+        assert "Traceback" not in result.stderr, result.stderr
+        assert "gh-pages:versions.json: expected the list of published editions, got text that cannot be read" \
+            in result.stderr, result.stderr
+
+
+@pytest.mark.slow
+def test_a_damaged_manifest_of_one_edition_leaves_its_changes_out(tmp_path: Path) -> None:
+    folder = write_files(tmp_path, {**BASE_PROGRAM, ".gitignore": "site/\nsite-private/\n"})
+    _deploy_branch(folder, {"versions.json": '[{"version": "2026.1", "title": "2026.1", "aliases": ["latest"]}]',
+                            "2026.1/mentorsite-manifest.json": '{"format": 1, "guidel'})
+    result = mentorsite(folder, "build")
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr

@@ -69,8 +69,8 @@ def test_an_oversized_record_is_refused_with_its_size_and_the_others_are_still_c
     pair.write_text(pair.read_text() + "# " + "x" * 1_200_000 + "\n")
     (program_dir / "content/pairs/ana-ben/goals/speaking.md").write_text("---\ntitle: [\n---\n")
     assert messages(program_dir) == [
-        "content/pairs/ana-ben/goals/speaking.md:3:1: error[yaml-syntax] invalid YAML: expected the node "
-        "content, but found '<stream end>' (while parsing a flow node)",
+        "content/pairs/ana-ben/goals/speaking.md:2:8: error[yaml-syntax] invalid YAML: the list opened with '[' "
+        "here is not closed; expected ']' before the closing '---'",
         "content/pairs/ana-ben/pair.yml:1:1: error[too-large] the file is 1.1 MiB; a record may be at most "
         "1 MiB, so it is not read",
         "content/pairs/ana-ben/sessions/2026-02-24.md:1:1: error[too-large] the file is 1.3 MiB; a record may "

@@ -209,7 +209,7 @@ def test_a_bad_as_of_stops_the_build_before_anything_is_written(tmp_path: Path) 
     folder = canary_with_options(tmp_path, "as_of: 2026-02-30x")
     result = mkdocs_build(folder)
     assert result.returncode == 1
-    assert "mentorsite: expected as_of as a date YYYY-MM-DD, got '2026-02-30x'" in result.stderr
+    assert "mkdocs.yml:8:14: error[bad-setting] as_of: expected a date YYYY-MM-DD, got '2026-02-30x'" in result.stderr
     assert not (folder / "site").exists() and not (folder / "site-private").exists()
 
 

@@ -30,7 +30,7 @@ def test_dates_stay_text_so_the_model_can_explain_impossible_ones() -> None:
 
 def test_blank_lines_after_the_opening_line_keep_line_numbers_right() -> None:
     document = read_markdown(b"---\n\n\ntitle: [\n---\n", "g.md")
-    assert [d.line for d in document.diagnostics] == [5]
+    assert [(d.line, d.column) for d in document.diagnostics] == [(4, 8)]  # where the list opens
 
 
 def test_byte_order_mark_and_crlf_are_accepted() -> None:

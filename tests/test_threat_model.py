@@ -8,6 +8,7 @@ from pathlib import Path
 
 TESTS = Path(__file__).parent
 MODEL = (TESTS.parent / "docs" / "threat-model.md").read_text(encoding="utf-8")
+FAULTS = (TESTS.parent / "docs" / "faults.md").read_text(encoding="utf-8")
 
 
 def named_tests(text: str) -> list[tuple[str, str]]:
@@ -49,3 +50,10 @@ def test_every_corpus_case_the_threat_model_names_exists() -> None:
     cases = re.findall(r"corpus ((?:`[\w-]+`(?:, )?)+)", MODEL)
     named = [case for group in cases for case in re.findall(r"`([\w-]+)`", group)]
     assert named and all((TESTS / "corpus" / case).is_dir() for case in named), named
+
+
+def test_every_test_the_faults_document_names_exists() -> None:
+    names = named_tests(FAULTS.replace("`tests/", "`"))
+    assert len(names) >= 20
+    missing = [f"{module}::{name}" for module, name in names if name not in defined(module)]
+    assert missing == []
