@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import sys
@@ -32,7 +33,7 @@ from mentorsite.drafts import (
     draft_session,
 )
 from mentorsite.editions import Edition
-from mentorsite.failures import describe
+from mentorsite.failures import BUILD_OUTPUTS, as_os_error, describe
 from mentorsite.program import read_program
 from mentorsite.publishing import PublishedError, read_published
 from mentorsite.records import (
@@ -162,6 +163,10 @@ DEBUG_VARIABLE = "MENTORSITE_DEBUG"
 INTERNAL_ERROR = 70  # EX_SOFTWARE: a bug in mentorsite, not in the program or the machine
 INTERRUPTED = 130  # 128 + SIGINT, as shells report a command stopped by Ctrl-C
 SWAPPING = frozenset({"build", "export", "new"})  # commands whose outputs appear whole or not at all
+# What each command writes, for a fault that names no file (a full disk while a page is written).
+WRITING = {"build": BUILD_OUTPUTS, "export": "the export's zip", "new": "the new record",
+           "schema": "the schemas", "init": "the new program", "publish": "the deploy branch",
+           "keys": "the keys file or the encrypted portfolios", "bench": "the benchmark's folder"}
 
 
 class InternalError(click.ClickException):
@@ -192,7 +197,8 @@ class Commands(click.Group):
         except (Exception, KeyboardInterrupt) as error:
             if _debugging(ctx):
                 raise
-            raise _message_of(error, ctx.meta.get(PROGRAM_ROOT), ctx.invoked_subcommand in SWAPPING) from None
+            raise _message_of(error, ctx.meta.get(PROGRAM_ROOT), ctx.invoked_subcommand in SWAPPING,
+                              WRITING.get(ctx.invoked_subcommand or "")) from None
 
 
 def _debugging(context: click.Context) -> bool:
@@ -201,21 +207,23 @@ def _debugging(context: click.Context) -> bool:
     return bool(context.params.get("debug")) or os.environ.get(DEBUG_VARIABLE, "") not in {"", "0"}
 
 
-def _message_of(error: BaseException, root: Path | None,
-                kept: bool) -> click.ClickException | click.exceptions.Exit:
+def _message_of(error: BaseException, root: Path | None, kept: bool,
+                where: str | None = None) -> click.ClickException | click.exceptions.Exit:
     """The message (and exit code) a command ends with when it fails on ``error``.
 
     ``kept``: the command writes its outputs beside the previous ones and swaps them in whole.
+    ``where``: what the command writes, named when the error names no file.
     """
     import errno  # noqa: PLC0415
 
+    error = as_os_error(error)
     if isinstance(error, KeyboardInterrupt):
         click.echo("stopped", err=True)
         return click.exceptions.Exit(INTERRUPTED)
     if isinstance(error, OSError) and error.errno == errno.EPIPE:
         return click.exceptions.Exit(1)  # the reader of the output went away: nothing to tell it
     if isinstance(error, OSError):
-        return click.ClickException(describe(error, root, kept))
+        return click.ClickException(describe(error, root, kept, where))
     if isinstance(error, ConfigFileError):
         return click.ClickException(str(error))
     # Only the kind of error: its text may quote a record, and this line reaches build logs.
@@ -657,12 +665,21 @@ def serve(config_file: Path, pair_id: str | None, edition: str, dev_addr: str, o
     host, _, port = dev_addr.rpartition(":")
     if not host or not port.isdigit():
         raise click.BadParameter(f"expected IP:PORT, got '{dev_addr}'", param_hint="'--dev-addr'")
+    if not 0 < int(port) < 65536:
+        raise click.BadParameter(f"expected a port from 1 to 65535, got {port}", param_hint="'--dev-addr'")
     with _running_mkdocs():
-        if pair_id is None:
-            _load_config(config_file)  # MkDocs reads it again, once it is known to be readable
-            serve_site(config_file=str(config_file), dev_addr=dev_addr, open_in_browser=open_in_browser)
-        else:
-            serve_pair(config_file, pair_id, _edition(edition), host, int(port), open_in_browser)
+        try:
+            if pair_id is None:
+                _load_config(config_file)  # MkDocs reads it again, once it is known to be readable
+                serve_site(config_file=str(config_file), dev_addr=dev_addr, open_in_browser=open_in_browser)
+            else:
+                serve_pair(config_file, pair_id, _edition(edition), host, int(port), open_in_browser)
+        except OSError as error:
+            if error.errno not in (errno.EADDRINUSE, errno.EADDRNOTAVAIL):
+                raise  # a fault of a file: told with its path
+            why = "the address is in use" if error.errno == errno.EADDRINUSE else \
+                "this machine has no such address"
+            raise click.ClickException(f"cannot serve on {dev_addr}: {why}; choose another with -a") from None
 
 
 @main.command()

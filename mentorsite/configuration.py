@@ -25,16 +25,17 @@ import yaml.reader
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from mentorsite.diagnostics import Diagnostic, Severity
-from mentorsite.failures import describe, reported_as, shown
+from mentorsite.failures import describe, read_plain, reported_as, shown
 from mentorsite.records import EARLIEST_DATE, LATEST_DATE
 from mentorsite.sources import (
     MAX_ALIASES,
     MAX_DEPTH,
     MAX_VALUES,
+    character_problem,
     decode,
     impossible_dates,
-    position_at,
     problem,
+    syntax_problem,
 )
 
 Loaded = TypeVar("Loaded")
@@ -186,7 +187,7 @@ def config_file_problems(config_file: Path, depth: int = 0) -> list[Diagnostic]:
     """
     path = shown(config_file, Path.cwd())
     try:
-        raw = config_file.read_bytes()
+        raw = read_plain(config_file)
     except OSError as error:
         return [problem(path, (1, 1), "unreadable", describe(error, Path.cwd()))]
     text, problems = decode(raw, path)
@@ -263,11 +264,10 @@ def _bounded_root(text: str, path: str, problems: list[Diagnostic]) -> Node | No
             return None
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.reader.ReaderError as error:
-        message = f"expected text, got the control character U+{error.character:04X}; is this a binary file?"
-        problems.append(problem(path, position_at(text, error.position), "bad-character", message))
+        problems.append(character_problem(error, text, path, 0))
         return None
     except yaml.MarkedYAMLError as error:
-        problems.append(_syntax_problem(error, path))
+        problems.append(syntax_problem(error, path, 0))
         return None
     except yaml.YAMLError as error:
         problems.append(problem(path, (1, 1), "yaml-syntax", f"invalid YAML: {error}"))
@@ -341,21 +341,6 @@ def _children(node: Node) -> list[Node]:
 
 def _start(node: Node) -> Position:
     return (node.start_mark.line + 1, node.start_mark.column + 1)
-
-
-def _syntax_problem(error: yaml.MarkedYAMLError, path: str) -> Diagnostic:
-    mark = error.problem_mark or error.context_mark
-    where = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-    text = error.problem or "invalid YAML"
-    if "'\\t'" in text:
-        text = "found a tab; YAML indentation must use spaces"
-    elif error.context:
-        context = error.context
-        if error.context_mark and error.context_mark is not mark:
-            start = error.context_mark
-            context += f" that starts on line {start.line + 1}, column {start.column + 1}"
-        text = f"{text} ({context})"
-    return problem(path, where, "yaml-syntax", f"invalid YAML: {text}")
 
 
 def located(config_file: Path, text: str, message: str, severity: Severity) -> str:

@@ -19,6 +19,7 @@ the output; they are never written anywhere by this module, and no message quote
 from __future__ import annotations
 
 import base64
+import errno
 import json
 import mimetypes
 import os
@@ -40,6 +41,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 
 from mentorsite.diagnostics import Diagnostic, Severity, summarize
+from mentorsite.failures import read_plain, reason
 from mentorsite.keyfile import MIN_PASSPHRASE, PAIRS_ENTRY, REVIEW_ENTRY, SECRET_ENTRY, KeysFile, parse_keys
 from mentorsite.output import PAIRS, REVIEW, link_files, replace_directory, scratch_beside
 from mentorsite.rendering import bundled_templates_dir
@@ -211,12 +213,17 @@ def read_keys(keys_file: Path | None, environ: Mapping[str, str], pair_ids: Coll
     keys = KeysFile(readable=True)  # no file: everything comes from the environment
     shown = str(keys_file)
     if keys_file is not None:
-        if not keys_file.is_file():
+        if not keys_file.exists():
             return keyring, [problem(shown, (1, 1), "no-keys-file", "the keys file does not exist")]
+        try:
+            raw = read_plain(keys_file)
+        except OSError as error:
+            why = f"the keys file cannot be read: {reason(error)}"
+            return keyring, [problem(shown, (1, 1), "unreadable", why)]
         if keys_file.stat().st_mode & (stat.S_IRWXG | stat.S_IRWXO):
             message = f"other users of this computer can read the keys file; run chmod 600 {shown}"
             diagnostics.append(problem(shown, (1, 1), "keys-readable", message, severity=Severity.WARNING))
-        keys = parse_keys(keys_file.read_bytes(), shown, pair_ids)
+        keys = parse_keys(raw, shown, pair_ids)
         diagnostics += keys.diagnostics
         if not keys.readable:
             return keyring, diagnostics
@@ -292,13 +299,14 @@ def _keys_data(keys_file: Path) -> dict[str, object]:
     if keys_file.is_symlink():
         raise KeysError(link)
     try:
-        descriptor = os.open(keys_file, os.O_RDONLY | os.O_NOFOLLOW)
+        raw = read_plain(keys_file, os.O_NOFOLLOW)
     except FileNotFoundError:
         return {}
-    except OSError:
-        raise KeysError(link) from None
-    with os.fdopen(descriptor, "rb") as handle:
-        keys = parse_keys(handle.read(), str(keys_file), None)
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise KeysError(link) from None
+        raise KeysError(f"the keys file ({keys_file}) cannot be read: {reason(error)}") from None
+    keys = parse_keys(raw, str(keys_file), None)
     errors = [d for d in keys.diagnostics if d.is_error and d.code != "empty-file"]
     if errors:
         raise KeysError(f"the keys file ({keys_file}) has {summarize(errors)}, so it is not written again; "

@@ -11,6 +11,8 @@ from __future__ import annotations
 import errno
 import functools
 import os
+import re
+import stat
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -18,6 +20,7 @@ from typing import Any, TypeVar
 Hook = TypeVar("Hook", bound=Callable[..., Any])
 
 FULL = "free some space, then run again"
+BUILD_OUTPUTS = "the site or the private output (site_dir, private_dir)"  # what a build writes
 KEPT = "; nothing was replaced: the previous output is kept"
 # errno -> (what it did, what went wrong, what to do); {limits} and {owner} are filled in below.
 KNOWN: dict[int, tuple[str, str, str]] = {
@@ -48,7 +51,8 @@ KNOWN: dict[int, tuple[str, str, str]] = {
 OF_THE_MACHINE = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EMFILE, errno.ENFILE})
 
 
-def describe(error: OSError, root: Path | None = None, kept: bool = False) -> str:
+def describe(error: OSError, root: Path | None = None, kept: bool = False,
+             where: str | None = None) -> str:
     """One line for ``error``: 'cannot <do what> <path>: <why>; <hint>'.
 
     ``root`` is the program's folder: a path inside it is shown relative to it. ``kept``: the
@@ -57,15 +61,15 @@ def describe(error: OSError, root: Path | None = None, kept: bool = False) -> st
     """
     path = _path_of(error.filename)
     other = _path_of(error.filename2)
-    action, why, hint = KNOWN.get(error.errno or 0, ("use", _reason(error), "check the path and run again"))
+    action, why, hint = KNOWN.get(error.errno or 0, ("use", reason(error), "check the path and run again"))
     if "{owner}" in hint:
         hint = _owner_hint(path, root)
     if "{limits}" in hint:
         hint = _limits_hint(path)
     if hint == FULL and kept:
         hint += KEPT
-    if path is None:
-        return f"cannot {action} a file: {why}; {hint}"
+    if path is None:  # the error names no file: say what was being written, when the caller knows
+        return f"cannot {action} {where or 'a file'}: {why}; {hint}"
     if other is not None:  # a copy, a link or a rename: the second path is the one written
         return f"cannot {action} {shown(other, root)} from {shown(path, root)}: {why}; {hint}"
     return f"cannot {action} {shown(path, root)}: {why}; {hint}"
@@ -73,6 +77,8 @@ def describe(error: OSError, root: Path | None = None, kept: bool = False) -> st
 
 def reason(error: OSError) -> str:
     """What went wrong, in plain words: 'no space is left on the device'."""
+    if error.strerror == NOT_PLAIN:
+        return NOT_PLAIN
     return KNOWN[error.errno][1] if error.errno in KNOWN else _reason(error)
 
 
@@ -81,6 +87,31 @@ def explain(error: OSError, fallback: str) -> str:
     file system), else ``fallback``: the caller knows best what to do about its own path."""
     hint = KNOWN[error.errno][2] if error.errno in OF_THE_MACHINE else fallback
     return f"{reason(error)}; {hint}"
+
+
+NOT_PLAIN = "expected a plain file, got another kind (a pipe, a device or a socket)"
+
+
+def read_plain(path: Path, flags: int = 0) -> bytes:
+    """The bytes of ``path``, opened without waiting: a pipe or a device raises OSError (EINVAL)
+    saying so, where reading it would wait for ever or never end. ``flags`` are added to the open."""
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | flags)
+    with os.fdopen(descriptor, "rb") as file:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            raise OSError(errno.EINVAL, NOT_PLAIN, str(path))
+        return file.read()
+
+
+SYMLINK_LOOP = re.compile(r"Symlink loop from '(?P<path>.*)'")
+
+
+def as_os_error(error: BaseException) -> BaseException:
+    """``error``, or the OSError it stands for: Python's ``Path.resolve`` tells a loop of symbolic
+    links as a RuntimeError naming the path, where every other call raises ELOOP."""
+    found = SYMLINK_LOOP.fullmatch(str(error)) if type(error) is RuntimeError else None
+    if found is None:
+        return error
+    return OSError(errno.ELOOP, os.strerror(errno.ELOOP), found.group("path"))
 
 
 def shown(path: Path, root: Path | None = None) -> str:
@@ -105,9 +136,13 @@ def reported_as(make: Callable[[str], Exception]) -> Callable[[Hook], Hook]:
         def guarded(self: object, *arguments: Any, **keywords: Any) -> Any:
             try:
                 return hook(self, *arguments, **keywords)
-            except OSError as error:
+            except (OSError, RuntimeError) as raised:
+                error = as_os_error(raised)
+                if not isinstance(error, OSError):
+                    raise
                 root = getattr(self, "root", None)
-                message = describe(error, root if isinstance(root, Path) else None, kept=True)
+                message = describe(error, root if isinstance(root, Path) else None, kept=True,
+                                   where=BUILD_OUTPUTS)
                 raise make(f"mentorsite: {message}") from error
 
         return guarded  # type: ignore[return-value]

@@ -490,7 +490,16 @@ def check_docs_pages(places: ProgramPlaces, shown: Shown, skip: set[Path],
                 diagnostics.append(problem(shown(path), (1, 1), code, message, severity=severity))
             elif item.is_dir():
                 stack.append((path, real))
-            elif path.suffix.lower() in PAGE_SUFFIXES and item.is_file():
+            elif not item.is_file():  # MkDocs would read or copy it: a pipe waits for ever, a dead link fails
+                if path.exists():
+                    message = "expected a plain file, got another kind (a pipe, a device or a socket)"
+                    diagnostics.append(problem(shown(path), (1, 1), "unreadable", f"{message}; the handbook "
+                                               "would read it"))
+                else:
+                    diagnostics.append(problem(shown(path), (1, 1), "broken-link", "is a link that leads "
+                                               "nowhere (its target is missing, or links lead to each other "
+                                               "in a loop); the handbook cannot read it"))
+            elif path.suffix.lower() in PAGE_SUFFIXES:
                 included.seen.add(real)
                 diagnostics += _check_page(path, shown(path), places, included)
     return diagnostics

@@ -183,6 +183,9 @@ class _Finder:
             scanned = sorted(os.scandir(folder), key=lambda e: e.name)
         except (FileNotFoundError, NotADirectoryError):
             return []
+        except OSError as error:  # a folder this user may not read: its problem, the others are read
+            self.refuse(folder, "unreadable", f"cannot be read: {reason(error)}; nothing in it is checked")
+            return []
         found = []
         for item in scanned:
             if item.name.startswith("."):
@@ -200,6 +203,11 @@ class _Finder:
                 is_dir, is_file = item.is_dir(), item.is_file()
             except OSError:
                 is_dir = is_file = False
+            if link and not is_dir and not is_file and not (folder / item.name).exists():
+                self.refuse(folder / item.name, "broken-link", "is a link that leads nowhere (its target is "
+                            "missing, or links lead to each other in a loop); it is not read")
+                self.unfit.append(Entry(folder / item.name, real, True, False, True))  # a pair, among pairs
+                continue
             found.append(Entry(folder / item.name, real, is_dir, is_file, link))
         return found
 

@@ -27,10 +27,52 @@ class TooDeep:
     message: str
 
 
+# Signs the renderer matches with their closing sign by searching ahead: a few thousand left open
+# take it minutes (each open '[' is tried as a link against the rest of the text), and every open
+# HTML element costs the cleaning more. No text holds this many open at once.
+MAX_OPEN = 500
+OPENING = re.compile(r"[\[\]()]|<(/?)([A-Za-z][\w-]*)\b[^<>]*(>?)")  # a tag never ended is left open too
+VOID_ELEMENTS = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
+                           "source", "track", "wbr"})
+OPEN_SIGNS = {"[": "brackets '['", "(": "parentheses '('", "<": "HTML elements"}
+
+
 def too_deep(text: str) -> TooDeep | None:
-    """The first place where ``text`` nests more than ``MAX_LEVELS`` levels, or None."""
+    """The first place where ``text`` nests more than ``MAX_LEVELS`` levels, or holds more than
+    ``MAX_OPEN`` brackets, parentheses or HTML elements open at once; None when it does neither."""
     if len(text) < MAX_LEVELS:
         return None  # too short to nest that deep
+    return _levels_too_deep(text) or _too_many_open(text)
+
+
+def _too_many_open(text: str) -> TooDeep | None:
+    open_count = {"[": 0, "(": 0, "<": 0}
+    for found in OPENING.finditer(text):
+        sign = found.group(0)
+        if sign in "[(":
+            kind = sign
+        elif sign in "])":
+            kind = "[" if sign == "]" else "("
+            open_count[kind] = max(0, open_count[kind] - 1)
+            continue
+        else:
+            kind = "<"
+            ended = bool(found.group(3))
+            if ended and (found.group(2).lower() in VOID_ELEMENTS or sign.endswith("/>")):
+                continue
+            if ended and found.group(1):
+                open_count[kind] = max(0, open_count[kind] - 1)
+                continue
+        open_count[kind] += 1
+        if open_count[kind] > MAX_OPEN:
+            line = text.count("\n", 0, found.start())
+            column = found.start() - (text.rfind("\n", 0, found.start()) + 1) + 1
+            return TooDeep(line, column, f"expected at most {MAX_OPEN} {OPEN_SIGNS[kind]} open at once, got "
+                                         "more; the text would take too long to render")
+    return None
+
+
+def _levels_too_deep(text: str) -> TooDeep | None:
     open_blocks: list[str] = []
     for number, line in enumerate(text.splitlines()):
         found = _line_too_deep(line) or _blocks_too_deep(line, open_blocks)

@@ -48,7 +48,7 @@ from mentorsite.crypto import (
 )
 from mentorsite.diagnostics import Diagnostic, summarize
 from mentorsite.editions import Edition
-from mentorsite.failures import describe, explain, reason, reported_as
+from mentorsite.failures import BUILD_OUTPUTS, describe, explain, reason, reported_as
 from mentorsite.inclusions import configured_places, scan
 from mentorsite.loading import GUIDELINES_FOLDER, PAIRS_FOLDER, ProgramPlaces, site_folders
 from mentorsite.locking import LOCK_FILE, WRITE_HINT, BuildLock, LockError, LockHeldError, take_lock
@@ -226,12 +226,7 @@ class MentorsitePlugin(BasePlugin[MentorsiteConfig]):  # type: ignore[no-untyped
         if self.serving:
             return
         self.abandon_site()  # a build of this plugin that never ended (interrupted in-process)
-        try:
-            lock = self.take_build_lock(config)
-        except LockHeldError as busy:
-            raise PluginError(f"mentorsite: cannot build: {busy}; {LOCK_HINT}") from None
-        except LockError as error:
-            raise PluginError(f"mentorsite: cannot build: {error}") from None
+        lock = self.locked(config, "build", LOCK_HINT)
         target = Path(config.site_dir).resolve()
         if os.path.ismount(target):  # no folder beside it can take its place
             log.info(f"{_shown_path(target)} is a mount point: the handbook is written in place there, "
@@ -303,7 +298,8 @@ class MentorsitePlugin(BasePlugin[MentorsiteConfig]):  # type: ignore[no-untyped
         site = self.site
         message = None
         if isinstance(error, OSError) and site is not None:
-            message = site.renamed(f"mentorsite: {describe(error, self.root, kept=True)}")
+            told = describe(error, self.root, kept=True, where=BUILD_OUTPUTS)
+            message = site.renamed(f"mentorsite: {told}")
         self.abandon_site(error)
         if message is not None:
             raise PluginError(message) from None
@@ -514,6 +510,15 @@ class MentorsitePlugin(BasePlugin[MentorsiteConfig]):  # type: ignore[no-untyped
                                                f"in {self.config.content_dir}/pairs"))
         return self.checked
 
+    def locked(self, config: MkDocsConfig, doing: str, hint: str) -> BuildLock:
+        """The program's build lock, taken for ``doing``; a PluginError saying why when it cannot be."""
+        try:
+            return self.take_build_lock(config)
+        except LockHeldError as busy:
+            raise PluginError(f"mentorsite: cannot {doing}: {busy}; {hint}") from None
+        except LockError as error:
+            raise PluginError(f"mentorsite: cannot {doing}: {error}") from None
+
     def build_portfolios(self, config: MkDocsConfig, only: str | None = None) -> BuildReport:
         """Both editions of every pair (or one), then the reviewer site; raises if any pair failed.
 
@@ -523,12 +528,7 @@ class MentorsitePlugin(BasePlugin[MentorsiteConfig]):  # type: ignore[no-untyped
         assert self.checked and self.environment and self.portfolio_settings, "on_config runs first"
         if only is not None:
             self._require_pair(only)
-        try:
-            lock = self.take_build_lock(config)
-        except LockHeldError as busy:
-            raise PluginError(f"mentorsite: cannot build: {busy}; {LOCK_HINT}") from None
-        except LockError as error:
-            raise PluginError(f"mentorsite: cannot build: {error}") from None
+        lock = self.locked(config, "build", LOCK_HINT)
         try:
             if self.encryption is not None:  # what a build stopped while sealing left there
                 remove_scratch([self.encryption.target_dir, self.encryption.target_dir / PAIRS])
@@ -574,12 +574,7 @@ class MentorsitePlugin(BasePlugin[MentorsiteConfig]):  # type: ignore[no-untyped
         old passphrase is removed whatever happens, even when the pair cannot be sealed
         again (its last good portfolio is what is sealed, if there is one). Returns the new folder.
         """
-        try:
-            lock = self.take_build_lock(config)
-        except LockHeldError as busy:
-            raise PluginError(f"mentorsite: cannot rotate a passphrase: {busy}; {ROTATE_HINT}") from None
-        except LockError as error:
-            raise PluginError(f"mentorsite: cannot rotate a passphrase: {error}") from None
+        lock = self.locked(config, "rotate a passphrase", ROTATE_HINT)
         try:
             return self._rotate(config, pair_id, passphrase, whole=whole)
         finally:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -61,9 +62,21 @@ def write_schemas(folder: Path) -> list[Path]:
     for name, text in schema_texts().items():
         target = folder / name
         if not target.is_file() or target.read_text(encoding="utf-8") != text:
-            target.write_text(text, encoding="utf-8")
+            _write_whole(target, text)
         written.append(target)
     return written
+
+
+def _write_whole(target: Path, text: str) -> None:
+    """``text`` into ``target`` beside it first: a full disk leaves the earlier file as it was."""
+    handle, scratch = tempfile.mkstemp(prefix=f".{target.name}-", dir=target.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write(text)
+        Path(scratch).chmod(0o644)  # a schema is public, like the files around it
+        Path(scratch).replace(target)
+    finally:
+        Path(scratch).unlink(missing_ok=True)
 
 
 def schema_hint(record_file: Path, schemas_dir: Path, kind: str) -> str:

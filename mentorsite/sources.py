@@ -189,10 +189,10 @@ def parse_yaml(text: str, path: str, line_offset: int, ends_at: str = "the end o
     try:
         return _parse_with(_RecordLoader, text, path, line_offset)
     except yaml.reader.ReaderError as error:
-        return failed(path, _character_problem(error, text, path, line_offset), positions)
+        return failed(path, character_problem(error, text, path, line_offset), positions)
     except yaml.MarkedYAMLError as error:
         unclosed = _unclosed_problem(error, text, path, line_offset, ends_at)
-        return failed(path, unclosed or _syntax_problem(error, path, line_offset), positions)
+        return failed(path, unclosed or syntax_problem(error, path, line_offset), positions)
     except yaml.YAMLError as error:
         return failed(path, problem(path, positions.start, "yaml-syntax", str(error)), positions)
 
@@ -223,12 +223,12 @@ def _parse_with(loader_class: type[Any], text: str, path: str, line_offset: int)
     return Document(path, data, positions, diagnostics=builder.diagnostics)
 
 
-def _character_problem(error: yaml.reader.ReaderError, text: str, path: str, line_offset: int) -> Diagnostic:
+def character_problem(error: yaml.reader.ReaderError, text: str, path: str, line_offset: int) -> Diagnostic:
     message = f"expected text, got the control character U+{error.character:04X}; is this a binary file?"
     return problem(path, position_at(text, error.position, line_offset), "bad-character", message)
 
 
-def _syntax_problem(error: yaml.MarkedYAMLError, path: str, line_offset: int) -> Diagnostic:
+def syntax_problem(error: yaml.MarkedYAMLError, path: str, line_offset: int) -> Diagnostic:
     mark = error.problem_mark or error.context_mark
     position = (mark.line + 1 + line_offset, mark.column + 1) if mark else (line_offset + 1, 1)
     text = error.problem or "invalid YAML"

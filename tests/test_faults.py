@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -400,3 +401,231 @@ def test_a_damaged_manifest_of_one_edition_leaves_its_changes_out(tmp_path: Path
     result = mentorsite(folder, "build")
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
+
+
+# Markdown that the renderer would take minutes over ----------------------------------------
+
+SLOW_TO_RENDER = {
+    "brackets": ("[" * 30000, "6:501: error[too-deep] expected at most 500 brackets '[' open at once, got more; "
+                 "the text would take too long to render"),
+    "links": ("[a](" * 50000, "6:2004: error[too-deep] expected at most 500 parentheses '(' open at once, got "
+              "more; the text would take too long to render"),
+    "elements": ("<div>" * 20000, "6:2501: error[too-deep] expected at most 500 HTML elements open at once, got "
+                 "more; the text would take too long to render"),
+    "unended tags": ("<a href='" * 5000, "6:4501: error[too-deep] expected at most 500 HTML elements open at "
+                     "once, got more; the text would take too long to render"),
+}
+
+
+@pytest.mark.parametrize("case", SLOW_TO_RENDER)
+def test_markdown_that_would_take_minutes_to_render_is_refused_by_check(tmp_path: Path, case: str) -> None:
+    body, message = SLOW_TO_RENDER[case]
+    session = f"---\ndate: 2026-02-03\nagenda: [Goals]\n---\n\n{body}\n"
+    files = {**BASE_PROGRAM, **OTHER_PAIR, "content/pairs/ana-ben/sessions/2026-02-03.md": session}
+    folder = write_files(tmp_path, files)
+    checked = read_program(folder / "content", folder)
+    shown = [str(d) for d in checked.diagnostics]
+    assert f"content/pairs/ana-ben/sessions/2026-02-03.md:{message}" in shown
+    assert checked.pair_records("cy-dee") is not None
+
+
+def test_text_with_many_closed_links_and_elements_is_checked_clean() -> None:
+    from mentorsite.nesting import too_deep
+
+    assert too_deep("[a link](https://example.invalid/x) and (a remark) " * 5000) is None
+    assert too_deep("<p>para <em>one</em><br></p>\n" * 5000) is None
+    assert too_deep("[" * 500 + "]" * 500) is None
+
+
+@pytest.mark.slow
+def test_a_handbook_page_that_would_take_minutes_to_render_stops_the_build_at_once(tmp_path: Path) -> None:
+    folder = write_files(tmp_path, {**BASE_PROGRAM, "content/handbook/index.md": "# Home\n\n" + "[" * 30000})
+    result = mentorsite(folder, "build")
+    assert result.returncode == 1
+    assert "content/handbook/index.md:3:501: error[too-deep]" in result.stderr, result.stderr
+
+
+# Odd kinds of files where the program reads or writes ---------------------------------------
+
+def _run(folder: Path, *arguments: str, timeout: int = 60) -> subprocess.CompletedProcess[str]:
+    environment = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": str(Path(__file__).parent.parent)}
+    return subprocess.run([sys.executable, "-m", "mentorsite", *arguments], cwd=folder, env=environment,
+                          capture_output=True, text=True, check=False, timeout=timeout)
+
+
+@pytest.mark.slow
+def test_a_loop_of_links_is_a_message_naming_it_not_an_internal_error(tmp_path: Path) -> None:
+    folder = write_files(tmp_path, dict(BASE_PROGRAM))
+    guidelines = folder / "content/handbook/guidelines"
+    (guidelines / "loop.md").symlink_to("other.md")
+    (guidelines / "other.md").symlink_to("loop.md")
+    for command in (("check",), ("build",)):
+        result = _run(folder, *command)
+        assert result.returncode == 1, result.stderr
+        assert "internal error" not in result.stderr and "Traceback" not in result.stderr, result.stderr
+        assert ("content/handbook/guidelines/loop.md:1:1: error[broken-link] is a link that leads nowhere "
+                "(its target is missing, or links lead to each other in a loop); it is not read") in \
+            result.stdout + result.stderr
+
+
+def test_a_loop_of_links_met_by_resolve_is_told_as_the_loop_it_is(tmp_path: Path) -> None:
+    from mentorsite.failures import as_os_error, describe
+
+    (tmp_path / "a").symlink_to("b")
+    (tmp_path / "b").symlink_to("a")
+    try:
+        (tmp_path / "a").resolve(strict=True)
+    except (RuntimeError, OSError) as raised:
+        error = as_os_error(raised)
+    assert isinstance(error, OSError)
+    assert describe(error, tmp_path) == ("cannot open a: there are too many symbolic links in the path (a link "
+                                         "that leads to itself?); fix or remove the link")
+
+
+@pytest.mark.slow
+def test_dead_links_pipes_and_unreadable_folders_are_errors_of_check_and_nothing_waits(tmp_path: Path) -> None:
+    folder = write_files(tmp_path, {**BASE_PROGRAM, **OTHER_PAIR})
+    (folder / "content/handbook/dangling.md").symlink_to("nowhere.md")
+    os.mkfifo(folder / "content/handbook/waiting.md")
+    (folder / "content/pairs/ee-ff").symlink_to("ee-ff")  # a pair folder that is a link to itself
+    result = _run(folder, "check", timeout=30)
+    assert result.returncode == 1
+    assert ("content/handbook/dangling.md:1:1: error[broken-link] is a link that leads nowhere (its target is "
+            "missing, or links lead to each other in a loop); the handbook cannot read it") in result.stdout
+    assert ("content/handbook/waiting.md:1:1: error[unreadable] expected a plain file, got another kind (a pipe, "
+            "a device or a socket); the handbook would read it") in result.stdout
+    assert "content/pairs/ee-ff:1:1: error[broken-link]" in result.stdout
+    build = _run(folder, "build", timeout=60)  # stops on the handbook's errors before MkDocs reads the pipe
+    assert build.returncode == 1 and "Traceback" not in build.stderr
+
+
+def test_a_folder_that_cannot_be_listed_is_an_error_of_that_folder_and_the_rest_is_checked(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from mentorsite import loading
+
+    folder = write_files(tmp_path, {**BASE_PROGRAM, **OTHER_PAIR})
+    refused = folder / "content/pairs/ana-ben/sessions"
+    listing = os.scandir
+
+    def scandir_unless_refused(path: str | os.PathLike[str]) -> Any:
+        if Path(path) == refused:
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return listing(path)
+
+    monkeypatch.setattr(loading.os, "scandir", scandir_unless_refused)
+    checked = read_program(folder / "content", folder)
+    shown = [str(d) for d in checked.diagnostics]
+    assert ("content/pairs/ana-ben/sessions:1:1: error[unreadable] cannot be read: permission denied; nothing "
+            "in it is checked") in shown
+    assert any(line.startswith("content/pairs/cy-dee/pair.yml:5:1: warning[unknown-key]") for line in shown)
+
+
+@pytest.mark.slow
+def test_a_pipe_for_mkdocs_yml_or_the_keys_file_is_a_message_at_once(tmp_path: Path) -> None:
+    folder = write_files(tmp_path, dict(BASE_PROGRAM))
+    config = folder / "mkdocs.yml"
+    text = config.read_text(encoding="utf-8")
+    config.unlink()
+    os.mkfifo(config)
+    result = _run(folder, "check", timeout=30)
+    assert result.returncode == 1
+    assert ("mkdocs.yml:1:1: error[unreadable] cannot use mkdocs.yml: expected a plain file, got another kind "
+            "(a pipe, a device or a socket)") in result.stderr, result.stderr
+    config.unlink()
+    config.write_text(text.replace("  - mentorsite\n", "  - mentorsite:\n      encryption: {enabled: true, "
+                                   "keys_file: keys.yml}\n"), encoding="utf-8")
+    os.mkfifo(folder / "keys.yml")
+    for command in (("keys", "list"), ("keys", "folder-secret"), ("keys", "rotate", "ana-ben")):
+        result = _run(folder, *command, timeout=30)
+        assert result.returncode == 1, (command, result.stderr)
+        assert "Traceback" not in result.stderr
+        assert "expected a plain file, got another kind (a pipe, a device or a socket)" in result.stderr, \
+            (command, result.stderr)
+
+
+@pytest.mark.slow
+def test_export_replaces_only_a_plain_file_in_a_folder_that_exists(tmp_path: Path) -> None:
+    folder = write_files(tmp_path, dict(BASE_PROGRAM))
+    os.mkfifo(folder / "pipe.zip")
+    (folder / "link.zip").symlink_to("elsewhere.zip")
+    cases = {"pipe.zip": "it is a device, a pipe or a socket", "link.zip": "it is a symbolic link",
+             "missing/x.zip": "the folder missing does not exist"}
+    for target, why in cases.items():
+        result = _run(folder, "export", "ana-ben", "-o", target)
+        assert result.returncode == 1, result.stderr
+        assert f"mentorsite: cannot export to {target}: {why}" in result.stderr, result.stderr
+    assert (folder / "pipe.zip").is_fifo() and (folder / "link.zip").is_symlink()
+    assert not (folder / "missing").exists() and not (folder / "elsewhere.zip").exists()
+    (folder / "old.zip").write_bytes(b"an earlier export")
+    assert _run(folder, "export", "ana-ben", "-o", "old.zip").returncode == 0
+
+
+@pytest.mark.slow
+def test_serving_on_a_busy_or_impossible_port_is_a_message(tmp_path: Path) -> None:
+    import socket
+
+    folder = write_files(tmp_path, dict(BASE_PROGRAM))
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        address = f"127.0.0.1:{busy.getsockname()[1]}"
+        for arguments in (("serve",), ("serve", "--pair", "ana-ben")):
+            result = _run(folder, *arguments, "-a", address, timeout=60)
+            assert result.returncode == 1, result.stderr
+            assert f"Error: cannot serve on {address}: the address is in use; choose another with -a" \
+                in result.stderr, result.stderr
+    result = _run(folder, "serve", "-a", "127.0.0.1:99999")
+    assert result.returncode == 2
+    assert "expected a port from 1 to 65535, got 99999" in result.stderr
+
+
+def test_a_fault_that_names_no_file_says_what_the_command_was_writing(program_dir: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+
+    from click.testing import CliRunner
+
+    from mentorsite import cli
+
+    def full(*arguments: object, **keywords: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(cli, "write_schemas", full)
+    monkeypatch.chdir(program_dir)
+    result = CliRunner().invoke(cli.main, ["schema"])
+    assert result.exit_code == 1
+    assert result.output == ("Error: cannot write the schemas: no space is left on the device; free some space, "
+                             "then run again\n")
+
+
+def test_schemas_are_written_whole_so_a_full_disk_keeps_the_earlier_ones(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+
+    from mentorsite import schemas
+
+    written = schemas.write_schemas(tmp_path)
+    for path in written:
+        path.write_text("an earlier schema\n", encoding="utf-8")
+    before = {path.name: path.read_bytes() for path in written}
+    real_fdopen = os.fdopen
+
+    class FullFile:
+        def __init__(self, handle: int, *arguments: Any, **keywords: Any) -> None:
+            self.file = real_fdopen(handle, *arguments, **keywords)
+
+        def __enter__(self) -> FullFile:
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            self.file.close()
+
+        def write(self, text: str) -> int:
+            self.file.write(text[: len(text) // 2])
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(schemas.os, "fdopen", FullFile)
+    with pytest.raises(OSError):
+        schemas.write_schemas(tmp_path)
+    assert {path.name: path.read_bytes() for path in written} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(before)  # no scratch file left
