@@ -331,16 +331,13 @@ def _export_path(config: MkDocsConfig, plugin: MentorsitePlugin, config_file: Pa
 
 
 def _check_export_target(chosen: Path) -> None:
-    """The zip replaces only a plain file of its own, in a folder that exists: never a link (it
-    would not be the file linked to), a device, a pipe or a folder, and no folders are made for it."""
+    """The zip replaces only a plain file of its own: never a link (it would not be the file linked
+    to), a device, a pipe or a folder."""
     if chosen.is_symlink() or (chosen.exists() and not chosen.is_file()):
         kind = "a symbolic link" if chosen.is_symlink() else "a folder" if chosen.is_dir() else \
             "a device, a pipe or a socket"
         raise PluginError(f"mentorsite: cannot export to {chosen}: it is {kind}, expected a zip file or a "
                           "new name; choose another path with -o")
-    if not chosen.parent.is_dir():
-        raise PluginError(f"mentorsite: cannot export to {chosen}: the folder {chosen.parent} does not "
-                          "exist; make it first, or choose another path with -o")
 
 
 def would_be_tracked(path: Path) -> bool:
