@@ -8,3 +8,9 @@ window.addEventListener("pagehide", () => {
   const worker = navigator.serviceWorker && navigator.serviceWorker.controller;
   if (worker) worker.postMessage({ type: "leaving" });
 });
+
+// A page brought back from the browser's back-forward cache was never asked of the worker again:
+// load it anew, so that a portfolio locked meanwhile asks for its passphrase instead of showing it.
+window.addEventListener("pageshow", (event) => {
+  if (event.persisted) window.location.reload();
+});
