@@ -23,10 +23,10 @@ import pytest
 
 from tests.programs import BASE_PROGRAM, write_files
 from tests.serving import free_port, serving_url, wait_for
+from tests.test_browser import browser  # noqa: F401 - the browser fixture
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = "/usr/bin/chromium"
 # Subprocesses run the package of this checkout, wherever the program folder is.
 RUN_ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "1795262400",
            "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
@@ -103,19 +103,9 @@ def edit(program: Path, relative: str, old: str, new: str) -> None:
     path.write_text(text.replace(old, new), encoding="utf-8")
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[playwright.Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: install the chromium package (the CI script does)")
-    with playwright.sync_playwright() as driver:
-        launched = driver.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run"])
-        yield launched
-        launched.close()
 
 
-def open_page(browser: playwright.Browser, url: str, width: int = 1280) -> playwright.Page:
+def open_page(browser: playwright.Browser, url: str, width: int = 1280) -> playwright.Page:  # noqa: F811 - the imported fixture
     page = browser.new_page(viewport={"width": width, "height": 900})
     page.goto(url, timeout=BOUND * 1000)
     page.evaluate("window.notReloaded = true")  # gone once the page reloads by itself
@@ -138,7 +128,7 @@ def mark(page: playwright.Page) -> None:
 
 
 def test_a_broken_guideline_is_listed_on_the_served_pages_and_they_reload_when_it_is_fixed(
-        tmp_path: Path, browser: playwright.Browser) -> None:
+        tmp_path: Path, browser: playwright.Browser) -> None:  # noqa: F811 - the imported fixture
     program = write_files(tmp_path / "program", dict(BASE_PROGRAM))
     with served(program, "mentorsite", "serve") as server:
         page = open_page(browser, server.url + "guidelines/clear-goals/")
@@ -161,7 +151,7 @@ def test_a_broken_guideline_is_listed_on_the_served_pages_and_they_reload_when_i
 
 
 def test_a_first_build_with_a_broken_guideline_serves_the_handbook_and_its_problems(
-        tmp_path: Path, browser: playwright.Browser) -> None:
+        tmp_path: Path, browser: playwright.Browser) -> None:  # noqa: F811 - the imported fixture
     """Plain `mkdocs serve` with the plugin; the broken guideline has no good version yet."""
     program = write_files(tmp_path / "program", dict(BASE_PROGRAM))
     edit(program, GUIDELINE, "audience: [both]", "audience: [everyone]")
@@ -213,7 +203,7 @@ def test_the_same_broken_guideline_still_stops_a_build(tmp_path: Path) -> None:
 
 
 def test_a_rebuild_stopped_by_a_private_include_serves_the_last_good_pages_with_why(
-        tmp_path: Path, browser: playwright.Browser) -> None:
+        tmp_path: Path, browser: playwright.Browser) -> None:  # noqa: F811 - the imported fixture
     """A problem of what a page reads stops the build while serving too: nothing private is served."""
     program = write_files(tmp_path / "program", dict(BASE_PROGRAM))
     with served(program, "mentorsite", "serve") as server:
@@ -242,7 +232,7 @@ def test_a_rebuild_stopped_by_a_private_include_serves_the_last_good_pages_with_
 
 
 def test_a_pair_preview_lists_a_broken_session_note_and_reloads_when_it_is_fixed(
-        tmp_path: Path, browser: playwright.Browser) -> None:
+        tmp_path: Path, browser: playwright.Browser) -> None:  # noqa: F811 - the imported fixture
     program = write_files(tmp_path / "program", dict(BASE_PROGRAM))
     with served(program, "mentorsite", "serve", "--pair", "ana-ben") as server:
         page = open_page(browser, server.url + "sessions/2026-02-03.html")
@@ -261,7 +251,7 @@ def test_a_pair_preview_lists_a_broken_session_note_and_reloads_when_it_is_fixed
 
 
 def test_a_pair_preview_whose_first_build_fails_serves_an_error_page_that_reloads(
-        tmp_path: Path, browser: playwright.Browser) -> None:
+        tmp_path: Path, browser: playwright.Browser) -> None:  # noqa: F811 - the imported fixture
     program = write_files(tmp_path / "program", dict(BASE_PROGRAM))
     edit(program, SESSION, "date: 2026-02-03", "date: 2026-02-31")
     with served(program, "mentorsite", "serve", "--pair", "ana-ben") as server:
@@ -283,7 +273,7 @@ def test_a_pair_preview_whose_first_build_fails_serves_an_error_page_that_reload
 
 
 def test_a_pair_preview_started_while_the_handbook_is_broken_serves_why_and_reloads_when_fixed(
-        tmp_path: Path, browser: playwright.Browser) -> None:
+        tmp_path: Path, browser: playwright.Browser) -> None:  # noqa: F811 - the imported fixture
     program = write_files(tmp_path / "program", dict(BASE_PROGRAM))
     edit(program, GUIDELINE, "audience: [both]", "audience: [everyone]")
     with served(program, "mentorsite", "serve", "--pair", "ana-ben") as server:
