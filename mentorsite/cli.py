@@ -18,10 +18,7 @@ import click
 from jinja2 import Environment
 
 from mentorsite import __version__
-from mentorsite.caching import RecordCache
-from mentorsite.configuration import ConfigFileError, load_config_file
-from mentorsite.diagnostics import sort_diagnostics, summarize
-from mentorsite.drafts import (
+from mentorsite.authoring.drafts import (
     Draft,
     DraftError,
     DraftPlace,
@@ -32,11 +29,14 @@ from mentorsite.drafts import (
     draft_pair,
     draft_session,
 )
-from mentorsite.editions import Edition
-from mentorsite.failures import BUILD_OUTPUTS, as_os_error, describe
-from mentorsite.program import read_program
-from mentorsite.publishing import PublishedError, read_published
-from mentorsite.records import (
+from mentorsite.authoring.starter import starter_files
+from mentorsite.checking.program import read_program
+from mentorsite.checking.references import describe_unknown
+from mentorsite.files.failures import BUILD_OUTPUTS, as_os_error, describe
+from mentorsite.insights.scorecards import PracticeSettings, practice_findings
+from mentorsite.model.diagnostics import sort_diagnostics, summarize
+from mentorsite.model.editions import Edition
+from mentorsite.model.records import (
     EARLIEST_DATE,
     LATEST_DATE,
     MAX_EVERY,
@@ -46,16 +46,16 @@ from mentorsite.records import (
     PairRecords,
     Person,
 )
-from mentorsite.references import describe_unknown
-from mentorsite.rendering import create_environment
-from mentorsite.schemas import SCHEMAS_FOLDER, write_schemas
-from mentorsite.scorecards import PracticeSettings, practice_findings
-from mentorsite.starter import starter_files
+from mentorsite.model.schemas import SCHEMAS_FOLDER, write_schemas
+from mentorsite.pages.rendering import create_environment
+from mentorsite.reading.caching import RecordCache
+from mentorsite.reading.config_file import ConfigFileError, load_config_file
+from mentorsite.site.publishing import PublishedError, read_published
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
 
-    from mentorsite.plugin import MentorsitePlugin
+    from mentorsite.site.plugin import MentorsitePlugin
 
 DEFAULT_CONFIG = "mkdocs.yml"
 
@@ -93,13 +93,13 @@ def _loaded_config(config_file: Path) -> MkDocsConfig:
 def _load_config(config_file: Path, strict: bool | None = None) -> MkDocsConfig:
     """mkdocs.yml, read within bounds, then loaded by MkDocs; every problem a located message.
 
-    The preview and the export load it the same way (``mentorsite.configuration``).
+    The preview and the export load it the same way (``mentorsite.reading.config_file``).
     """
     from mkdocs.config import load_config  # noqa: PLC0415 - only when a config is used
     from mkdocs.exceptions import Abort, ConfigurationError  # noqa: PLC0415
 
-    from mentorsite.crypto import ITERATIONS  # noqa: PLC0415
-    from mentorsite.preview import plugin_settings  # noqa: PLC0415
+    from mentorsite.site.preview import plugin_settings  # noqa: PLC0415
+    from mentorsite.vault.crypto import ITERATIONS  # noqa: PLC0415
 
     return load_config_file(config_file, lambda path: load_config(path, strict=strict),
                             (Abort, ConfigurationError), plugin_settings, ITERATIONS)
@@ -112,7 +112,7 @@ def _record_cache(config_file: Path) -> RecordCache | None:
         return None
     from mkdocs.exceptions import PluginError  # noqa: PLC0415
 
-    from mentorsite.plugin import MentorsitePlugin  # noqa: PLC0415
+    from mentorsite.site.plugin import MentorsitePlugin  # noqa: PLC0415
 
     try:
         return MentorsitePlugin.of(loaded).record_cache(loaded)
@@ -448,7 +448,7 @@ def check(config_file: Path, content: Path | None, output_format: str, practices
     loaded = _loaded_config(config_file) if content is None and settings else None
     places = None  # another content folder: the places of the plugin's defaults beside it
     if loaded is not None:
-        from mentorsite.plugin import MentorsitePlugin  # noqa: PLC0415 - loads MkDocs
+        from mentorsite.site.plugin import MentorsitePlugin  # noqa: PLC0415 - loads MkDocs
 
         places = MentorsitePlugin.of(loaded).program_places(loaded)  # the build's, with the keys file
     checked = read_program(content_dir, Path.cwd(), editions=_editions(config_file, settings), cache=cache,
@@ -456,7 +456,7 @@ def check(config_file: Path, content: Path | None, output_format: str, practices
     diagnostics = list(checked.diagnostics)
     thresholds = PracticeSettings()
     if settings:
-        from mentorsite.plugin import read_practices_setting, report_setting_problems  # noqa: PLC0415
+        from mentorsite.site.plugin import read_practices_setting, report_setting_problems  # noqa: PLC0415
 
         thresholds, problems = read_practices_setting(config_file, settings.get("practices"), Path.cwd())
         diagnostics += problems
@@ -479,7 +479,7 @@ def check(config_file: Path, content: Path | None, output_format: str, practices
 
 
 def _as_of(setting: object) -> date:
-    from mentorsite.portfolios import resolve_as_of  # noqa: PLC0415 - loads MkDocs
+    from mentorsite.site.portfolios import resolve_as_of  # noqa: PLC0415 - loads MkDocs
 
     try:
         return resolve_as_of(setting if isinstance(setting, str | date) else None)
@@ -528,7 +528,7 @@ class LineProgress:
 
 
 def _shard(context: click.Context, parameter: click.Parameter, value: str | None) -> Any:
-    from mentorsite.portfolios import Shard  # noqa: PLC0415 - loads MkDocs
+    from mentorsite.site.portfolios import Shard  # noqa: PLC0415 - loads MkDocs
 
     if value is None:
         return None
@@ -542,8 +542,8 @@ def _shard(context: click.Context, parameter: click.Parameter, value: str | None
 def _holding_build_lock(plugin: MentorsitePlugin, config: MkDocsConfig, doing: str, *,
                         wait: bool = False) -> Iterator[None]:
     """The program's build lock for a command that writes its outputs; a clear message when it is held."""
-    from mentorsite.locking import LockError, LockHeldError  # noqa: PLC0415
-    from mentorsite.plugin import LOCK_HINT, ROTATE_HINT  # noqa: PLC0415
+    from mentorsite.files.locking import LockError, LockHeldError  # noqa: PLC0415
+    from mentorsite.site.plugin import LOCK_HINT, ROTATE_HINT  # noqa: PLC0415
 
     def waiting(busy: LockHeldError) -> None:
         click.echo(f"{busy}; waiting for it to end (Ctrl-C stops waiting)", err=True)
@@ -585,7 +585,7 @@ def build(config_file: Path, pair_id: str | None, shard: Any, jobs: int | None, 
     """
     from mkdocs.commands.build import build as build_site  # noqa: PLC0415
 
-    from mentorsite.plugin import MentorsitePlugin  # noqa: PLC0415
+    from mentorsite.site.plugin import MentorsitePlugin  # noqa: PLC0415
 
     if pair_id is not None and shard is not None:
         raise click.UsageError("give --pair or --shard, not both")
@@ -629,8 +629,8 @@ def bench(pairs: int, sessions: int, guidelines: int, jobs: int | None, scale: i
     import os  # noqa: PLC0415
     import tempfile  # noqa: PLC0415
 
-    from mentorsite.benchmark import run_benchmark  # noqa: PLC0415
-    from mentorsite.synthetic import ProgramSize  # noqa: PLC0415
+    from mentorsite.dev.benchmark import run_benchmark  # noqa: PLC0415
+    from mentorsite.dev.synthetic import ProgramSize  # noqa: PLC0415
 
     size = ProgramSize(pairs, sessions, guidelines)
     workers = jobs or os.cpu_count() or 1
@@ -660,7 +660,7 @@ def serve(config_file: Path, pair_id: str | None, edition: str, dev_addr: str, o
     """Preview the handbook, or one pair's portfolio, rebuilt and reloaded when a record changes."""
     from mkdocs.commands.serve import serve as serve_site  # noqa: PLC0415
 
-    from mentorsite.preview import serve_pair  # noqa: PLC0415
+    from mentorsite.site.preview import serve_pair  # noqa: PLC0415
 
     host, _, port = dev_addr.rpartition(":")
     if not host or not port.isdigit():
@@ -693,7 +693,7 @@ def export(pair_id: str, edition: str, output: Path | None, config_file: Path) -
 
     The zip is readable by you only; a warning says when git would track it where it is.
     """
-    from mentorsite.preview import export_pair  # noqa: PLC0415
+    from mentorsite.site.preview import export_pair  # noqa: PLC0415
 
     with _running_mkdocs():
         written = export_pair(config_file, pair_id, _edition(edition), output)
@@ -716,7 +716,7 @@ def keys() -> None:
 def _loaded_plugin(config_file: Path, replacing: tuple[str | None, ...] = ()) -> tuple[
         MkDocsConfig, MentorsitePlugin]:
     """The program's configuration and plugin, read and checked; ``replacing``: the sites being rotated."""
-    from mentorsite.plugin import MentorsitePlugin  # noqa: PLC0415
+    from mentorsite.site.plugin import MentorsitePlugin  # noqa: PLC0415
 
     config = _load_config(config_file)
     plugin = MentorsitePlugin.of(config)
@@ -730,8 +730,8 @@ def _keys_file_of(config_file: Path) -> Path:
     """The keys file of a program with encryption on, checked where it is, before the program is read."""
     from mkdocs.exceptions import PluginError  # noqa: PLC0415
 
-    from mentorsite.crypto import KEYS_FILE_VARIABLE, SECRET_VARIABLE  # noqa: PLC0415
-    from mentorsite.plugin import MentorsitePlugin  # noqa: PLC0415
+    from mentorsite.site.plugin import MentorsitePlugin  # noqa: PLC0415
+    from mentorsite.vault.crypto import KEYS_FILE_VARIABLE, SECRET_VARIABLE  # noqa: PLC0415
 
     config = _load_config(config_file)
     plugin = MentorsitePlugin.of(config)
@@ -781,7 +781,7 @@ def keys_rotate(pair_id: str | None, review: bool, from_stdin: bool, config_file
     """
     import os  # noqa: PLC0415
 
-    from mentorsite.crypto import add_folder_secret, new_passphrase, passphrase_problem  # noqa: PLC0415
+    from mentorsite.vault.crypto import add_folder_secret, new_passphrase, passphrase_problem  # noqa: PLC0415
 
     if (pair_id is None) == (not review):
         raise click.UsageError("name a PAIR, or give --review for the reviewer site")
@@ -789,7 +789,7 @@ def keys_rotate(pair_id: str | None, review: bool, from_stdin: bool, config_file
     weak = passphrase_problem(passphrase)
     if weak:
         raise click.ClickException(weak)
-    from mentorsite.plugin import MentorsitePlugin  # noqa: PLC0415
+    from mentorsite.site.plugin import MentorsitePlugin  # noqa: PLC0415
 
     with _running_mkdocs():
         program = _load_config(config_file)
@@ -816,7 +816,7 @@ def keys_folder_secret(replace: bool, config_file: Path) -> None:
     """
     import os  # noqa: PLC0415
 
-    from mentorsite.crypto import (  # noqa: PLC0415
+    from mentorsite.vault.crypto import (  # noqa: PLC0415
         SECRET_VARIABLE,
         KeysError,
         has_folder_secret,
@@ -856,7 +856,7 @@ def publish(version: str, aliases: tuple[str, ...], config_file: Path, branch: s
     """Publish the handbook as edition VERSION with mike (the root redirects to the first alias)."""
     import subprocess  # noqa: PLC0415
 
-    from mentorsite.publishing import publish_edition  # noqa: PLC0415
+    from mentorsite.site.publishing import publish_edition  # noqa: PLC0415
 
     with _running_mkdocs():
         _load_config(config_file)  # each edition's build reads it again, once it is known to be readable

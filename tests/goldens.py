@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mentorsite.rendering import RenderedPage
+from mentorsite.pages.rendering import RenderedPage
 
 
 def check_golden(folder: Path, pages: list[RenderedPage], update: bool) -> None:

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from mentorsite.caching import RecordCache
-from mentorsite.program import read_program
-from mentorsite.rendering import TemplateFailure, create_environment, render_page
+from mentorsite.checking.program import read_program
+from mentorsite.pages.rendering import TemplateFailure, create_environment, render_page
+from mentorsite.reading.caching import RecordCache
 from tests.programs import BASE_PROGRAM, write_files
 from tests.test_cli import mentorsite
 

@@ -1,6 +1,6 @@
 """Break 3 of issue 16: the cleaning of portfolio pages must hold with no Content-Security-Policy.
 
-Each test is one attack on mentorsite.sanitising as it was at 4e3b703, where each one got
+Each test is one attack on mentorsite.pages.sanitising as it was at 4e3b703, where each one got
 through: ids that replace the theme's, URLs that a browser resolves to another host,
 url() in styles and SVG paint, and what lets a record clobber what the theme reads.
 """
@@ -16,7 +16,7 @@ import material
 import nh3
 import pytest
 
-from mentorsite.sanitising import sanitise
+from mentorsite.pages.sanitising import sanitise
 
 HOST = "attacker.invalid"
 THEME = Path(material.__file__).parent / "templates"
@@ -77,7 +77,7 @@ def test_links_to_a_heading_follow_its_new_id() -> None:
     """Break 3, ids: with the ids prefixed, a page's own links and its table of contents still reach them."""
     from mkdocs.structure.toc import get_toc
 
-    from mentorsite.sanitising import prefix_anchors
+    from mentorsite.pages.sanitising import prefix_anchors
 
     source = ("[TOC]\n\n# Notes\n\n## Actions\n\nSee [the notes](#notes), [a check-in](checkins.md#2026-09-28), "
               "[the handbook](/2026.1/guidelines/x/#why), [above](../../x.html#y) and [out](https://example.org/#z). "
@@ -260,7 +260,7 @@ def test_every_attribute_that_names_a_url_is_accounted_for() -> None:
 
     A new nh3 that allowed, say, srcset would fail here until someone says how it is read.
     """
-    from mentorsite.sanitising import ATTRIBUTES, FETCHED, LINKED
+    from mentorsite.pages.sanitising import ATTRIBUTES, FETCHED, LINKED
 
     allowed = [*ATTRIBUTES.values(), *nh3.ALLOWED_ATTRIBUTES.values()]
     names = {name for names in allowed for name in names}

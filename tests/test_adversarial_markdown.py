@@ -18,7 +18,7 @@ import pytest
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
-from mentorsite.program import read_program
+from mentorsite.checking.program import read_program
 from tests.programs import BASE_PROGRAM, MKDOCS_YML, write_files
 
 # Subprocesses import the mentorsite beside these tests (a worktree of an older commit too).
@@ -137,7 +137,7 @@ def test_an_include_in_a_rendered_text_field_is_an_error_at_the_field(tmp_path: 
 
 def test_include_checks_run_when_records_come_from_the_cache(tmp_path: Path) -> None:
     """Break 1: the record cache does not skip the check of what a record includes."""
-    from mentorsite.caching import RecordCache
+    from mentorsite.reading.caching import RecordCache
 
     folder = attack_program(tmp_path / "program", INCLUDE_LINES)
     cache = RecordCache(tmp_path / "cache", key=b"k" * 32)
@@ -156,9 +156,9 @@ def test_private_sites_render_without_include_extensions_even_for_a_line_not_cau
     session and the keys file. The portfolio is built (its page is there), and neither
     text is anywhere under site-private/; one warning names the extension left out.
     """
-    import mentorsite.program
+    import mentorsite.checking.program
 
-    monkeypatch.setattr(mentorsite.program, "check_pair_document", lambda *_: [], raising=False)
+    monkeypatch.setattr(mentorsite.checking.program, "check_pair_document", lambda *_: [], raising=False)
     lines = "\n" + include_attempts(OTHER_SESSION, "keys.yml") + "\nStill the notes.\n"
     folder = attack_program(tmp_path / "program", lines)
     monkeypatch.chdir(folder)
@@ -172,7 +172,7 @@ def test_private_sites_render_without_include_extensions_even_for_a_line_not_cau
     private = texts_under(folder / "site-private")
     assert SECRET not in private
     assert PASSPHRASE not in private
-    from mentorsite.portfolios import private_markdown_extensions
+    from mentorsite.site.portfolios import private_markdown_extensions
 
     assert "pymdownx.snippets" in config.markdown_extensions
     assert "pymdownx.snippets" not in private_markdown_extensions(config).names
@@ -192,7 +192,7 @@ def test_the_allowlist_keeps_only_extensions_and_code_known_to_read_nothing() ->
     from material.extensions.emoji import to_svg, twemoji
     from pymdownx.superfences import fence_code_format
 
-    from mentorsite.extensions import private_extensions
+    from mentorsite.checking.extensions import private_extensions
 
     names = ["toc", "pymdownx.snippets", "pymdownx.b64", "markdown_include.include", "someone.else",
              "pymdownx.superfences", "pymdownx.emoji", "markdown.extensions.tables:TableExtension", "attr_list",

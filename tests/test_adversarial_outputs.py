@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 
-from mentorsite.crypto import open_site
-from mentorsite.portfolios import Shard
+from mentorsite.site.portfolios import Shard
+from mentorsite.vault.crypto import open_site
 from tests.canary import CanaryProgram, canary_program
 from tests.programs import write_files
 from tests.test_encryption import ENV, FOLDER_SECRET, REVIEW_PASSPHRASE, keys_yaml
@@ -331,7 +331,9 @@ def test_comment_tricks_hide_no_script_from_the_origin_scan(tmp_path: Path) -> N
                      "site/index.html: an event handler attribute (onerror=alert(5))",
                      "site/index.html: an event handler attribute (onload=alert(4))",
                      "site/index.html: an inline script (alert(2))"]  # Markdown ends that comment at --!>
-    from mentorsite.origins import page_scripts  # the same written raw in a theme override (no Markdown)
+    from mentorsite.checking.origins import (
+        page_scripts,  # the same written raw in a theme override (no Markdown)
+    )
 
     raw = "<!-- --!><script>alert(2)</script> --><!--><img src=x onerror=alert(1)>--><![CDATA[<script>x()</script>]]>"
     assert [kind for _, kind, _ in page_scripts(raw)] == ["inline", "handler", "inline"]
@@ -385,7 +387,7 @@ def test_the_scan_leaves_out_only_the_folders_mentorsite_writes_in_the_sealed_fo
     from mkdocs.config import load_config
     from mkdocs.exceptions import PluginError
 
-    from mentorsite.portfolios import check_shared_origin
+    from mentorsite.site.portfolios import check_shared_origin
 
     _, folder = encrypted_program(tmp_path)
     config = load_config(str(folder / "mkdocs.yml"))
@@ -548,7 +550,7 @@ def test_a_preview_build_is_its_owners_only(tmp_path: Path) -> None:
     folder = write_files(tmp_path / "program", canary_program().files)
     target = tmp_path / "preview" / "site"
     probe = ("import os, sys; from pathlib import Path; os.umask(0o022); "
-             "from mentorsite.preview import build_pair_edition; "
+             "from mentorsite.site.preview import build_pair_edition; "
              f"_, problems = build_pair_edition(Path('mkdocs.yml'), 'cy-dee', 'pair', Path({str(target)!r}), "
              "policy=False); sys.exit(1 if problems else 0)")
     result = subprocess.run([sys.executable, "-c", probe], cwd=folder, env=RUN_ENV, capture_output=True, text=True,

@@ -29,7 +29,7 @@ from urllib.parse import urlparse
 import playwright.sync_api as playwright
 import pytest
 
-from mentorsite.crypto import WrongPassphraseError, open_site
+from mentorsite.vault.crypto import WrongPassphraseError, open_site
 from tests.programs import BASE_PROGRAM, write_files
 from tests.serving import free_port, serve, serving_url, wait_for
 from tests.test_adversarial_browser import Recorder, chromium, proxy, visit_every_page  # noqa: F401 - fixtures
@@ -342,7 +342,7 @@ def test_the_page_scan_reads_tags_and_urls_as_the_browser_does() -> None:
 
     On 4e3b703 there was no scan (the module is new): this test fails there on its import.
     """
-    from mentorsite.fetches import remove_fetches
+    from mentorsite.pages.fetches import remove_fetches
 
     assert {piece: remove_fetches(piece)[0] for piece in SCANNED} == SCANNED
 
@@ -374,7 +374,7 @@ def test_git_ignores_private_and_cache_folders_whatever_their_names(tmp_path: Pa
 
 
 def shard_holding(pair_id: str) -> str:
-    from mentorsite.portfolios import Shard
+    from mentorsite.site.portfolios import Shard
 
     return next(f"{k}/2" for k in (1, 2) if Shard(k, 2).holds(pair_id))
 
@@ -458,7 +458,7 @@ def test_comments_cdata_and_ping_hide_no_fetch_from_the_page_scan() -> None:
     (`<!-->`, `<!--->`, `--!>`) and reads CDATA as a declaration, so an `<img>` there was kept and
     fetched; a `ping` attribute (a request on every click) of a theme override was kept. Their
     inside is now read as markup too (fail closed), and `ping` counts as a fetch."""
-    from mentorsite.fetches import remove_fetches
+    from mentorsite.pages.fetches import remove_fetches
 
     assert {piece: remove_fetches(piece)[0] for piece in HIDDEN} == HIDDEN
     assert [str(fetch) for fetch in remove_fetches("".join(HIDDEN))[1]] == [

@@ -18,10 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from mentorsite.records import Agreement, Handbook, Pair, PairRecords, Session
-from mentorsite.rendering import create_environment
-from mentorsite.report import program_report, render_report
-from mentorsite.scorecards import PracticeSettings
+from mentorsite.insights.scorecards import PracticeSettings
+from mentorsite.model.records import Agreement, Handbook, Pair, PairRecords, Session
+from mentorsite.pages.program_report import program_report, render_report
+from mentorsite.pages.rendering import create_environment
 from tests.programs import copy_example
 from tests.test_portfolios import mkdocs_build, site_files
 

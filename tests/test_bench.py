@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from mentorsite.program import read_program
-from mentorsite.synthetic import ProgramSize, write_program
+from mentorsite.checking.program import read_program
+from mentorsite.dev.synthetic import ProgramSize, write_program
 from tests.test_cli import mentorsite
 
 

@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from mentorsite import portfolios
-from mentorsite.caching import (
+from mentorsite.checking.program import read_program
+from mentorsite.model.diagnostics import Diagnostic, Severity
+from mentorsite.reading.caching import (
     CACHE_MAGIC,
     RecordCache,
     UnstableError,
@@ -23,9 +24,8 @@ from mentorsite.caching import (
     seal_cache,
     stable_form,
 )
-from mentorsite.diagnostics import Diagnostic, Severity
-from mentorsite.portfolios import Shard, Stamps
-from mentorsite.program import read_program
+from mentorsite.site import portfolios
+from mentorsite.site.portfolios import Shard, Stamps
 from tests.programs import add_plugin_options, copy_example, write_files
 from tests.test_cli import mentorsite
 
@@ -247,7 +247,7 @@ def test_the_signing_key_is_made_once_and_readable_only_by_its_owner(tmp_path: P
 def test_a_digest_tells_its_parts_apart() -> None:
     assert digest("ab", "c") != digest("a", "bc")
     assert stable_form({"b": 1, "a": [1, {"c"}]}) == stable_form({"a": [1, {"c"}], "b": 1})
-    assert stable_form({"f": read_program}) == "[('f', 'mentorsite.program:read_program')]"
+    assert stable_form({"f": read_program}) == "[('f', 'mentorsite.checking.program:read_program')]"
     with pytest.raises(UnstableError):
         stable_form({"value": object()})
 

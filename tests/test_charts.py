@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date
 from xml.etree import ElementTree
 
-from mentorsite.charts import goals_chart, sessions_chart
-from mentorsite.insights import cadence_report, goal_progress
-from mentorsite.records import Goal
+from mentorsite.insights.measures import cadence_report, goal_progress
+from mentorsite.model.records import Goal
+from mentorsite.pages.charts import goals_chart, sessions_chart
 from tests.test_insights import records, session
 
 SVG = "{http://www.w3.org/2000/svg}"

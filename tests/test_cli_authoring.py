@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from mentorsite.sources import read_markdown
+from mentorsite.reading.sources import read_markdown
 from tests.programs import write_files
 from tests.test_cli import mentorsite
 

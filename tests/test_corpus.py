@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from mentorsite.program import read_program
+from mentorsite.checking.program import read_program
 
 CORPUS = Path(__file__).parent / "corpus"
 CASES = sorted(p.name for p in CORPUS.iterdir() if p.is_dir())

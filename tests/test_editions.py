@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from mentorsite.editions import select_edition
-from mentorsite.records import Agreement, Checkin, Closing, Goal, Pair, PairRecords, Session
+from mentorsite.model.editions import select_edition
+from mentorsite.model.records import Agreement, Checkin, Closing, Goal, Pair, PairRecords, Session
 
 
 def full_records(agreement_visibility: str = "review") -> PairRecords:

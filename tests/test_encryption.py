@@ -22,7 +22,7 @@ import pytest
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from mentorsite.crypto import (
+from mentorsite.vault.crypto import (
     ITERATIONS,
     WrongPassphraseError,
     derive_key,

@@ -1,6 +1,6 @@
 """Every failure of a command is a message, never a traceback (issue 17, Deliver 2).
 
-- ``mentorsite.failures``: an OSError is one line naming the path, with a hint by its errno.
+- ``mentorsite.files.failures``: an OSError is one line naming the path, with a hint by its errno.
 - The command line: OSError -> that line (exit 1), MkDocs' refusals -> their message (exit 1),
   Ctrl-C -> "stopped" (exit 130), anything else -> an internal error (exit 70); ``--debug``
   or MENTORSITE_DEBUG=1 shows the traceback instead.
@@ -77,7 +77,7 @@ DESCRIBED = {
 @pytest.mark.parametrize("case", DESCRIBED, ids=list(DESCRIBED))
 def test_an_os_error_is_one_line_with_the_path_relative_to_the_program_and_a_hint(tmp_path: Path,
                                                                                     case: str) -> None:
-    from mentorsite.failures import describe
+    from mentorsite.files.failures import describe
 
     number, relative, expected = DESCRIBED[case]
     error = OSError(number, os.strerror(number), str(tmp_path / relative))
@@ -85,7 +85,7 @@ def test_an_os_error_is_one_line_with_the_path_relative_to_the_program_and_a_hin
 
 
 def test_a_full_disk_says_the_previous_output_is_kept_only_where_outputs_are_swapped_in(tmp_path: Path) -> None:
-    from mentorsite.failures import describe
+    from mentorsite.files.failures import describe
 
     error = OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "site"))
     assert describe(error, tmp_path, kept=True) == ("cannot write site: no space is left on the device; free some "
@@ -94,7 +94,7 @@ def test_a_full_disk_says_the_previous_output_is_kept_only_where_outputs_are_swa
 
 
 def test_a_path_outside_the_program_is_shown_whole_and_a_rename_names_both(tmp_path: Path) -> None:
-    from mentorsite.failures import describe
+    from mentorsite.files.failures import describe
 
     outside = OSError(errno.EROFS, "Read-only file system", "/elsewhere/x.zip")
     assert describe(outside, tmp_path).startswith("cannot write /elsewhere/x.zip: the file system is read-only;")
@@ -112,7 +112,7 @@ def test_a_path_outside_the_program_is_shown_whole_and_a_rename_names_both(tmp_p
 def test_a_refusal_names_the_owner_of_what_was_refused_and_who_runs(tmp_path: Path) -> None:
     import pwd
 
-    from mentorsite.failures import describe
+    from mentorsite.files.failures import describe
 
     folder = tmp_path / "site-private"
     folder.mkdir(mode=0o500)
@@ -129,7 +129,7 @@ def test_a_refusal_names_the_owner_of_what_was_refused_and_who_runs(tmp_path: Pa
 
 
 def test_a_name_too_long_says_which_limit_it_passes(tmp_path: Path) -> None:
-    from mentorsite.failures import describe
+    from mentorsite.files.failures import describe
 
     long_name = tmp_path / "content/pairs" / ("a" * 300)
     error = OSError(errno.ENAMETOOLONG, "File name too long", str(long_name))
@@ -144,7 +144,7 @@ def test_a_name_too_long_says_which_limit_it_passes(tmp_path: Path) -> None:
 
 
 def test_a_plugin_hook_turns_an_os_error_into_the_error_it_is_given() -> None:
-    from mentorsite.failures import reported_as
+    from mentorsite.files.failures import reported_as
 
     class Hooks:
         root = Path("/program")
@@ -264,7 +264,7 @@ def test_a_real_fault_is_a_line_without_a_traceback(program_dir: Path) -> None:
 
 
 def test_bench_with_scale_0_skips_the_scale_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from mentorsite import benchmark
+    from mentorsite.dev import benchmark
 
     calls: list[dict[str, Any]] = []
     monkeypatch.setattr(benchmark, "run_benchmark", lambda workdir, size, **options: calls.append(options))
@@ -275,8 +275,8 @@ def test_bench_with_scale_0_skips_the_scale_run(tmp_path: Path, monkeypatch: pyt
 
 def test_the_benchmark_says_it_skipped_the_scale_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                      capsys: pytest.CaptureFixture[str]) -> None:
-    from mentorsite import benchmark
-    from mentorsite.synthetic import ProgramSize
+    from mentorsite.dev import benchmark
+    from mentorsite.dev.synthetic import ProgramSize
 
     run = benchmark.Run(seconds=1.0, peak_mib=10.0, built=1, phase_seconds=0.5)
     monkeypatch.setattr(benchmark, "build", lambda *arguments, **options: run)
@@ -456,7 +456,7 @@ def never_serve(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     import mkdocs.commands.serve
     from mkdocs.livereload import LiveReloadServer
 
-    from mentorsite import publishing
+    from mentorsite.site import publishing
 
     shown: list[str] = []
 
@@ -524,7 +524,7 @@ def test_the_preview_reads_mkdocs_yml_as_the_command_line_does(tmp_path: Path,
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
     from mkdocs.exceptions import ConfigurationError
 
-    from mentorsite.preview import load_program
+    from mentorsite.site.preview import load_program
 
     config, message = CONFIGS["an alias that refers to itself"]
     program = program_with_config(tmp_path / "program", config)

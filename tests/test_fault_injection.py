@@ -25,8 +25,8 @@ import pytest
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
-from mentorsite.diagnostics import Diagnostic, Severity
-from mentorsite.program import read_program
+from mentorsite.checking.program import read_program
+from mentorsite.model.diagnostics import Diagnostic, Severity
 from tests import faults
 from tests.faults import (
     Result,

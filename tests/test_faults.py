@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from mentorsite.program import read_program
+from mentorsite.checking.program import read_program
 from tests.programs import BASE_PROGRAM, write_files
 
 LAUGHS = "".join(f"{name}: &{name} [{', '.join([f'*{previous}'] * 9)}]\n"
@@ -64,7 +64,7 @@ def test_a_hostile_front_matter_is_an_error_at_its_line(tmp_path: Path) -> None:
 
 
 def test_aliases_within_the_bounds_are_read() -> None:
-    from mentorsite.sources import read_yaml
+    from mentorsite.reading.sources import read_yaml
 
     document = read_yaml(b"mentor: &person {name: Ben}\nreviewers: [*person, *person]\n", "pair.yml")
     assert document.diagnostics == []
@@ -117,7 +117,7 @@ def test_a_value_yaml_cannot_build_is_an_error_at_its_place(tmp_path: Path, valu
 
 @pytest.mark.parametrize("value", ['!!int "abc"', "9" * 5000])
 def test_the_pure_and_the_fast_yaml_reader_agree_on_unreadable_values(value: str) -> None:
-    from mentorsite import sources
+    from mentorsite.reading import sources
 
     text = f"minutes: {value}\n"
     fast = sources.parse_yaml(text, "a.yml", 0)
@@ -221,7 +221,7 @@ def test_deep_nesting_in_a_field_and_in_a_guideline_is_refused_too(tmp_path: Pat
 
 
 def test_nesting_at_the_bound_is_checked_clean() -> None:
-    from mentorsite.nesting import too_deep
+    from mentorsite.reading.nesting import too_deep
 
     assert too_deep(_nested_list(100)) is None
     assert too_deep(">" * 100 + " x\n") is None
@@ -243,7 +243,7 @@ def test_text_the_renderer_cannot_nest_keeps_the_pair_unbuilt_without_a_tracebac
     """Defence in depth: were `check` to miss such text, the pair is not built and says why."""
     from click.testing import CliRunner
 
-    from mentorsite import inclusions
+    from mentorsite.checking import inclusions
     from mentorsite.cli import main
 
     monkeypatch.setattr(inclusions, "too_deep", lambda text: None)
@@ -262,7 +262,7 @@ def test_text_the_renderer_cannot_nest_keeps_the_pair_unbuilt_without_a_tracebac
 def test_a_record_swapped_for_a_pipe_after_the_listing_is_refused_without_waiting(tmp_path: Path) -> None:
     import signal
 
-    from mentorsite.loading import _Finder
+    from mentorsite.reading.loading import _Finder
 
     folder = write_files(tmp_path, dict(BASE_PROGRAM))
     pipe = folder / "content/pairs/ana-ben/sessions/2026-02-10.md"
@@ -280,7 +280,7 @@ def test_a_record_swapped_for_a_pipe_after_the_listing_is_refused_without_waitin
 
 def test_a_record_that_cannot_be_opened_is_an_error_of_that_file(tmp_path: Path,
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    from mentorsite import loading
+    from mentorsite.reading import loading
 
     folder = write_files(tmp_path, {**BASE_PROGRAM, **OTHER_PAIR})
     refused = str(folder / "content/pairs/ana-ben/goals/speaking.md")
@@ -428,7 +428,7 @@ def test_markdown_that_would_take_minutes_to_render_is_refused_by_check(tmp_path
 
 
 def test_text_with_many_closed_links_and_elements_is_checked_clean() -> None:
-    from mentorsite.nesting import too_deep
+    from mentorsite.reading.nesting import too_deep
 
     assert too_deep("[a link](https://example.invalid/x) and (a remark) " * 5000) is None
     assert too_deep("<p>para <em>one</em><br></p>\n" * 5000) is None
@@ -467,7 +467,7 @@ def test_a_loop_of_links_is_a_message_naming_it_not_an_internal_error(tmp_path: 
 
 
 def test_a_loop_of_links_met_by_resolve_is_told_as_the_loop_it_is(tmp_path: Path) -> None:
-    from mentorsite.failures import as_os_error, describe
+    from mentorsite.files.failures import as_os_error, describe
 
     (tmp_path / "a").symlink_to("b")
     (tmp_path / "b").symlink_to("a")
@@ -499,7 +499,7 @@ def test_dead_links_pipes_and_unreadable_folders_are_errors_of_check_and_nothing
 
 def test_a_folder_that_cannot_be_listed_is_an_error_of_that_folder_and_the_rest_is_checked(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from mentorsite import loading
+    from mentorsite.reading import loading
 
     folder = write_files(tmp_path, {**BASE_PROGRAM, **OTHER_PAIR})
     refused = folder / "content/pairs/ana-ben/sessions"
@@ -599,7 +599,7 @@ def test_schemas_are_written_whole_so_a_full_disk_keeps_the_earlier_ones(tmp_pat
                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     import errno
 
-    from mentorsite import schemas
+    from mentorsite.model import schemas
 
     written = schemas.write_schemas(tmp_path)
     for path in written:

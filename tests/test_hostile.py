@@ -19,8 +19,8 @@ from pathlib import Path
 import playwright.sync_api as playwright
 import pytest
 
-from mentorsite.preview import build_pair_edition
-from mentorsite.sanitising import sanitise
+from mentorsite.pages.sanitising import sanitise
+from mentorsite.site.preview import build_pair_edition
 from tests.programs import BASE_PROGRAM, write_files
 from tests.serving import serve
 from tests.test_browser import browser, foreign_requests  # noqa: F401 - the browser fixture

@@ -6,7 +6,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from mentorsite.insights import (
+from mentorsite.checking.program import read_program
+from mentorsite.insights.measures import (
     action_items,
     agenda_share,
     cadence_report,
@@ -17,8 +18,7 @@ from mentorsite.insights import (
     overview,
     weeks_together,
 )
-from mentorsite.program import read_program
-from mentorsite.records import Agreement, Cadence, Goal, Pair, PairRecords, Session
+from mentorsite.model.records import Agreement, Cadence, Goal, Pair, PairRecords, Session
 
 AS_OF = date(2026, 3, 1)
 
@@ -166,7 +166,7 @@ def test_overview_of_a_proposed_pair_has_nothing_to_count() -> None:
 
 
 def test_more_grace_never_counts_more_missed_meetings() -> None:
-    from mentorsite.insights import CadenceReport
+    from mentorsite.insights.measures import CadenceReport
 
     for gap in range(1, 120):
         missed = [CadenceReport(14, grace, (gap,), None, None).missed for grace in range(0, 15)]

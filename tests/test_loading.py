@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mentorsite.program import read_program
+from mentorsite.checking.program import read_program
 from tests.programs import write_files
 
 

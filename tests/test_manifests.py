@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mentorsite.manifests import Manifest, ManifestEntry, compare, guideline_history, handbook_manifest
-from mentorsite.program import read_program
+from mentorsite.checking.program import read_program
+from mentorsite.model.manifests import Manifest, ManifestEntry, compare, guideline_history, handbook_manifest
 
 
 def entry(guideline_id: str, text: str) -> ManifestEntry:

@@ -20,13 +20,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mentorsite import portfolio
-from mentorsite.editions import EDITIONS, Edition
-from mentorsite.program import RESERVED_PAIR_IDS, read_program
-from mentorsite.records import Goal, Guideline, Session
-from mentorsite.rendering import create_environment
-from mentorsite.sources import Document, Positions, read_markdown, read_yaml
-from mentorsite.validation import validate_record
+from mentorsite.checking.program import RESERVED_PAIR_IDS, read_program
+from mentorsite.checking.validation import validate_record
+from mentorsite.model.editions import EDITIONS, Edition
+from mentorsite.model.records import Goal, Guideline, Session
+from mentorsite.pages import portfolio
+from mentorsite.pages.rendering import create_environment
+from mentorsite.reading.sources import Document, Positions, read_markdown, read_yaml
 from tests.programs import BASE_PROGRAM, write_files
 
 # What is new with these checks is imported in the tests that use it, so that every other
@@ -70,8 +70,9 @@ def pair_program(pair_id: str) -> dict[str, str | bytes]:
 
 
 def test_the_limits_come_from_the_file_system_and_the_writers_forms() -> None:
-    from mentorsite import limits, portfolios
-    from mentorsite.limits import NameLimits
+    from mentorsite.reading import limits
+    from mentorsite.reading.limits import NameLimits
+    from mentorsite.site import portfolios
 
     found = NameLimits.of(Path("/no/such/place/site-private"), Path("/no/such/place/site"))
     assert found.name_max == os.pathconf("/", "PC_NAME_MAX")  # the nearest folder that exists
@@ -84,7 +85,8 @@ def test_the_limits_come_from_the_file_system_and_the_writers_forms() -> None:
     assert limits.SUMMARY_FILE == portfolios.SUMMARY_FILE
     assert {f"{{id}}-{edition}.zip" for edition in EDITIONS} <= set(limits.export_forms())
     # And the names written where no constant says them: the export's folder, the withdrawn copy.
-    from mentorsite import output, preview
+    from mentorsite.files import output
+    from mentorsite.site import preview
 
     assert f'prefix="{limits.EXPORT_FOLDER}"' in inspect.getsource(preview.export_pair)
     assert 'f"{SCRATCH_MARK}withdrawn-{target.name}-{os.getpid()}"' in inspect.getsource(output.withdraw)
@@ -165,8 +167,8 @@ def test_a_name_is_measured_in_bytes_not_characters(tmp_path: Path) -> None:
 
 
 def test_a_deep_private_folder_limits_the_paths_of_the_pages(tmp_path: Path) -> None:
-    from mentorsite.limits import NameLimits
-    from mentorsite.loading import ProgramPlaces
+    from mentorsite.reading.limits import NameLimits
+    from mentorsite.reading.loading import ProgramPlaces
 
     program = write_files(tmp_path, {**BASE_PROGRAM})
     deep = program / "/".join(["d" * 200] * 19)  # never made: the limits are read from the nearest parent
@@ -243,7 +245,7 @@ def render_example(folder: Path, edition: Edition) -> portfolio.Portfolio:
 
 def test_every_page_of_the_portfolio_is_in_the_table(tmp_path: Path) -> None:
     """render_portfolio names its pages from PORTFOLIO_PAGES (see the next test for the proof it reads it)."""
-    from mentorsite.records import PORTFOLIO_PAGES
+    from mentorsite.model.records import PORTFOLIO_PAGES
 
     rendered = {page.uri for edition in EDITIONS for page in render_example(tmp_path / edition, edition).pages}
     patterns = [page.uri for page in PORTFOLIO_PAGES.values()]
@@ -256,7 +258,7 @@ def test_every_page_of_the_portfolio_is_in_the_table(tmp_path: Path) -> None:
 
 def test_a_page_added_to_the_table_is_generated_and_its_name_refused(tmp_path: Path,
                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    from mentorsite.records import PORTFOLIO_PAGES, PortfolioPage
+    from mentorsite.model.records import PORTFOLIO_PAGES, PortfolioPage
 
     monkeypatch.setitem(PORTFOLIO_PAGES, "goals", PortfolioPage("goals/all.md", "the list of goals"))
     assert "goals/all.md" in {page.uri for page in render_example(tmp_path / "pages", "pair").pages}
@@ -272,7 +274,7 @@ def test_a_page_added_to_the_table_is_generated_and_its_name_refused(tmp_path: P
 
 
 def test_a_page_at_the_top_reserves_every_name_the_site_uses() -> None:
-    from mentorsite.records import PORTFOLIO_PAGES, SITE_FILES, PortfolioPage, reserved_ids
+    from mentorsite.model.records import PORTFOLIO_PAGES, SITE_FILES, PortfolioPage, reserved_ids
 
     pages = {**PORTFOLIO_PAGES, "goal": PortfolioPage("{id}.md", "a goal")}
     reserved = reserved_ids(Goal, pages)
@@ -283,8 +285,8 @@ def test_a_page_at_the_top_reserves_every_name_the_site_uses() -> None:
 
 @pytest.mark.parametrize("record_type", [Goal, Session, Guideline])
 def test_every_reserved_id_is_refused_with_a_free_one_as_the_hint(record_type: type[Goal]) -> None:
-    from mentorsite.records import reserved_ids
-    from mentorsite.validation import refuse_reserved_id
+    from mentorsite.checking.validation import refuse_reserved_id
+    from mentorsite.model.records import reserved_ids
 
     reserved = reserved_ids(record_type)
     assert "index" in reserved
@@ -312,7 +314,7 @@ def test_a_goal_named_index_is_refused_and_the_pair_is_not_built_from_it(tmp_pat
 
 
 def test_every_page_file_of_the_table_is_a_distinct_file() -> None:
-    from mentorsite.records import PORTFOLIO_PAGES, page_files
+    from mentorsite.model.records import PORTFOLIO_PAGES, page_files
 
     written = [file for page in PORTFOLIO_PAGES.values() if "{id}" not in page.uri for file in page_files(page.uri)]
     assert len(written) == len(set(written))
@@ -321,7 +323,7 @@ def test_every_page_file_of_the_table_is_a_distinct_file() -> None:
 
 
 def test_the_reviewer_sites_own_folders_are_no_pair_ids(tmp_path: Path) -> None:
-    from mentorsite.records import SITE_FILES
+    from mentorsite.model.records import SITE_FILES
 
     assert set(RESERVED_PAIR_IDS) == {name.removesuffix("/") for name in SITE_FILES if name.endswith("/")}
     assert set(RESERVED_PAIR_IDS) == {"assets", "search"}
@@ -334,7 +336,7 @@ def test_the_reviewer_sites_own_folders_are_no_pair_ids(tmp_path: Path) -> None:
 
 def test_the_themes_folders_and_local_stylesheets_are_no_pair_ids(tmp_path: Path) -> None:
     """The reviewer site holds the theme's static folders and local stylesheets beside the review editions."""
-    from mentorsite.loading import ProgramPlaces, site_folders
+    from mentorsite.reading.loading import ProgramPlaces, site_folders
 
     theme = write_files(tmp_path / "theme", {"main.html": "", "partials/nav.html": "", "img/logo.svg": "",
                                              "locales/de.po": "", ".hidden/x.js": "", "__pycache__/x.pyc": ""})

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from mentorsite.output import link_files, remove_scratch, replace_directory, scratch_beside
+from mentorsite.files.output import link_files, remove_scratch, replace_directory, scratch_beside
 
 
 def test_a_finished_site_replaces_the_old_one_whole(tmp_path: Path) -> None:

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from mentorsite.editions import EDITIONS, Edition
-from mentorsite.portfolio import PortfolioSettings, render_portfolio, render_review_index, review_entry
-from mentorsite.program import read_program
-from mentorsite.records import Program
-from mentorsite.rendering import RenderedPage, create_environment
+from mentorsite.checking.program import read_program
+from mentorsite.model.editions import EDITIONS, Edition
+from mentorsite.model.records import Program
+from mentorsite.pages.portfolio import PortfolioSettings, render_portfolio, render_review_index, review_entry
+from mentorsite.pages.rendering import RenderedPage, create_environment
 from tests.goldens import check_golden
 
 ROOT = Path(__file__).parent.parent

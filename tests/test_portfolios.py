@@ -20,8 +20,8 @@ from pathlib import Path
 import material
 import pytest
 
-from mentorsite.portfolios import mark_private
-from mentorsite.records import RECORD_TYPES, public_fields
+from mentorsite.model.records import RECORD_TYPES, public_fields
+from mentorsite.site.portfolios import mark_private
 from tests.canary import NOT_TEXT, CanaryProgram, canary_program
 from tests.programs import write_files
 

@@ -9,11 +9,25 @@ from typing import Any
 
 import pytest
 
-from mentorsite.practices import CheckResult, Verdict
-from mentorsite.program import read_program
-from mentorsite.records import CHECK_NAMES, Agreement, Checkin, Closing, Goal, Pair, PairRecords, Session
-from mentorsite.scorecards import PracticeSettings, practice_findings, read_practice_settings, run_checks
-from mentorsite.sources import node_positions
+from mentorsite.checking.program import read_program
+from mentorsite.insights.practices import CheckResult, Verdict
+from mentorsite.insights.scorecards import (
+    PracticeSettings,
+    practice_findings,
+    read_practice_settings,
+    run_checks,
+)
+from mentorsite.model.records import (
+    CHECK_NAMES,
+    Agreement,
+    Checkin,
+    Closing,
+    Goal,
+    Pair,
+    PairRecords,
+    Session,
+)
+from mentorsite.reading.sources import node_positions
 
 AS_OF = date(2026, 4, 1)
 SMART = {"specific": "s", "measurable": "m", "achievable": "a", "relevant": "r"}

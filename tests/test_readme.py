@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from mentorsite.plugin import MentorsiteConfig
-from mentorsite.program import read_program
+from mentorsite.checking.program import read_program
+from mentorsite.site.plugin import MentorsiteConfig
 from tests.programs import BASE_PROGRAM, write_files
 from tests.test_cli_reference import command_paths
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mentorsite.program import read_program
-from mentorsite.rendering import (
+from mentorsite.checking.program import read_program
+from mentorsite.pages.rendering import (
     anchor,
     create_environment,
     group_by_topic,

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from mentorsite.program import read_program
-from mentorsite.rendering import create_environment
-from mentorsite.report import program_report, render_report
-from mentorsite.scorecards import PracticeSettings
+from mentorsite.checking.program import read_program
+from mentorsite.insights.scorecards import PracticeSettings
+from mentorsite.pages.program_report import program_report, render_report
+from mentorsite.pages.rendering import create_environment
 from tests.canary import _add_pair, canary_program
 from tests.goldens import check_golden
 from tests.programs import add_plugin_options, copy_example, write_files

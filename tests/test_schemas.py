@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator, FormatChecker
 
-from mentorsite.schemas import SCHEMAS_FOLDER, record_schema, schema_hint, schema_texts
-from mentorsite.sources import Document, read_markdown, read_yaml
+from mentorsite.model.schemas import SCHEMAS_FOLDER, record_schema, schema_hint, schema_texts
+from mentorsite.reading.sources import Document, read_markdown, read_yaml
 from tests.test_corpus import CASES, CORPUS
 
 ROOT = Path(__file__).parent.parent

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mentorsite.sources import read_markdown, read_yaml
+from mentorsite.reading.sources import read_markdown, read_yaml
 
 
 def test_positions_of_values_and_keys_are_one_based_file_lines() -> None:

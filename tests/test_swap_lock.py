@@ -23,8 +23,8 @@ from pathlib import Path
 
 import pytest
 
-from mentorsite import output
-from mentorsite.locking import (
+from mentorsite.files import output
+from mentorsite.files.locking import (
     LOCK_FILE,
     LockError,
     LockHeldError,
@@ -32,7 +32,7 @@ from mentorsite.locking import (
     read_holder,
     take_lock,
 )
-from mentorsite.output import recover_directory, remove_scratch, replace_directory
+from mentorsite.files.output import recover_directory, remove_scratch, replace_directory
 from tests.programs import BASE_PROGRAM, copy_example, write_files
 
 ROOT = Path(__file__).parent.parent
@@ -42,7 +42,7 @@ BOUND = 120  # seconds: no command here runs longer
 HOLD = """\
 import sys, time
 from pathlib import Path
-from mentorsite.locking import take_lock
+from mentorsite.files.locking import take_lock
 folder = Path(sys.argv[1]); folder.mkdir(parents=True, exist_ok=True)
 lock = take_lock(folder)
 print("held", flush=True)
@@ -288,7 +288,7 @@ def test_the_fallback_swaps_by_two_renames(tmp_path: Path, monkeypatch: pytest.M
 KILL_AT_RENAME = """\
 import os, signal, sys
 from pathlib import Path
-from mentorsite import output
+from mentorsite.files import output
 output._renameat2 = None  # the fallback, as where the system cannot exchange folders
 target = os.path.realpath(sys.argv[1])
 real = {name: getattr(os, name) for name in ("rename", "replace")}
@@ -627,7 +627,7 @@ def test_a_dirty_build_writes_beside_the_site_too(
 def test_serving_takes_no_lock_and_keeps_its_folder(small: Path, holder: subprocess.Popen[str]) -> None:
     from mkdocs.config import load_config
 
-    from mentorsite.plugin import MentorsitePlugin
+    from mentorsite.site.plugin import MentorsitePlugin
 
     config = load_config(str(small / "mkdocs.yml"), site_dir=str(small / "preview"))
     plugin = MentorsitePlugin.of(config)

@@ -70,7 +70,7 @@ def test_wheel_installs_and_builds_a_program_elsewhere(installed: Installed, tmp
     assert (program / "site-private/review/ana-ben/search/search_index.json").is_file()
     assert "ana-ben/index.html" in (program / "site-private/review/index.html").read_text(encoding="utf-8")
 
-    where = run([str(python), "-c", "import mentorsite.rendering as r; print(r.bundled_templates_dir())"], program)
+    where = run([str(python), "-c", "import mentorsite.files.themes as t; print(t.bundled_templates_dir())"], program)
     assert where.stdout.strip().startswith(str(environment)), "templates must come from the installed wheel"
 
     check = run([str(environment / "bin" / "mentorsite"), "check"], program)
@@ -117,7 +117,7 @@ def test_the_installed_command_starts_a_program_and_encrypts_its_portfolios(inst
     sealed = run([str(environment / "bin" / "mentorsite"), "build", "--strict"], tmp_path / "started")
     assert sealed.returncode == 0, sealed.stderr
     opened = run([str(python), "-c", (
-        "import sys; from pathlib import Path; from mentorsite.crypto import open_site, folder_name; "
+        "import sys; from pathlib import Path; from mentorsite.vault.crypto import open_site, folder_name; "
         "site = Path('site/portfolios/pairs') / folder_name('riley and morgan passphrase', 'riley-morgan', "
         "bytes.fromhex('5eed' * 16)); "
         "files = open_site(site, 'riley and morgan passphrase'); "

@@ -1,0 +1,1 @@
+"""New records and new programs, drafted from the templates."""

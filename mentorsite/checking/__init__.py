@@ -1,0 +1,1 @@
+"""The checks of a program: fields, references, what records include, the handbook's scripts."""

@@ -1,0 +1,1 @@
+"""Synthetic programs and the benchmark."""

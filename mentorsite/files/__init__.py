@@ -1,0 +1,1 @@
+"""Files on the machine: failures told as messages, private outputs written whole, the build lock."""

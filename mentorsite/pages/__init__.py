@@ -1,0 +1,1 @@
+"""Pages as Markdown and HTML from templates: the handbook, portfolios, the report, charts."""

@@ -1,0 +1,220 @@
+"""Jinja templates to pages: the handbook as Markdown values, ready for any site builder.
+
+Templates live in ``themes/`` (shipped in the wheel as ``mentorsite/themes``); a program
+overrides any of them by giving a file of the same name in its own templates folder.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import posixpath
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from jinja2 import (
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateError,
+    TemplateSyntaxError,
+)
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from mentorsite.files.themes import bundled_templates_dir
+from mentorsite.insights.practices import CHECKS
+from mentorsite.insights.scorecards import PracticeSettings
+from mentorsite.model.diagnostics import Diagnostic, Severity
+from mentorsite.model.manifests import EditionContext, edition_context
+from mentorsite.model.records import CHECK_NAMES, Guideline, Handbook
+
+READERS = {"mentor": "Mentors", "mentee": "Mentees", "program": "Program owners"}
+NavItem = str | dict[str, Any]
+
+
+class TemplateFailure(Exception):  # noqa: N818 - it carries a Diagnostic, it is not an error type
+    """A template could not be rendered; ``diagnostic`` says where and why."""
+
+    def __init__(self, diagnostic: Diagnostic):
+        super().__init__(str(diagnostic))
+        self.diagnostic = diagnostic
+
+
+@dataclass(frozen=True)
+class RenderedPage:
+    """A generated page: where it goes in the site, and its Markdown."""
+
+    uri: str
+    markdown: str
+
+
+@dataclass(frozen=True)
+class Topic:
+    name: str
+    anchor: str
+    guidelines: tuple[Guideline, ...]
+
+
+def create_environment(override_dir: Path | None = None) -> Environment:
+    """A strict, sandboxed Jinja environment that looks in ``override_dir`` before the bundled templates.
+
+    A program's templates are its own code, but they render every pair's records: in the
+    sandbox a template reads the values it is given and nothing else (no Python internals,
+    so no file, module or other pair), and it cannot change them, so one page's rendering
+    cannot leak into the next.
+    """
+    folders = [override_dir] if override_dir is not None and override_dir.is_dir() else []
+    loader = ChoiceLoader([FileSystemLoader(folder) for folder in [*folders, bundled_templates_dir()]])
+    environment = ImmutableSandboxedEnvironment(loader=loader, undefined=StrictUndefined, autoescape=False,
+                                                keep_trailing_newline=True, trim_blocks=True,
+                                                lstrip_blocks=True)
+    environment.filters["anchor"] = anchor
+    environment.filters["yaml"] = json.dumps
+    environment.filters["html"] = html.escape  # text the theme writes as HTML (page titles)
+    environment.filters["cell"] = table_cell
+    environment.filters["percent"] = percent
+    environment.globals["readers"] = READERS
+    return environment
+
+
+def anchor(text: str) -> str:
+    """The heading id Python-Markdown's table of contents gives ``text`` by default."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    words = re.sub(r"[^\w\s-]", "", ascii_text).strip().lower()
+    return re.sub(r"[-\s]+", "-", words)
+
+
+def table_cell(text: object) -> str:
+    """Text that stays inside one cell of a Markdown table."""
+    return " ".join(str(text).split()).replace("|", "\\|")
+
+
+def percent(share: float | None) -> str:
+    """0.75 as '75%'; no value as an em dash."""
+    return "—" if share is None else f"{round(share * 100)}%"
+
+
+def relative_link(from_uri: str, to_uri: str) -> str:
+    """A Markdown link from one page's source path to another's."""
+    return posixpath.relpath(to_uri, posixpath.dirname(from_uri) or ".")
+
+
+def guideline_uri(guideline: Guideline) -> str:
+    return f"guidelines/{guideline.id}.md"
+
+
+def group_by_topic(guidelines: Sequence[Guideline]) -> list[Topic]:
+    """Topics in the order of their first guideline; guidelines keep their handbook order."""
+    names: list[str] = []
+    for guideline in guidelines:
+        if guideline.topic not in names:
+            names.append(guideline.topic)
+    return [Topic(name, anchor(name), tuple(g for g in guidelines if g.topic == name)) for name in names]
+
+
+def render_handbook(handbook: Handbook, environment: Environment, *, site_name: str,
+                    site_description: str = "", edition: EditionContext | None = None,
+                    practices: PracticeSettings | None = None) -> list[RenderedPage]:
+    """Every generated page of the handbook, in a stable order.
+
+    ``edition`` places this build among the published editions (default: an unpublished
+    build with no edition before it); ``practices`` holds the thresholds that the pages
+    describing the practice checks state (default: the checks' own).
+    """
+    topics = group_by_topic(handbook.guidelines)
+    edition = edition or edition_context(handbook, None)
+    practices = practices or PracticeSettings()
+    shared = {"handbook": handbook, "topics": topics, "site_name": site_name,
+              "site_description": site_description, "edition": edition, "check_names": CHECK_NAMES,
+              "check_title": lambda name: CHECKS[name].title, "describe_check": practices.describe}
+    render: Callable[..., RenderedPage] = partial(render_page, environment, shared)
+    pages = [] if handbook.landing_markdown is not None else [render("index.md", "handbook/index.md.j2")]
+    pages.append(render("whats-new.md", "handbook/whats-new.md.j2", changes=edition.changes,
+                        titles={g.id: g for g in handbook.guidelines}))
+    pages.append(render("topics.md", "handbook/topics.md.j2"))
+    pages.append(render("audiences.md", "handbook/audiences.md.j2"))
+    for reader in ("mentor", "mentee"):
+        chosen = [g for g in handbook.guidelines if g.is_for(reader)]
+        pages.append(render(f"checklists/{reader}.md", "handbook/checklist.md.j2", reader=reader,
+                            topics=group_by_topic(chosen)))
+    for guideline in handbook.guidelines:
+        related = [g for g in (handbook.guideline(i) for i in guideline.related) if g is not None]
+        pages.append(render(guideline_uri(guideline), "handbook/guideline.md.j2",
+                            guideline=guideline, related=related, history=edition.history[guideline.id]))
+    return pages
+
+
+def render_page(environment: Environment, shared: dict[str, Any], uri: str, template: str,
+                **context: Any) -> RenderedPage:
+    """Render one template into the page at ``uri``; ``link()`` in it is relative to that page."""
+    def link(target: str | Guideline) -> str:
+        return relative_link(uri, guideline_uri(target) if isinstance(target, Guideline) else target)
+
+    try:
+        markdown = environment.get_template(template).render({**shared, **context, "page_uri": uri,
+                                                               "link": link})
+    except TemplateError as error:
+        raise TemplateFailure(_template_diagnostic(error, template)) from None
+    except TEMPLATE_FAULTS as error:  # a program's own template computing what it cannot: located too
+        raise TemplateFailure(_template_diagnostic(error, template)) from None
+    return RenderedPage(uri, markdown)
+
+
+# What an expression in a template can raise on the values it is given ({{ 1 / 0 }}, {{ 'a' + 1 }},
+# a template that includes itself), besides Jinja's own errors.
+TEMPLATE_FAULTS = (ArithmeticError, LookupError, TypeError, ValueError, AttributeError, RecursionError)
+
+
+def _template_diagnostic(error: Exception, template: str) -> Diagnostic:
+    """Locate a template error: the syntax error's own line, or the deepest template frame."""
+    path, line = template, 1
+    if isinstance(error, TemplateSyntaxError):
+        path, line = error.filename or error.name or template, error.lineno
+    else:
+        traceback = error.__traceback__
+        while traceback is not None:
+            frame_file = traceback.tb_frame.f_code.co_filename
+            if frame_file.endswith(".j2"):
+                path, line = frame_file, traceback.tb_lineno
+            traceback = traceback.tb_next
+    if isinstance(error, SecurityError):
+        message = _unsafe_message(error)
+    elif isinstance(error, TemplateError):
+        message = error.message or str(error)
+    elif isinstance(error, RecursionError):
+        message = "expected a template that ends, got one that includes or calls itself without end"
+    else:
+        message = f"expected a template that can compute its values, got {type(error).__name__}: {error}"
+    return Diagnostic(path, line, 1, Severity.ERROR, "template", message)
+
+
+_UNSAFE_ATTRIBUTE = re.compile(r"access to attribute ('[^']*') of ('[^']*') object is unsafe\.")
+
+
+def _unsafe_message(error: SecurityError) -> str:
+    """What the sandbox refused, in the voice of the other messages."""
+    text = error.message or str(error)
+    found = _UNSAFE_ATTRIBUTE.fullmatch(text)
+    refused = f"attribute {found.group(1)} of a {found.group(2)} value" if found else text.rstrip(".")
+    return ("expected a template that uses only the values it is given and leaves them as they are "
+            f"(templates run in a sandbox), got a use of {refused}")
+
+
+def handbook_nav(handbook: Handbook) -> list[NavItem]:
+    """A navigation for the handbook in the shape of MkDocs' ``nav`` setting."""
+    topics = group_by_topic(handbook.guidelines)
+    by_topic: list[NavItem] = [{topic.name: [guideline_uri(g) for g in topic.guidelines]} for topic in topics]
+    return [
+        {"Home": "index.md"},
+        {"What's new": "whats-new.md"},
+        {"Guidelines": by_topic},
+        {"Find a guideline": [{"By topic": "topics.md"}, {"By audience": "audiences.md"}]},
+        {"Checklists": [{"For mentors": "checklists/mentor.md"}, {"For mentees": "checklists/mentee.md"}]},
+    ]

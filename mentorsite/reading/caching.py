@@ -1,0 +1,288 @@
+"""Content hashes for incremental builds: what a piece of output was made from, as one digest.
+
+Two caches rest on these digests. The record cache keeps each record file's parsed and
+checked form under the hash of its bytes, its path and the code that read it; everything
+that looks across files runs on every build. The build stamps (in ``portfolios``) keep,
+for each portfolio, the digest of everything it was built from, so a portfolio whose
+inputs are unchanged is not built again.
+
+A digest covers too much rather than too little: any value that cannot be written down
+the same way on every run (an object without a stable form) makes the cache step aside.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import gc
+import hashlib
+import logging
+import os
+import pickle
+import secrets
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from datetime import date
+from functools import cache
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any, TypeVar
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from mentorsite import __version__
+from mentorsite.files.failures import reason, shown
+from mentorsite.files.output import ignored_by_git
+
+log = logging.getLogger("mkdocs.plugins.mentorsite")
+
+CACHE_FORMAT = 2
+# The distributions whose code shapes what mentorsite reads and writes.
+DISTRIBUTIONS = ("mkdocs", "mkdocs-material", "markdown", "pymdown-extensions", "jinja2", "pygments",
+                 "pydantic", "pydantic-core", "pyyaml", "python-frontmatter", "nh3", "babel")
+Value = TypeVar("Value")
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """No cycle collection while many small objects are made at once (parsing, unpickling).
+
+    The collector would walk every new object again and again, for cycles that these
+    objects do not form; it runs once at the end instead.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+class UnstableError(ValueError):
+    """A value with no form that is the same on every run; a digest of it would mean nothing."""
+
+
+def digest(*parts: bytes | str) -> str:
+    """The SHA-256 of ``parts``, each length-prefixed so that no two lists of parts collide."""
+    hasher = hashlib.sha256()
+    for part in parts:
+        data = part.encode("utf-8") if isinstance(part, str) else part
+        hasher.update(len(data).to_bytes(8, "big"))
+        hasher.update(data)
+    return hasher.hexdigest()
+
+
+def stable_form(value: object) -> str:
+    """``value`` written the same way on every run (keys sorted); raises UnstableError when it cannot be."""
+    return repr(_stable(value))
+
+
+def _stable(value: object) -> object:
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, date | Path):
+        return (type(value).__name__, str(value))  # a tuple: never equal to a text
+    if isinstance(value, Mapping):
+        return sorted((str(key), _stable(item)) for key, item in value.items())
+    if isinstance(value, list | tuple):
+        return [_stable(item) for item in value]
+    if isinstance(value, set | frozenset):
+        return sorted(repr(_stable(item)) for item in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        fields = {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
+        return [type(value).__qualname__, _stable(fields)]
+    module, name = getattr(value, "__module__", None), getattr(value, "__qualname__", None)
+    if callable(value) and module and name and "<" not in name:
+        return f"{module}:{name}"  # a function or class named in the configuration
+    raise UnstableError(f"{type(value).__name__} {value!r}")
+
+
+def tree_digest(folders: Iterable[Path]) -> str:
+    """The names and bytes of every file under ``folders`` (missing folders count as empty)."""
+    parts: list[str] = []
+    for folder in folders:
+        parts.append(str(folder))
+        if not folder.is_dir():
+            continue
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            parts += [path.relative_to(folder).as_posix(), hashlib.sha256(path.read_bytes()).hexdigest()]
+    return digest(*parts)
+
+
+@cache
+def code_digest() -> str:
+    """mentorsite's own code and the versions of the libraries it builds with.
+
+    The package's files are hashed, not only its version, so that a source checkout
+    installed in development mode never serves output of code it no longer has. Templates
+    are not code: what is built from them digests every template folder it uses.
+    """
+    package = Path(__file__).parent
+    parts = [__version__]
+    for path in sorted(package.glob("*.py")):
+        parts += [path.name, hashlib.sha256(path.read_bytes()).hexdigest()]
+    for name in DISTRIBUTIONS:
+        try:
+            parts += [name, version(name)]
+        except PackageNotFoundError:
+            parts += [name, "-"]
+    return digest(*parts)
+
+
+def machine_key(folder: Path | None = None) -> bytes | None:
+    """This user's secret for the record cache, made on first use (None when it cannot be kept).
+
+    The cache is encrypted with a key derived from it (see ``seal_cache``), and only
+    unpickled when it decrypts, so a cache file that came from anywhere else (committed to
+    git, in a pull request, restored from another run's saved folders) is ignored rather
+    than run, and a copy of the file on its own holds no record text.
+    """
+    base = folder or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "mentorsite"
+    path = base / "cache-key"
+    try:
+        key = path.read_bytes()
+    except FileNotFoundError:
+        key = b""
+    except OSError:
+        return None
+    if len(key) >= KEY_BYTES:
+        return key
+    key = secrets.token_bytes(KEY_BYTES)
+    try:
+        base.mkdir(parents=True, exist_ok=True, mode=0o700)
+        base.chmod(0o700)  # also when it was there already, looser
+        handle, temporary = tempfile.mkstemp(prefix=".cache-key-", dir=base)  # readable by its owner only
+        with os.fdopen(handle, "wb") as file:
+            file.write(key)
+        Path(temporary).replace(path)  # two first builds at once: the last key wins
+    except OSError:
+        return None
+    return key
+
+
+def _keep_private(cache_file: Path) -> None:
+    """The cache holds the records' text: its folder 0700 and its file 0600, even if they were looser."""
+    try:
+        cache_file.parent.chmod(0o700)
+        if cache_file.is_file():
+            cache_file.chmod(0o600)
+    except OSError:  # not this user's folder, or a read-only checkout: nothing to tighten here
+        pass
+
+
+KEY_BYTES = 32
+CACHE_MAGIC = b"mentorsite record cache 2\n"
+NONCE_BYTES = 12
+# The machine key is kept for the cache alone; the cipher's key is derived from it for this use.
+_CACHE_KEY_INFO = b"mentorsite record cache: AES-256-GCM key"
+
+
+def _cache_cipher(secret: bytes) -> AESGCM:
+    derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_CACHE_KEY_INFO).derive(secret)
+    return AESGCM(derived)
+
+
+def seal_cache(secret: bytes, payload: bytes) -> bytes:
+    """``payload`` as a cache file, encrypted and authenticated under ``secret`` (AES-256-GCM)."""
+    nonce = secrets.token_bytes(NONCE_BYTES)
+    return CACHE_MAGIC + nonce + _cache_cipher(secret).encrypt(nonce, payload, CACHE_MAGIC)
+
+
+def open_cache(secret: bytes, data: bytes) -> bytes | None:
+    """The payload of a cache file sealed under ``secret``; None for any other bytes."""
+    if not data.startswith(CACHE_MAGIC):
+        return None
+    sealed = data[len(CACHE_MAGIC):]
+    try:
+        return _cache_cipher(secret).decrypt(sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], CACHE_MAGIC)
+    except (InvalidTag, ValueError):  # another key, damaged or cut short
+        return None
+
+
+class RecordCache:
+    """Parsed and checked record files, by path, content hash and code, kept between runs in one file.
+
+    The entries hold the records' text, so the file belongs beside the sources (by default
+    in ``.cache/mentorsite``), never in any output, and it is encrypted with a key derived
+    from this user's key (see ``machine_key``): a copy of the file without that key reads as
+    noise, and a file that does not decrypt under it is never unpickled. Entries not used in
+    a run are dropped when it is saved, so a deleted record leaves nothing behind.
+    """
+
+    FILE = "records.pickle"
+
+    def __init__(self, folder: Path | None, key: bytes | None = None):
+        self.secret = key if key is not None else machine_key()
+        self.path = folder / self.FILE if folder is not None and self.secret is not None else None
+        self.key = digest(str(CACHE_FORMAT), code_digest())
+        self.entries: dict[tuple[str, ...], Any] = {}
+        self.used: dict[tuple[str, ...], Any] = {}
+        self.hits = self.misses = 0
+        if self.path is not None and self.path.is_file():
+            _keep_private(self.path)
+            self.entries = self._load(self.path)
+
+    def _load(self, path: Path) -> dict[tuple[str, ...], Any]:
+        assert self.secret is not None
+        payload = open_cache(self.secret, path.read_bytes())
+        if payload is None:
+            return {}  # not made by this user here: never unpickled
+        try:
+            with paused_gc():
+                stored = pickle.loads(payload)  # authenticated under this user's key: checked above
+        except Exception:  # a damaged cache is ignored and rewritten
+            return {}
+        if not isinstance(stored, dict) or stored.get("key") != self.key:
+            return {}
+        entries = stored.get("entries")
+        return entries if isinstance(entries, dict) else {}
+
+    def get(self, key: tuple[str, ...], make: Callable[[], Value]) -> Value:
+        """The cached value under ``key``, else ``make()``, remembered for the next run."""
+        if key in self.entries:
+            self.hits += 1
+            value: Value = self.entries[key]
+        else:
+            self.misses += 1
+            value = make()
+        self.used[key] = value
+        return value
+
+    def save(self) -> None:
+        """Write the entries used in this run, encrypted, when they differ from those read."""
+        if self.path is None or self.secret is None or (
+                not self.misses and self.used.keys() == self.entries.keys()):
+            return
+        payload = pickle.dumps({"key": self.key, "entries": self.used}, protocol=pickle.HIGHEST_PROTOCOL)
+        try:
+            sealed = seal_cache(self.secret, payload)
+        except OverflowError:  # past what one AES-GCM message holds (2 GiB): no cache, never a plain one
+            log.info("mentorsite: the record cache is not kept: it is too large to encrypt in one file")
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            ignored_by_git(self.path.parent)  # it holds record text: never tracked, whatever its name
+            _keep_private(self.path)
+            handle, name = tempfile.mkstemp(prefix=".records-", dir=self.path.parent)
+        except OSError as error:  # a read-only checkout: the build goes on without a cache
+            self._not_kept(error)
+            return
+        try:
+            with os.fdopen(handle, "wb") as file:
+                file.write(sealed)
+            Path(name).replace(self.path)
+        except OSError as error:  # a full disk: the cache only saves time, the build goes on
+            Path(name).unlink(missing_ok=True)
+            self._not_kept(error)
+        except BaseException:
+            Path(name).unlink(missing_ok=True)
+            raise
+
+    def _not_kept(self, error: OSError) -> None:
+        folder = self.path.parent if self.path is not None else Path()
+        log.info(f"mentorsite: the record cache is not kept in {shown(folder, Path.cwd())}: {reason(error)}; "
+                 "the build goes on without it and reads every record next time")

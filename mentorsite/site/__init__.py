@@ -1,0 +1,1 @@
+"""The site engine adapter: everything that knows MkDocs, mike and the live preview."""

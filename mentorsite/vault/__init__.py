@@ -1,0 +1,1 @@
+"""Passphrases, the keys file and sealing sites for any static host."""
