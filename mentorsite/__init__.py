@@ -39,15 +39,23 @@ _PUBLIC = {
     "Diagnostic": "mentorsite.model.diagnostics",
     "Severity": "mentorsite.model.diagnostics",
     "Edition": "mentorsite.model.editions",
-    "Program": "mentorsite.model.records",
+    "Program": "mentorsite.model.record_sets",
     "CheckedProgram": "mentorsite.checking.program",
     "read_program": "mentorsite.checking.program",
     "create_environment": "mentorsite.pages.rendering",
     "render_handbook": "mentorsite.pages.rendering",
+    "EngineSettings": "mentorsite.session.settings",
+    "Settings": "mentorsite.session.settings",
+    "SettingsError": "mentorsite.session.settings",
+    "read_settings": "mentorsite.session.settings",
+    "ProgramSession": "mentorsite.session.opening",
+    "SessionError": "mentorsite.session.opening",
+    "open_session": "mentorsite.session.opening",
 }
 
-__all__ = ["LAYERS", "CheckedProgram", "Diagnostic", "Edition", "Program", "Severity", "__version__",
-           "create_environment", "read_program", "render_handbook"]
+__all__ = ["LAYERS", "CheckedProgram", "Diagnostic", "Edition", "EngineSettings", "Program", "ProgramSession",
+           "SessionError", "Settings", "SettingsError", "Severity", "__version__", "create_environment",
+           "open_session", "read_program", "read_settings", "render_handbook"]
 
 
 def __getattr__(name: str) -> Any:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from mentorsite.vault.crypto import open_site
+from mentorsite.vault.sealing import open_site
 from tests.canary import CanaryProgram, Marker, canary_program
 from tests.programs import write_files
 from tests.test_adversarial_markdown import include_attempts

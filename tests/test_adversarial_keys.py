@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mentorsite.vault.crypto import KeysError, read_keys, write_passphrase
+from mentorsite.vault.keyring import KeysError, read_keys, write_passphrase
 from tests.test_encryption import ENCRYPTION, PASSPHRASES, REVIEW_PASSPHRASE, encrypted_program, run
 
 SECRET = "ab" * 32

@@ -172,7 +172,7 @@ def test_private_sites_render_without_include_extensions_even_for_a_line_not_cau
     private = texts_under(folder / "site-private")
     assert SECRET not in private
     assert PASSPHRASE not in private
-    from mentorsite.site.portfolios import private_markdown_extensions
+    from mentorsite.site.factory import private_markdown_extensions
 
     assert "pymdownx.snippets" in config.markdown_extensions
     assert "pymdownx.snippets" not in private_markdown_extensions(config).names

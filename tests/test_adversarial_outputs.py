@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 
-from mentorsite.site.portfolios import Shard
-from mentorsite.vault.crypto import open_site
+from mentorsite.site.builder import Shard
+from mentorsite.vault.sealing import open_site
 from tests.canary import CanaryProgram, canary_program
 from tests.programs import write_files
 from tests.test_encryption import ENV, FOLDER_SECRET, REVIEW_PASSPHRASE, keys_yaml
@@ -387,7 +387,7 @@ def test_the_scan_leaves_out_only_the_folders_mentorsite_writes_in_the_sealed_fo
     from mkdocs.config import load_config
     from mkdocs.exceptions import PluginError
 
-    from mentorsite.site.portfolios import check_shared_origin
+    from mentorsite.site.privacy import check_shared_origin
 
     _, folder = encrypted_program(tmp_path)
     config = load_config(str(folder / "mkdocs.yml"))

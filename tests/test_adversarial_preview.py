@@ -29,7 +29,7 @@ from urllib.parse import urlparse
 import playwright.sync_api as playwright
 import pytest
 
-from mentorsite.vault.crypto import WrongPassphraseError, open_site
+from mentorsite.vault.sealing import WrongPassphraseError, open_site
 from tests.programs import BASE_PROGRAM, write_files
 from tests.serving import free_port, serve, serving_url, wait_for
 from tests.test_adversarial_browser import Recorder, chromium, proxy, visit_every_page  # noqa: F401 - fixtures
@@ -145,6 +145,7 @@ def small(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_files(tmp_path_factory.mktemp("small") / "program", dict(BASE_PROGRAM))
 
 
+@pytest.mark.slow
 def test_the_preview_answers_no_host_name_but_a_loopback_one(small: Path) -> None:
     """Break 1: the preview answered any Host header, so a web page the pair visited could read the
     portfolio through a host name of its own that resolves to 127.0.0.1 (DNS rebinding)."""
@@ -160,6 +161,7 @@ def test_the_preview_answers_no_host_name_but_a_loopback_one(small: Path) -> Non
     assert all("First session." in answers[host][1] for host in list(answers)[6:])
 
 
+@pytest.mark.slow
 def test_the_preview_serves_the_portfolio_only_under_its_printed_token(small: Path) -> None:
     """Break 1: any other user of the machine could `curl` the preview (its files are 0700, the server
     was not); the portfolio is now under a random path printed once, and every other path is 404."""
@@ -180,6 +182,7 @@ def test_the_preview_serves_the_portfolio_only_under_its_printed_token(small: Pa
     assert f'"/{token}/livereload/"' in page
 
 
+@pytest.mark.slow
 def test_the_preview_opens_a_browser_without_its_address_on_a_command_line(small: Path, tmp_path: Path) -> None:
     """Break 1: with --open, the browser was started with the preview's address as an argument,
     which every user of the machine can read (ps, /proc/PID/cmdline). It is given a page of the
@@ -374,7 +377,7 @@ def test_git_ignores_private_and_cache_folders_whatever_their_names(tmp_path: Pa
 
 
 def shard_holding(pair_id: str) -> str:
-    from mentorsite.site.portfolios import Shard
+    from mentorsite.site.builder import Shard
 
     return next(f"{k}/2" for k in (1, 2) if Shard(k, 2).holds(pair_id))
 
@@ -427,6 +430,7 @@ def test_a_deleted_pair_leaves_no_sealed_folder_after_a_build_of_another_pair(tm
     assert not (folder / "site-private/pairs/cy-dee").exists()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
 def test_the_preview_scratch_folder_is_removed_when_a_signal_stops_it(stop: signal.Signals, small: Path,
                                                                       tmp_path: Path) -> None:

@@ -19,7 +19,8 @@ from pathlib import Path
 import pytest
 
 from mentorsite.insights.scorecards import PracticeSettings
-from mentorsite.model.records import Agreement, Handbook, Pair, PairRecords, Session
+from mentorsite.model.record_sets import Handbook, PairRecords
+from mentorsite.model.records import Agreement, Pair, Session
 from mentorsite.pages.program_report import program_report, render_report
 from mentorsite.pages.rendering import create_environment
 from tests.programs import copy_example

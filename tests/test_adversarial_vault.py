@@ -28,6 +28,8 @@ from tests.test_encryption_browser import (  # noqa: F401 - the fixtures
     visit,
 )
 
+pytestmark = pytest.mark.slow  # a browser, or a build of many sealed portfolios
+
 # Run in a page: everything a script of the origin can read without the passphrase, the
 # CryptoKeys it finds in IndexedDB, and which of them it can export.
 LOOK_FOR_KEYS = """async () => {

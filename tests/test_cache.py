@@ -24,8 +24,9 @@ from mentorsite.reading.caching import (
     seal_cache,
     stable_form,
 )
-from mentorsite.site import portfolios
-from mentorsite.site.portfolios import Shard, Stamps
+from mentorsite.site import pool
+from mentorsite.site.builder import Shard
+from mentorsite.site.stamps import Stamps
 from tests.programs import add_plugin_options, copy_example, write_files
 from tests.test_cli import mentorsite
 
@@ -314,9 +315,9 @@ class _WhichProcess:
 
 
 def test_workers_are_replaced_after_their_share_of_pairs(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(portfolios, "PAIRS_PER_WORKER", 1)
+    monkeypatch.setattr(pool, "PAIRS_PER_WORKER", 1)
     ids = [f"pair-{n}" for n in range(6)]
-    outcomes = dict(portfolios._run(_WhichProcess(), ids, jobs=2))  # type: ignore[arg-type]
+    outcomes = dict(pool.run_pairs(_WhichProcess(), ids, jobs=2))  # type: ignore[arg-type]
     assert sorted(outcomes) == ids
     workers = {problems[0].line for problems in outcomes.values() if problems}
     assert os.getpid() not in workers
@@ -341,3 +342,21 @@ def test_a_cache_folder_that_cannot_be_written_does_not_stop_the_build(tmp_path:
     checked = read_program(program / "content", program, cache=cache)
     assert checked.errors == [] and cache.misses > 0
     assert (program / ".cache").is_file()
+
+
+def test_the_code_digest_covers_every_layer_of_the_package(tmp_path: Path) -> None:
+    """A change to any module, in any layer's folder, makes every stamp stale (not only the cache's own)."""
+    import shutil
+
+    from mentorsite.reading import caching
+
+    package = tmp_path / "mentorsite"
+    shutil.copytree(caching.PACKAGE, package, ignore=shutil.ignore_patterns("__pycache__", "themes"))
+    before = caching.code_digest.__wrapped__(package)
+    for module in ("pages/portfolio.py", "site/builder.py", "model/records.py", "cli/base.py"):
+        changed = package / module
+        original = changed.read_bytes()
+        changed.write_bytes(original + b"\n# changed\n")
+        assert caching.code_digest.__wrapped__(package) != before, module
+        changed.write_bytes(original)
+    assert caching.code_digest.__wrapped__(package) == before

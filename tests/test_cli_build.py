@@ -1,4 +1,8 @@
-"""`mentorsite build` progress and --jobs, `export` and `serve --pair`, run as a user runs them."""
+"""`mentorsite build` progress and --jobs, `export` and `serve --pair`: outputs and exit codes.
+
+Run in-process (the ``cli`` fixture), but for the progress bar, which needs a terminal, and the
+previews, which are servers: those run in a process of their own, as a user runs them.
+"""
 
 from __future__ import annotations
 
@@ -14,22 +18,22 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import Cli
 from tests.programs import copy_example, write_files
 from tests.serving import answers, fetch, free_port, serve, serving_url, wait_for
-from tests.test_cli import mentorsite
 
 EXAMPLE_PAIRS = ["lena-marcus", "noor-james", "priya-tomas", "sofia-david"]
 
 
-def test_build_prints_a_line_per_portfolio_when_not_on_a_terminal(tmp_path: Path) -> None:
+def test_build_prints_a_line_per_portfolio_when_not_on_a_terminal(tmp_path: Path, cli: Cli) -> None:
     program = copy_example(tmp_path / "program")
-    result = mentorsite(program, "build")
+    result = cli(program, "build")
     assert result.returncode == 0, result.stderr
     lines = [line for line in result.stderr.splitlines() if line.startswith("portfolio ")]
     # Pairs are built by one worker per processor, so they finish in any order.
     assert [line.split(":")[0] for line in lines] == [f"portfolio {n}/4" for n in range(1, 5)]
     assert sorted(line.split(": ")[1] for line in lines) == [f"{pair} built" for pair in EXAMPLE_PAIRS]
-    again = mentorsite(program, "build")
+    again = cli(program, "build")
     assert not [line for line in again.stderr.splitlines() if line.startswith("portfolio ")]
     assert "built 0 portfolios (pair and review editions), 4 up to date" in again.stderr
 
@@ -56,11 +60,11 @@ def test_build_shows_a_progress_bar_on_a_terminal(program_dir: Path) -> None:
     assert "portfolio 1/1" not in text
 
 
-def test_jobs_build_the_same_portfolios_in_worker_processes(tmp_path: Path) -> None:
+def test_jobs_build_the_same_portfolios_in_worker_processes(tmp_path: Path, cli: Cli) -> None:
     sequential = copy_example(tmp_path / "one")
     parallel = copy_example(tmp_path / "two")
-    assert mentorsite(sequential, "build", "--jobs", "1", SOURCE_DATE_EPOCH="1795262400").returncode == 0
-    result = mentorsite(parallel, "build", "--jobs", "2", SOURCE_DATE_EPOCH="1795262400")
+    assert cli(sequential, "build", "--jobs", "1", SOURCE_DATE_EPOCH="1795262400").returncode == 0
+    result = cli(parallel, "build", "--jobs", "2", SOURCE_DATE_EPOCH="1795262400")
     assert result.returncode == 0, result.stderr
     # Workers finish in any order; each pair is reported once, counted 1 to 4.
     lines = [line.split(": ", 1) for line in result.stderr.splitlines() if line.startswith("portfolio ")]
@@ -77,10 +81,10 @@ def assert_same_tree(left: Path, right: Path) -> None:
     assert different == []
 
 
-def test_jobs_keep_a_broken_pair_out_and_fail(tmp_path: Path) -> None:
+def test_jobs_keep_a_broken_pair_out_and_fail(tmp_path: Path, cli: Cli) -> None:
     program = copy_example(tmp_path / "program")
     write_files(program, {"content/pairs/priya-tomas/goals/broken.md": "---\ntitle: Broken\n---\n"})
-    result = mentorsite(program, "build", "--jobs", "2")
+    result = cli(program, "build", "--jobs", "2")
     assert result.returncode == 1
     assert "portfolio" in result.stderr and "priya-tomas not built, previous pair edition kept" in result.stderr
     assert "mentorsite: 1 pair not built, their previous pair editions kept: priya-tomas\n" in result.stderr
@@ -98,17 +102,28 @@ def static_server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
 LOCAL_LINK = re.compile(r'(?:href|src)="(?!https?:|#|data:|mailto:|/)([^"#?]+)')
 
 
-def test_export_writes_a_zip_that_works_unzipped_and_served(program_dir: Path,
-                                                           static_server: tuple[str, Path]) -> None:
-    base, served = static_server
-    result = mentorsite(program_dir, "export", "ana-ben", "--edition", "review", "-o", "out/ana.zip")
+def test_export_writes_the_same_zip_each_time(program_dir: Path, cli: Cli) -> None:
+    result = cli(program_dir, "export", "ana-ben", "--edition", "review", "-o", "out/ana.zip")
     assert result.returncode == 0, result.stderr
     count = int(re.search(r"review edition of ana-ben, (\d+) files", result.stdout).group(1))  # type: ignore[union-attr]
     archive = program_dir / "out/ana.zip"
     with zipfile.ZipFile(archive) as opened:
         names = opened.namelist()
-        assert len(names) == count
-        assert all(name.startswith("ana-ben-review/") for name in names)
+    assert len(names) == count
+    assert all(name.startswith("ana-ben-review/") for name in names)
+    assert "search/search_index.json" in " ".join(names)
+    again = cli(program_dir, "export", "ana-ben", "--edition", "review", "-o", "out/again.zip")
+    assert again.returncode == 0
+    assert archive.read_bytes() == (program_dir / "out/again.zip").read_bytes()
+
+
+@pytest.mark.slow
+def test_export_writes_a_zip_that_works_unzipped_and_served(program_dir: Path, cli: Cli,
+                                                           static_server: tuple[str, Path]) -> None:
+    base, served = static_server
+    result = cli(program_dir, "export", "ana-ben", "--edition", "review", "-o", "out/ana.zip")
+    assert result.returncode == 0, result.stderr
+    with zipfile.ZipFile(program_dir / "out/ana.zip") as opened:
         opened.extractall(served)
     pages = list((served / "ana-ben-review").rglob("*.html"))
     assert len(pages) >= 5
@@ -122,17 +137,13 @@ def test_export_writes_a_zip_that_works_unzipped_and_served(program_dir: Path,
             if not answers(base + target.relative_to(served.resolve()).as_posix()):
                 broken.append(f"{relative} -> {link}")
     assert broken == []
-    assert "search/search_index.json" in " ".join(names)
-    again = mentorsite(program_dir, "export", "ana-ben", "--edition", "review", "-o", "out/again.zip")
-    assert again.returncode == 0
-    assert archive.read_bytes() == (program_dir / "out/again.zip").read_bytes()
 
 
-def test_export_review_edition_leaves_out_private_records(program_dir: Path) -> None:
+def test_export_review_edition_leaves_out_private_records(program_dir: Path, cli: Cli) -> None:
     write_files(program_dir, {"content/pairs/ana-ben/sessions/2026-02-03.md":
                               "---\ndate: 2026-02-03\n---\n\nPRIVATE-NOTE-MARKER\n"})
     for edition, expected in (("pair", True), ("review", False)):
-        result = mentorsite(program_dir, "export", "ana-ben", "--edition", edition)
+        result = cli(program_dir, "export", "ana-ben", "--edition", edition)
         assert result.returncode == 0, result.stderr
         # by default into the private folder, which git ignores, readable by its owner only
         assert result.stdout.startswith(f"Wrote site-private/exports/ana-ben-{edition}.zip: the {edition} "
@@ -142,16 +153,16 @@ def test_export_review_edition_leaves_out_private_records(program_dir: Path) -> 
         assert found is expected, edition
 
 
-def test_export_refuses_the_public_site_and_pairs_with_errors(program_dir: Path) -> None:
-    into_site = mentorsite(program_dir, "export", "ana-ben", "-o", "site/ana.zip")
+def test_export_refuses_the_public_site_and_pairs_with_errors(program_dir: Path, cli: Cli) -> None:
+    into_site = cli(program_dir, "export", "ana-ben", "-o", "site/ana.zip")
     assert into_site.returncode == 1
     assert into_site.stderr.endswith(
         f"Error: mentorsite: the export (site/ana.zip) must not go into site_dir ({program_dir.resolve()}/site): "
         "a portfolio is private\n")
-    unknown = mentorsite(program_dir, "export", "ana-bne")
+    unknown = cli(program_dir, "export", "ana-bne")
     assert unknown.stderr.endswith("Error: no pair 'ana-bne' in content/pairs; did you mean 'ana-ben'?\n")
     write_files(program_dir, {"content/pairs/ana-ben/goals/speaking.md": "---\ntitle: Speak\n---\n"})
-    broken = mentorsite(program_dir, "export", "ana-ben")
+    broken = cli(program_dir, "export", "ana-ben")
     assert broken.returncode == 1
     assert "speaking.md:2:1: error[missing-field] status: required field is missing" in broken.stderr
     assert broken.stderr.endswith("Error: mentorsite: 1 error and 0 warnings in the records of ana-ben; "
@@ -198,20 +209,20 @@ def test_serve_without_pair_previews_the_handbook(program_dir: Path) -> None:
         process.wait(timeout=20)
 
 
-def test_build_and_export_need_the_plugin_in_mkdocs_yml(program_dir: Path) -> None:
+def test_build_and_export_need_the_plugin_in_mkdocs_yml(program_dir: Path, cli: Cli) -> None:
     config = program_dir / "mkdocs.yml"
     config.write_text(config.read_text().replace("  - mentorsite\n", ""))
     expected = f"Error: {config.resolve()} does not list the mentorsite plugin\n"
     for arguments in (("build",), ("export", "ana-ben")):
-        result = mentorsite(program_dir, *arguments)
+        result = cli(program_dir, *arguments)
         assert (result.returncode, result.stderr[-len(expected):]) == (1, expected), arguments
 
 
-def test_serve_names_an_unknown_pair_and_a_bad_address(program_dir: Path) -> None:
-    unknown = mentorsite(program_dir, "serve", "--pair", "ana-bne")
+def test_serve_names_an_unknown_pair_and_a_bad_address(program_dir: Path, cli: Cli) -> None:
+    unknown = cli(program_dir, "serve", "--pair", "ana-bne")
     assert (unknown.returncode, unknown.stderr.splitlines()[-1]) == (
         1, "Error: no pair 'ana-bne' in content/pairs; did you mean 'ana-ben'?")
-    address = mentorsite(program_dir, "serve", "--dev-addr", "8000")
+    address = cli(program_dir, "serve", "--dev-addr", "8000")
     assert address.returncode == 2
     assert address.stderr.endswith("Error: Invalid value for '--dev-addr': expected IP:PORT, got '8000'\n")
     # A pair whose records have errors is served, with them listed: tests/test_serve_errors.py.

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 from mentorsite.model.editions import select_edition
-from mentorsite.model.records import Agreement, Checkin, Closing, Goal, Pair, PairRecords, Session
+from mentorsite.model.record_sets import PairRecords
+from mentorsite.model.records import Agreement, Checkin, Closing, Goal, Pair, Session
 
 
 def full_records(agreement_visibility: str = "review") -> PairRecords:

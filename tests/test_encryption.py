@@ -22,16 +22,9 @@ import pytest
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from mentorsite.vault.crypto import (
-    ITERATIONS,
-    WrongPassphraseError,
-    derive_key,
-    folder_name,
-    open_site,
-    passphrase_variable,
-    read_keys,
-    seal_site,
-)
+from mentorsite.vault.keyring import read_keys
+from mentorsite.vault.passphrases import ITERATIONS, derive_key, folder_name, passphrase_variable
+from mentorsite.vault.sealing import WrongPassphraseError, open_site, seal_site
 from tests.canary import CanaryProgram, canary_program
 from tests.programs import write_files
 

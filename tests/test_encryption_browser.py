@@ -20,7 +20,7 @@ import pytest
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from mentorsite.vault.crypto import derive_key
+from mentorsite.vault.passphrases import derive_key
 from tests.canary import CanaryProgram
 from tests.serving import QuietHandler
 from tests.test_browser import browser, foreign_requests, search_for  # noqa: F401 - the browser fixture

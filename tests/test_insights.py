@@ -18,7 +18,8 @@ from mentorsite.insights.measures import (
     overview,
     weeks_together,
 )
-from mentorsite.model.records import Agreement, Cadence, Goal, Pair, PairRecords, Session
+from mentorsite.model.record_sets import PairRecords
+from mentorsite.model.records import Agreement, Cadence, Goal, Pair, Session
 
 AS_OF = date(2026, 3, 1)
 

@@ -168,3 +168,21 @@ def test_the_check_is_not_blind(tmp_path: Path) -> None:
     climbing = tmp_path / "climbing.py"
     climbing.write_text("from mentorsite.site.plugin import MentorsitePlugin\nimport mkdocs\n")
     assert [m for m, _, _ in imports(climbing)] == ["mentorsite.site.plugin", "mkdocs"]
+
+
+def test_the_themes_are_found_one_way_installed_or_from_a_checkout(tmp_path: Path) -> None:
+    """Beside the package in a wheel (``mentorsite/themes``), else beside the package folder (a checkout).
+
+    The installed case runs for real in tests/test_wheel.py; here both layouts, side by side.
+    """
+    from mentorsite.files.themes import bundled_templates_dir
+
+    checkout = tmp_path / "checkout"
+    (checkout / "mentorsite").mkdir(parents=True)
+    (checkout / "themes").mkdir()
+    assert bundled_templates_dir(checkout / "mentorsite") == checkout / "themes"
+    installed = tmp_path / "site-packages" / "mentorsite"
+    (installed / "themes").mkdir(parents=True)
+    assert bundled_templates_dir(installed) == installed / "themes"
+    assert bundled_templates_dir() == PACKAGE.parent / "themes"  # this checkout: no themes/ in the package
+    assert (bundled_templates_dir() / "portfolio" / "overview.md.j2").is_file()

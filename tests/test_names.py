@@ -26,7 +26,8 @@ from mentorsite.model.editions import EDITIONS, Edition
 from mentorsite.model.records import Goal, Guideline, Session
 from mentorsite.pages import portfolio
 from mentorsite.pages.rendering import create_environment
-from mentorsite.reading.sources import Document, Positions, read_markdown, read_yaml
+from mentorsite.reading.positions import Positions
+from mentorsite.reading.sources import Document, read_markdown, read_yaml
 from tests.programs import BASE_PROGRAM, write_files
 
 # What is new with these checks is imported in the tests that use it, so that every other
@@ -72,7 +73,7 @@ def pair_program(pair_id: str) -> dict[str, str | bytes]:
 def test_the_limits_come_from_the_file_system_and_the_writers_forms() -> None:
     from mentorsite.reading import limits
     from mentorsite.reading.limits import NameLimits
-    from mentorsite.site import portfolios
+    from mentorsite.site import stamps
 
     found = NameLimits.of(Path("/no/such/place/site-private"), Path("/no/such/place/site"))
     assert found.name_max == os.pathconf("/", "PC_NAME_MAX")  # the nearest folder that exists
@@ -81,8 +82,8 @@ def test_the_limits_come_from_the_file_system_and_the_writers_forms() -> None:
     assert found.page_id("guidelines", None).most == limit_of("guidelines")
     assert limits.size("é") == 2
     # The forms are the writers': the stamps and summary file the portfolio build names.
-    assert limits.STAMP_PREFIXES == (portfolios.PAIR_STAMP, portfolios.SHARED_STAMP, portfolios.SEALED_STAMP)
-    assert limits.SUMMARY_FILE == portfolios.SUMMARY_FILE
+    assert limits.STAMP_PREFIXES == (stamps.PAIR_STAMP, stamps.SHARED_STAMP, stamps.SEALED_STAMP)
+    assert limits.SUMMARY_FILE == stamps.SUMMARY_FILE
     assert {f"{{id}}-{edition}.zip" for edition in EDITIONS} <= set(limits.export_forms())
     # And the names written where no constant says them: the export's folder, the withdrawn copy.
     from mentorsite.files import output
@@ -245,7 +246,7 @@ def render_example(folder: Path, edition: Edition) -> portfolio.Portfolio:
 
 def test_every_page_of_the_portfolio_is_in_the_table(tmp_path: Path) -> None:
     """render_portfolio names its pages from PORTFOLIO_PAGES (see the next test for the proof it reads it)."""
-    from mentorsite.model.records import PORTFOLIO_PAGES
+    from mentorsite.model.page_table import PORTFOLIO_PAGES
 
     rendered = {page.uri for edition in EDITIONS for page in render_example(tmp_path / edition, edition).pages}
     patterns = [page.uri for page in PORTFOLIO_PAGES.values()]
@@ -258,7 +259,7 @@ def test_every_page_of_the_portfolio_is_in_the_table(tmp_path: Path) -> None:
 
 def test_a_page_added_to_the_table_is_generated_and_its_name_refused(tmp_path: Path,
                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    from mentorsite.model.records import PORTFOLIO_PAGES, PortfolioPage
+    from mentorsite.model.page_table import PORTFOLIO_PAGES, PortfolioPage
 
     monkeypatch.setitem(PORTFOLIO_PAGES, "goals", PortfolioPage("goals/all.md", "the list of goals"))
     assert "goals/all.md" in {page.uri for page in render_example(tmp_path / "pages", "pair").pages}
@@ -274,7 +275,7 @@ def test_a_page_added_to_the_table_is_generated_and_its_name_refused(tmp_path: P
 
 
 def test_a_page_at_the_top_reserves_every_name_the_site_uses() -> None:
-    from mentorsite.model.records import PORTFOLIO_PAGES, SITE_FILES, PortfolioPage, reserved_ids
+    from mentorsite.model.page_table import PORTFOLIO_PAGES, SITE_FILES, PortfolioPage, reserved_ids
 
     pages = {**PORTFOLIO_PAGES, "goal": PortfolioPage("{id}.md", "a goal")}
     reserved = reserved_ids(Goal, pages)
@@ -286,7 +287,7 @@ def test_a_page_at_the_top_reserves_every_name_the_site_uses() -> None:
 @pytest.mark.parametrize("record_type", [Goal, Session, Guideline])
 def test_every_reserved_id_is_refused_with_a_free_one_as_the_hint(record_type: type[Goal]) -> None:
     from mentorsite.checking.validation import refuse_reserved_id
-    from mentorsite.model.records import reserved_ids
+    from mentorsite.model.page_table import reserved_ids
 
     reserved = reserved_ids(record_type)
     assert "index" in reserved
@@ -314,7 +315,7 @@ def test_a_goal_named_index_is_refused_and_the_pair_is_not_built_from_it(tmp_pat
 
 
 def test_every_page_file_of_the_table_is_a_distinct_file() -> None:
-    from mentorsite.model.records import PORTFOLIO_PAGES, page_files
+    from mentorsite.model.page_table import PORTFOLIO_PAGES, page_files
 
     written = [file for page in PORTFOLIO_PAGES.values() if "{id}" not in page.uri for file in page_files(page.uri)]
     assert len(written) == len(set(written))
@@ -323,7 +324,7 @@ def test_every_page_file_of_the_table_is_a_distinct_file() -> None:
 
 
 def test_the_reviewer_sites_own_folders_are_no_pair_ids(tmp_path: Path) -> None:
-    from mentorsite.model.records import SITE_FILES
+    from mentorsite.model.page_table import SITE_FILES
 
     assert set(RESERVED_PAIR_IDS) == {name.removesuffix("/") for name in SITE_FILES if name.endswith("/")}
     assert set(RESERVED_PAIR_IDS) == {"assets", "search"}

@@ -14,7 +14,7 @@ import pytest
 
 from mentorsite.checking.program import read_program
 from mentorsite.model.editions import EDITIONS, Edition
-from mentorsite.model.records import Program
+from mentorsite.model.record_sets import Program
 from mentorsite.pages.portfolio import PortfolioSettings, render_portfolio, render_review_index, review_entry
 from mentorsite.pages.rendering import RenderedPage, create_environment
 from tests.goldens import check_golden

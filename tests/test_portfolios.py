@@ -21,7 +21,7 @@ import material
 import pytest
 
 from mentorsite.model.records import RECORD_TYPES, public_fields
-from mentorsite.site.portfolios import mark_private
+from mentorsite.site.privacy import mark_private
 from tests.canary import NOT_TEXT, CanaryProgram, canary_program
 from tests.programs import write_files
 

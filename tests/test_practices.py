@@ -10,13 +10,14 @@ from typing import Any
 import pytest
 
 from mentorsite.checking.program import read_program
-from mentorsite.insights.practices import CheckResult, Verdict
 from mentorsite.insights.scorecards import (
     PracticeSettings,
     practice_findings,
     read_practice_settings,
     run_checks,
 )
+from mentorsite.insights.verdicts import CheckResult, Verdict
+from mentorsite.model.record_sets import PairRecords
 from mentorsite.model.records import (
     CHECK_NAMES,
     Agreement,
@@ -24,10 +25,9 @@ from mentorsite.model.records import (
     Closing,
     Goal,
     Pair,
-    PairRecords,
     Session,
 )
-from mentorsite.reading.sources import node_positions
+from mentorsite.reading.positions import node_positions
 
 AS_OF = date(2026, 4, 1)
 SMART = {"specific": "s", "measurable": "m", "achievable": "a", "relevant": "r"}

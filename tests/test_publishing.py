@@ -12,7 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from mentorsite.site.publishing import read_published
+from mentorsite.reading.deploy_branch import read_published
 from tests.editions import ENV, git
 
 

@@ -151,7 +151,7 @@ def test_a_minimum_below_three_pairs_is_refused(tmp_path: Path, setting: str) ->
     folder = canary_with_options(tmp_path, f"report: {{min_pairs: {setting}}}")
     result = mkdocs_build(folder)
     assert result.returncode == 1
-    assert (f"mkdocs.yml:8:27: error[bad-value] report.min_pairs: expected at least 3 pairs (in a group of "
+    assert (f"mkdocs.yml:8:27: error[bad-setting] report.min_pairs: expected at least 3 pairs (in a group of "
             f"two, each pair would know the other's result), got {setting}") in result.stderr
     assert "1 error and 0 warnings in the plugin's settings; the site was not built" in result.stderr
     assert not (folder / "site").exists() and not (folder / "site-private").exists()

@@ -630,11 +630,12 @@ def test_serving_takes_no_lock_and_keeps_its_folder(small: Path, holder: subproc
     from mentorsite.site.plugin import MentorsitePlugin
 
     config = load_config(str(small / "mkdocs.yml"), site_dir=str(small / "preview"))
-    plugin = MentorsitePlugin.of(config)
+    plugin = config.plugins["mentorsite"]
+    assert isinstance(plugin, MentorsitePlugin)
     plugin.on_startup(command="serve", dirty=False)
     plugin.on_pre_build(config=config)
     assert config.site_dir == str(small / "preview")
-    assert plugin.site is None
+    assert plugin.swap.site is None
 
 
 @contextlib.contextmanager

@@ -117,7 +117,8 @@ def test_the_installed_command_starts_a_program_and_encrypts_its_portfolios(inst
     sealed = run([str(environment / "bin" / "mentorsite"), "build", "--strict"], tmp_path / "started")
     assert sealed.returncode == 0, sealed.stderr
     opened = run([str(python), "-c", (
-        "import sys; from pathlib import Path; from mentorsite.vault.crypto import open_site, folder_name; "
+        "import sys; from pathlib import Path; from mentorsite.vault.sealing import open_site; "
+        "from mentorsite.vault.passphrases import folder_name; "
         "site = Path('site/portfolios/pairs') / folder_name('riley and morgan passphrase', 'riley-morgan', "
         "bytes.fromhex('5eed' * 16)); "
         "files = open_site(site, 'riley and morgan passphrase'); "

@@ -19,7 +19,8 @@ from jinja2 import Environment
 from mentorsite.checking.validation import validate_record
 from mentorsite.insights.measures import DAYS_PER_UNIT, ActionItem, action_items, task_key
 from mentorsite.model.diagnostics import Diagnostic
-from mentorsite.model.records import RECORD_TYPES, Cadence, Goal, PairRecords, Person, Record, Session
+from mentorsite.model.record_sets import PairRecords
+from mentorsite.model.records import RECORD_TYPES, Cadence, Goal, Person, Record, Session
 from mentorsite.model.schemas import schema_hint
 from mentorsite.pages.rendering import TemplateFailure, render_page
 from mentorsite.reading.loading import PAIRS_FOLDER

@@ -24,7 +24,8 @@ from mentorsite.authoring.drafts import (
 )
 from mentorsite.checking.validation import RecordType
 from mentorsite.files.themes import bundled_templates_dir
-from mentorsite.model.records import Agreement, Goal, Pair, PairRecords, Person
+from mentorsite.model.record_sets import PairRecords
+from mentorsite.model.records import Agreement, Goal, Pair, Person
 from mentorsite.model.schemas import SCHEMAS_FOLDER, schema_texts
 
 STARTER_FOLDER = "starter"

@@ -4,16 +4,9 @@ A browser gives every script of one origin (scheme, host name, port) the same ri
 of them can read what the unlock page keeps for an open portfolio, open its pages in a
 frame and read them, or register a service worker of its own. So the encrypted portfolios
 may share their origin with the handbook only when the handbook runs no script but the
-theme's own. This module finds the others: in the settings (``extra_javascript``,
-``extra.analytics``) and in every page of the built handbook, so that a theme override, a
-plugin or raw HTML in a guideline is seen too.
-
-The theme's own scripts are learnt from the theme's template files (without the program's
-overrides, and without the theme's integrations of outside services such as analytics);
-an inline script counts as the theme's when it is one of them with only the text of those
-string literals changed that the template fills in (relative paths and values of the settings
-are written there), and none of those names a scheme (``javascript:``), another host or holds
-an escape sequence: the theme's redirect script, say, takes a path, never code.
+theme's own (``mentorsite.checking.theme_scripts``). This module finds the others: in the
+settings (``extra_javascript``, ``extra.analytics``) and in every page of the built
+handbook, so that a theme override, a plugin or raw HTML in a guideline is seen too.
 
 Comments, CDATA sections and other markup declarations hide nothing: browsers end a comment
 in more ways than a regular expression can follow (``<!-->``, ``--!>``), so their inside is
@@ -24,40 +17,30 @@ from __future__ import annotations
 
 import bisect
 import contextlib
-import functools
 import gzip
 import json
-import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from fnmatch import fnmatch
 from html import unescape
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
+from mentorsite.checking.theme_scripts import DATA_TYPES, ThemeScripts, files_under, normalised
 from mentorsite.model.diagnostics import Diagnostic, Severity
-from mentorsite.reading.sources import Positions
+from mentorsite.reading.positions import Positions
 
 CODE = "shared-origin"
 EXPECTED = "expected only the theme's own scripts on the host name of the encrypted portfolios"
 # What a static host serves as HTML, XHTML, SVG or XML, where a browser runs scripts (names lowered).
 PAGES = ("*.html", "*.htm", "*.xhtml", "*.xht", "*.shtml", "*.shtm", "*.svg", "*.svgz", "*.xml", "*.xsl",
          "*.xslt", "*.rss", "*.atom", "*.rdf", "*.mht", "*.mhtml", "*.mathml", "*.mml")
-INTEGRATIONS = "integrations"  # the theme's partials that load outside services (analytics)
-DATA_TYPES = ("application/json", "application/ld+json")  # script elements that never run
 URL_ATTRIBUTES = ("href", "src", "action", "formaction", "xlink:href", "data")
-_STRING = re.compile(r""""(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|`(?:[^`\\]|\\.)*`""", re.DOTALL)
-_JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
-_TEMPLATE_SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)</script>", re.DOTALL | re.IGNORECASE)
-_CONTROL = re.compile(r"[\x00-\x20]")
 # A start tag with its attributes (quoted values may hold '>'). Comments are not skipped: their
 # inside is read as markup too (fail closed), and so are CDATA sections and declarations.
 _TAG = re.compile(r"""<([a-zA-Z][^\s/>]*)((?:[^>"']|"[^"]*"|'[^']*')*)>""", re.DOTALL)
 _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
 IN_COMMENT = "in an HTML comment (a browser may end one sooner than it seems: delete the comment)"
-_HOLE = "\x00"  # where a template writes a value (a Jinja expression), while it is learnt
-_SCHEME = re.compile(r"[a-z][a-z0-9+.\-]*:")
 THEME_IDS = "__"  # the theme's element ids (its configuration, drawer, search) start with this
 CONFIG_ID = "__config"
 WORKERS = "assets/javascripts/workers/"  # where the theme's search worker is
@@ -68,105 +51,6 @@ _SUSPECT = re.compile(r"(?:^|\s)on|script|srcdoc|&|[\t\n\r]", re.IGNORECASE)
 # for only where a value starts with "__" (not in classes such as md-nav__link, on every tag).
 _THEME_ID = re.compile(r"""(?:^|[\s"'/])id\s*=\s*(?:"(__[^"]*)"|'(__[^']*)'|(__[^\s"'>]*))""", re.IGNORECASE)
 _ATTRIBUTE = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?""")
-
-
-def canonical(script: str) -> str:
-    """A script with the text of each string literal left out, and no surrounding space."""
-    return _STRING.sub(lambda match: match.group(0)[0] * 2, script).strip()
-
-
-Shape = tuple["re.Pattern[str] | None", ...]
-"""The string literals of a theme script in order: the text each must have, or None where the
-template writes a value (any text that is safe, see ``_safe_value``)."""
-
-
-def _learnt(template: str) -> tuple[str, Shape]:
-    """A template's script in canonical form (Jinja outside strings left out) and its literals."""
-    marked = _JINJA.sub(_HOLE, template)
-    shape: list[re.Pattern[str] | None] = []
-    for literal in _STRING.findall(marked):
-        text = literal[1:-1]
-        shape.append(None if _HOLE in text else re.compile(re.escape(text)))
-    return canonical(marked.replace(_HOLE, "")), tuple(shape)
-
-
-def _safe_value(text: str) -> bool:
-    """Whether a value the theme's template wrote into a string literal can carry no code nor leave
-    the origin: no escape sequence (which could spell anything), no scheme (``javascript:``,
-    ``data:``, ``https:``) and no other host (``//host``), read as a browser reads a URL."""
-    if "\\" in text:
-        return False
-    url = _normalised(text.strip()).casefold()
-    return not _SCHEME.match(url) and not url.startswith("//")
-
-
-def _fits(script: str, shapes: frozenset[Shape]) -> bool:
-    """Whether the literals of ``script`` are those of one of the theme's scripts of its form."""
-    literals = [literal[1:-1] for literal in _STRING.findall(script)]
-    return any(len(shape) == len(literals) and all(
-        _safe_value(text) if pattern is None else pattern.fullmatch(text) is not None
-        for pattern, text in zip(shape, literals, strict=True)) for shape in shapes)
-
-
-@dataclass(frozen=True)
-class ThemeScripts:
-    """What the theme itself runs: its files, and its inline scripts in canonical form."""
-
-    folders: tuple[Path, ...]
-    """The theme's folders, the program's overrides left out."""
-    overrides: Path | None = None
-    inline: frozenset[str] = frozenset()
-    shapes: tuple[tuple[str, frozenset[Shape]], ...] = ()
-    """For each inline script in canonical form, the literals it may have."""
-
-    def owns_inline(self, script: str) -> bool:
-        """Whether ``script`` is one of the theme's, with only the values its template writes changed."""
-        form = canonical(script)
-        if form not in self.inline:
-            return False
-        return any(_fits(script, shapes) for known, shapes in self.shapes if known == form)
-
-    @classmethod
-    def learn(cls, folders: Iterable[Path], overrides: Path | None) -> ThemeScripts:
-        """The inline scripts (and ``javascript:`` links) of every template of the theme."""
-        theme = tuple(folder.resolve() for folder in folders
-                      if overrides is None or folder.resolve() != overrides.resolve())
-        found: dict[str, set[Shape]] = {}
-        for folder in theme:
-            for template in _pages(folder, set(), ("*.html",), hidden=False):
-                if INTEGRATIONS in template.relative_to(folder).parts:
-                    continue
-                text = template.read_text(encoding="utf-8", errors="replace")
-                bodies = [body for attributes, body in _TEMPLATE_SCRIPT.findall(text)
-                          if "src=" not in attributes and not any(kind in attributes for kind in DATA_TYPES)]
-                for body in [*bodies, *re.findall(r'href="javascript:([^"]*)"', text)]:
-                    form, shape = _learnt(body)
-                    found.setdefault(form, set()).add(shape)
-        return cls(theme, overrides.resolve() if overrides else None, frozenset(found),
-                   tuple((form, frozenset(shapes)) for form, shapes in found.items()))
-
-    def has_file(self, relative: str) -> bool:
-        """Whether the theme has a file at ``relative`` that the program does not override."""
-        if self.overrides is not None and (self.overrides / relative).exists():
-            return False
-        return any((folder / relative).is_file() for folder in self.folders)
-
-    def owns_file(self, relative: str, served: Path) -> bool:
-        """Whether the file served at ``relative`` is a theme file, unchanged and not overridden."""
-        return _owns_file(self, relative, served)
-
-
-@functools.cache
-def _owns_file(theme: ThemeScripts, relative: str, served: Path) -> bool:
-    """One comparison per script file and build, however many pages load it."""
-    if theme.overrides is not None and (theme.overrides / relative).exists():
-        return False
-    try:
-        data = served.read_bytes()
-    except OSError:
-        return False
-    return any((folder / relative).is_file() and (folder / relative).read_bytes() == data
-               for folder in theme.folders)
 
 
 @dataclass
@@ -238,8 +122,8 @@ def marked_page_scripts(html: str) -> tuple[list[tuple[tuple[int, int], str, str
                 found.append((where, "handler", f"{name}={value}"))
             elif name == "srcdoc":  # a frame whose page is written here, on this origin
                 found.append((where, "frame", value))
-            elif name in URL_ATTRIBUTES and _normalised(value).lower().startswith("javascript:"):
-                found.append((where, "link", _normalised(value)[len("javascript:"):]))
+            elif name in URL_ATTRIBUTES and normalised(value).lower().startswith("javascript:"):
+                found.append((where, "link", normalised(value)[len("javascript:"):]))
         if tag not in ("script", "style"):
             continue
         close = re.compile(rf"</{re.escape(match.group(1))}[\s/>]", re.IGNORECASE).search(html, at)
@@ -260,10 +144,6 @@ def _may_name_theme_id(written: str) -> bool:
     return '"__' in written or "'__" in written or "=__" in written or " __" in written or "\f__" in written
 
 
-def _normalised(url: str) -> str:
-    """A URL as a browser reads it: no control characters or spaces, backslashes as slashes."""
-    return _CONTROL.sub("", url).replace("\\", "/")
-
 
 def scan_site(site_dir: Path, theme: ThemeScripts, *, shown: str, skip: Iterable[Path] = (),
               known: Iterable[str] = (), severity: Severity = Severity.ERROR) -> list[Diagnostic]:
@@ -276,7 +156,7 @@ def scan_site(site_dir: Path, theme: ThemeScripts, *, shown: str, skip: Iterable
     """
     reported = {*known, *(PurePosixPath(path).as_posix() for path in known)}
     findings: dict[str, _Finding] = {}
-    for page in _pages(site_dir, {folder.resolve() for folder in skip}):
+    for page in files_under(site_dir, {folder.resolve() for folder in skip}, PAGES):
         relative = page.relative_to(site_dir).as_posix()
         scripts, commented = marked_page_scripts(_read(page))
         for (line, column), kind, value in scripts:
@@ -301,21 +181,6 @@ def _read(page: Path) -> str:
     return data.decode("utf-8", errors="replace")
 
 
-def _pages(site_dir: Path, skipped: set[Path], patterns: tuple[str, ...] = PAGES, *,
-           hidden: bool = True) -> list[Path]:
-    """The files of ``patterns`` under ``site_dir`` in name order, outside ``skipped``.
-
-    ``hidden=False`` leaves out hidden folders (where a theme keeps its thousands of icons).
-    """
-    pages = []
-    for walked, folders, files in os.walk(site_dir):
-        root = Path(walked)
-        folders[:] = [name for name in folders
-                      if (hidden or not name.startswith(".")) and (root / name).resolve() not in skipped]
-        pages += [root / name for name in files
-                  if any(fnmatch(name.lower(), pattern) for pattern in patterns)]
-    return sorted(pages)
-
 
 def _judge(kind: str, value: str, page: str, site_dir: Path, theme: ThemeScripts,
            reported: set[str]) -> str | None:
@@ -334,7 +199,7 @@ def _judge(kind: str, value: str, page: str, site_dir: Path, theme: ThemeScripts
         return f"a frame with a page of its own (srcdoc: {_excerpt(value)})"
     if kind == "base":
         return f"a base address for every relative script ({_excerpt(value)})"
-    url = _normalised(value)
+    url = normalised(value)
     if url in reported:
         return None  # named already, at its line in the settings
     parts = urlsplit(url)
@@ -359,7 +224,7 @@ def _judge_config(text: str, page: str, site_dir: Path, theme: ThemeScripts) -> 
     search = settings.get("search") if isinstance(settings, dict) else None
     if not isinstance(search, str):
         return f"theme settings (id {CONFIG_ID!r}) not written by the theme ({_excerpt(text) or 'no JSON'})"
-    url = _normalised(search)
+    url = normalised(search)
     parts = urlsplit(url)
     relative = None if _elsewhere(url) else _within(
         PurePosixPath(unquote(parts.path)) if parts.path.startswith("/") else
@@ -421,5 +286,5 @@ def setting_findings(shown: str, positions: Positions, extra_javascript: list[st
 
 
 def _elsewhere(url: str) -> bool:
-    parts = urlsplit(_normalised(url))
-    return bool(parts.scheme or parts.netloc) or _normalised(url).startswith("//")
+    parts = urlsplit(normalised(url))
+    return bool(parts.scheme or parts.netloc) or normalised(url).startswith("//")

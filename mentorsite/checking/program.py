@@ -11,12 +11,12 @@ from functools import cached_property
 from pathlib import Path
 from typing import TypeVar
 
+from mentorsite.checking.config_places import check_settings
 from mentorsite.checking.inclusions import (
     Included,
     check_docs_pages,
     check_handbook_text,
     check_pair_document,
-    check_settings,
 )
 from mentorsite.checking.references import (
     check_duplicate_ids,
@@ -27,21 +27,18 @@ from mentorsite.checking.references import (
 )
 from mentorsite.checking.validation import check_fields, refuse_reserved_id
 from mentorsite.model.diagnostics import Diagnostic, Severity, sort_diagnostics
+from mentorsite.model.page_table import SITE_FILES, free_id
+from mentorsite.model.record_sets import Handbook, PairRecords, Program
 from mentorsite.model.records import (
     CHECK_NAMES,
-    SITE_FILES,
     Agreement,
     Checkin,
     Closing,
     Goal,
     Guideline,
-    Handbook,
     Pair,
-    PairRecords,
-    Program,
     Record,
     Session,
-    free_id,
 )
 from mentorsite.reading.caching import RecordCache, digest, paused_gc
 from mentorsite.reading.limits import Limit, NameLimits
@@ -54,7 +51,9 @@ from mentorsite.reading.loading import (
     load_content,
     printable,
 )
-from mentorsite.reading.sources import Document, Positions, problem
+from mentorsite.reading.positions import Positions
+from mentorsite.reading.problems import problem
+from mentorsite.reading.sources import Document
 
 SESSION_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:-[a-z0-9]+(?:-[a-z0-9]+)*)?$")
 CHECKIN_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})$")

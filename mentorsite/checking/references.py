@@ -11,8 +11,9 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from mentorsite.model.diagnostics import Diagnostic, Severity
-from mentorsite.model.records import PairRecords
-from mentorsite.reading.sources import Document, problem
+from mentorsite.model.record_sets import PairRecords
+from mentorsite.reading.problems import problem
+from mentorsite.reading.sources import Document
 
 _MAX_LISTED = 8
 

@@ -17,18 +17,18 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from mentorsite.model.diagnostics import Diagnostic, Severity
+from mentorsite.model.page_table import RECORD_PAGES, free_id, reserved_ids
 from mentorsite.model.records import (
     ID_IS_NAME,
-    RECORD_PAGES,
     SLUG_PATTERN,
     Model,
     Record,
     describe_value,
-    free_id,
     public_fields,
-    reserved_ids,
 )
-from mentorsite.reading.sources import Document, Location, field_name, problem
+from mentorsite.reading.positions import Location, field_name
+from mentorsite.reading.problems import problem
+from mentorsite.reading.sources import Document
 
 RecordType = TypeVar("RecordType", bound=Record)
 

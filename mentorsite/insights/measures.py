@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import pairwise
 
-from mentorsite.model.records import Action, Cadence, Checkin, Goal, PairRecords, Session
+from mentorsite.model.record_sets import PairRecords
+from mentorsite.model.records import Action, Cadence, Checkin, Goal, Session
 
 DAYS_PER_UNIT = {"days": 1, "weeks": 7, "months": 30}
 

@@ -9,99 +9,23 @@ action's task), and they are shown to the pair alone.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import date, timedelta
 from itertools import pairwise
-from typing import Literal
 
 from mentorsite.insights.measures import action_items, cadence_report, interval_days, task_key
-from mentorsite.model.records import CHECK_NAMES, Goal, PairRecords, Session
-from mentorsite.reading.sources import Location
-
-Verdict = Literal["pass", "warn", "fail", "not-assessed"]
-# Worst first: a guideline shows the worst verdict among its checks.
-RecordKind = Literal["pair", "agreement", "goal", "session", "checkin", "closing"]
-VERDICT_RANK: dict[Verdict, int] = {"fail": 0, "warn": 1, "pass": 2, "not-assessed": 3}
-Thresholds = Mapping[str, float]
-
-
-@dataclass(frozen=True)
-class Evidence:
-    """One record behind a verdict: where it is, its date, and what about it counts."""
-
-    kind: RecordKind
-    record_id: str
-    date: date | None
-    note: str
-    path: str
-    location: Location = ()
-
-
-@dataclass(frozen=True)
-class CheckResult:
-    """The verdict of one check on one edition of a pair's records."""
-
-    name: str
-    verdict: Verdict
-    summary: str
-    evidence: tuple[Evidence, ...] = ()
-    counted: int = 0
-    """How many things were counted (meetings expected, goals, sessions, actions)."""
-    met: int = 0
-    """How many of them met the practice."""
-
-
-@dataclass(frozen=True)
-class Facts:
-    """What a check reads: one edition's records, the date of the figures, and the edition."""
-
-    records: PairRecords
-    as_of: date
-    shared_only: bool = False
-    """True for the review edition: a record that is missing may simply not be shared."""
-
-    @property
-    def held(self) -> tuple[Session, ...]:
-        return tuple(s for s in self.records.sessions if s.date <= self.as_of)
-
-    @property
-    def started(self) -> bool:
-        return self.records.pair.status != "proposed" and self.records.pair.start <= self.as_of
-
-    def evidence(self, kind: RecordKind, record_id: str, when: date | None, note: str,
-                 location: Location = ()) -> Evidence:
-        path = self._path(kind, record_id)
-        return Evidence(kind, record_id, when, note, path, location)
-
-    def _path(self, kind: RecordKind, record_id: str) -> str:
-        records = self.records
-        found = {"pair": records.pair, "agreement": records.agreement, "closing": records.closing,
-                 "goal": next((g for g in records.goals if g.id == record_id), None),
-                 "session": next((s for s in records.sessions if s.id == record_id), None),
-                 "checkin": next((c for c in records.checkins if c.id == record_id), None)}[kind]
-        return found.path if found is not None else records.pair.path
-
-
-@dataclass(frozen=True)
-class Parameter:
-    """A threshold of a check, as written in mkdocs.yml."""
-
-    default: float
-    kind: Literal["share", "days"]
-
-
-Evaluate = Callable[[Facts, Thresholds], CheckResult]
-
-
-@dataclass(frozen=True)
-class PracticeCheck:
-    name: str
-    title: str
-    parameters: Mapping[str, Parameter]
-    evaluate: Evaluate
-    describe: Callable[[Thresholds], str]
-
+from mentorsite.insights.verdicts import (
+    CheckResult,
+    Evidence,
+    Facts,
+    Parameter,
+    PracticeCheck,
+    Thresholds,
+    Verdict,
+)
+from mentorsite.model.plurals import plural
+from mentorsite.model.record_sets import PairRecords
+from mentorsite.model.records import CHECK_NAMES, Goal, Session
 
 SELECTED_SESSIONS = "Only shared sessions are in this edition, so this is not measured."
 
@@ -113,6 +37,11 @@ def _rate_parameters(passing: float, warning: float) -> dict[str, Parameter]:
 
 def _percent(share: float) -> str:
     return f"{round(share * 100)}%"
+
+
+def _days(count: float) -> str:
+    """A number of days (a threshold from mkdocs.yml is a float): '1 day', '14 days'."""
+    return plural(int(count), "day")
 
 
 def _by_rate(name: str, met: int, counted: int, limits: Thresholds, summary: str,
@@ -172,14 +101,14 @@ def cadence_defined(facts: Facts, limits: Thresholds) -> CheckResult:
     if agreement is None:
         return _missing(facts, name, "agreement")
     interval = interval_days(agreement.cadence)
-    every = f"every {agreement.cadence.every} {agreement.cadence.unit}"
+    every = agreement.cadence.describe()
     evidence = (facts.evidence("agreement", "", None, f"meet {every}", ("cadence",)),)
     if interval > limits["max_interval_days"]:
         return CheckResult(name, "warn", f"Meetings are agreed {every}, more than "
-                           f"{int(limits['max_interval_days'])} days apart.", evidence)
+                           f"{_days(limits['max_interval_days'])} apart.", evidence)
     if agreement.session_minutes is None:
         return CheckResult(name, "warn", f"Meetings are agreed {every}, with no session length.", evidence)
-    length = f"{agreement.session_minutes} minutes each"
+    length = f"{plural(agreement.session_minutes, 'minute')} each"
     return CheckResult(name, "pass", f"Meetings are agreed {every}, {length}.", evidence)
 
 
@@ -208,8 +137,8 @@ def cadence_kept(facts: Facts, limits: Thresholds) -> CheckResult:
                                        f"{facts.as_of}",
                                        ("date",)))
     expected = len(held) + report.missed
-    summary = (f"{len(held)} of {expected} expected meetings held, every {report.interval_days} days "
-               f"with {report.grace_days} days of grace")
+    summary = (f"{len(held)} of {expected} expected meetings held, every {_days(report.interval_days)} "
+               f"with {_days(report.grace_days)} of grace")
     return _by_rate(name, len(held), expected, limits, summary, evidence)
 
 
@@ -334,8 +263,8 @@ def midpoint_review_held(facts: Facts, limits: Thresholds) -> CheckResult:
         return _not_assessed(name, f"Due around {middle}.")
     if checkins:
         other = min(checkins, key=lambda c: abs((c.date - middle).days))
-        return CheckResult(name, "warn", f"No check-in within {window} days of the mid-point ({middle}); the "
-                           f"nearest is on {other.date}.",
+        return CheckResult(name, "warn", f"No check-in within {_days(window)} of the mid-point ({middle}); "
+                           f"the nearest is on {other.date}.",
                            (facts.evidence("checkin", other.id, other.date, "the nearest check-in"),))
     return CheckResult(name, "fail", f"No check-in since the mid-point ({middle}).")
 
@@ -359,8 +288,8 @@ def closing_held(facts: Facts, limits: Thresholds) -> CheckResult:
     if ended:
         return CheckResult(name, "fail", f"The relationship ended on {end} with no closing reflection.",
                            evidence)
-    return CheckResult(name, "warn", f"Still {pair.status} {(facts.as_of - end).days} days after the planned "
-                       f"end ({end}), with no closing conversation.", evidence)
+    return CheckResult(name, "warn", f"Still {pair.status} {_days((facts.as_of - end).days)} after the "
+                       f"planned end ({end}), with no closing conversation.", evidence)
 
 
 # The library -------------------------------------------------------------------------------
@@ -376,19 +305,19 @@ CHECKS: dict[str, PracticeCheck] = {check.name: check for check in (
         {"within_days": Parameter(14, "days")},
         agreement_signed,
         lambda t: "passes when mentor and mentee both sign the agreement within "
-                  f"{int(t['within_days'])} days of the first meeting"),
+                  f"{_days(t['within_days'])} of the first meeting"),
     PracticeCheck(
         "cadence-defined", "Cadence agreed",
         {"max_interval_days": Parameter(31, "days")},
         cadence_defined,
         lambda t: "passes when the agreement sets how often to meet (at most every "
-                  f"{int(t['max_interval_days'])} days) and for how long"),
+                  f"{_days(t['max_interval_days'])}) and for how long"),
     PracticeCheck(
         "cadence-kept", "Cadence kept",
         {**_rate_parameters(0.9, 0.75), "grace_days": Parameter(-1, "days")},  # -1: a quarter of the interval
         cadence_kept,
         lambda t: _rate_text("the meetings the cadence calls for are held")(t) + (
-            f", a meeting up to {int(t['grace_days'])} days late still counting" if t["grace_days"] >= 0
+            f", a meeting up to {_days(t['grace_days'])} late still counting" if t["grace_days"] >= 0
             else ", a meeting up to a quarter of the interval late still counting")),
     PracticeCheck(
         "goals-smart", "Goals are SMART", _rate_parameters(1.0, 0.5),
@@ -405,7 +334,7 @@ CHECKS: dict[str, PracticeCheck] = {check.name: check for check in (
         {**_rate_parameters(0.9, 0.75), "grace_days": Parameter(0, "days")},
         actions_followed_up,
         lambda t: _rate_text("the action items past their due date are done")(t)
-                  + (f" ({int(t['grace_days'])} days of grace)" if t["grace_days"] else "")),
+                  + (f" ({_days(t['grace_days'])} of grace)" if t["grace_days"] else "")),
     PracticeCheck(
         "two-way-feedback", "Feedback both ways", _rate_parameters(0.75, 0.5),
         two_way_feedback, _rate_text("the sessions carry feedback from both mentor and mentee")),
@@ -413,13 +342,13 @@ CHECKS: dict[str, PracticeCheck] = {check.name: check for check in (
         "midpoint-review-held", "Mid-point review held",
         {"within_days": Parameter(21, "days")},
         midpoint_review_held,
-        lambda t: f"passes when a check-in is recorded within {int(t['within_days'])} days of the mid-point "
+        lambda t: f"passes when a check-in is recorded within {_days(t['within_days'])} of the mid-point "
                   "(the agreed midpoint_review, else half way to the planned end)"),
     PracticeCheck(
         "closing-held", "Closing held",
         {"within_days": Parameter(30, "days")},
         closing_held,
-        lambda t: f"passes when a closing reflection is written, at the latest {int(t['within_days'])} days "
-                  "after the relationship ends"),
+        lambda t: f"passes when a closing reflection is written, at the latest "
+                  f"{_days(t['within_days'])} after the relationship ends"),
 )}
 assert tuple(CHECKS) == CHECK_NAMES, "the record contract names exactly the checks defined here"

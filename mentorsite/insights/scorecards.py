@@ -14,10 +14,13 @@ from typing import Protocol
 
 from mentorsite.checking.program import CheckedProgram
 from mentorsite.checking.validation import suggest
-from mentorsite.insights.practices import CHECKS, VERDICT_RANK, CheckResult, Facts, Thresholds, Verdict
+from mentorsite.insights.practices import CHECKS
+from mentorsite.insights.verdicts import VERDICT_RANK, CheckResult, Facts, Thresholds, Verdict
 from mentorsite.model.diagnostics import Diagnostic, Severity, sort_diagnostics
-from mentorsite.model.records import Guideline, Handbook, PairRecords, describe_value
-from mentorsite.reading.sources import Location, Positions, field_name, problem
+from mentorsite.model.record_sets import Handbook, PairRecords
+from mentorsite.model.records import Guideline, describe_value
+from mentorsite.reading.positions import Location, Positions, field_name
+from mentorsite.reading.problems import problem
 
 VERDICT_LABELS: dict[Verdict, str] = {"pass": "Pass", "warn": "Warn", "fail": "Fail",
                                       "not-assessed": "Not assessed"}

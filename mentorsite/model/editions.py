@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import Literal, TypeVar
 
-from mentorsite.model.records import Agreement, Checkin, Closing, Goal, PairRecords, Session
+from mentorsite.model.record_sets import PairRecords
+from mentorsite.model.records import Agreement, Checkin, Closing, Goal, Session
 
 Edition = Literal["pair", "review"]
 EDITIONS: tuple[Edition, ...] = ("pair", "review")

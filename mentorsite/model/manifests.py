@@ -13,7 +13,8 @@ import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
-from mentorsite.model.records import Guideline, Handbook
+from mentorsite.model.record_sets import Handbook
+from mentorsite.model.records import Guideline
 
 MANIFEST_FILE = "mentorsite-manifest.json"
 FORMAT = 1

@@ -2,13 +2,12 @@
 
 Pure data and field rules; no I/O. The field rules raise errors whose type is a stable
 mentorsite code (``bad-date``, ``unsafe-id``) so that validation can report them as they are.
+A program's records together are in ``record_sets``; the pages they get, in ``page_table``.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
-from dataclasses import dataclass, field
 from datetime import date
 from typing import Annotated, Any, Literal
 
@@ -104,11 +103,14 @@ class Record(Model):
     """A record file. ``path`` and ``body`` come from the loader, not from the file's fields."""
 
     path: SkipJsonSchema[str] = ""
+    """Where the record was read from; set by the loader, never written in a record."""
 
 
 class MarkdownRecord(Record):
     body: SkipJsonSchema[str] = ""
+    """The Markdown after the front matter; set by the loader."""
     body_line: SkipJsonSchema[int] = 1
+    """The line of the file the body starts on, for messages about it."""
 
 
 # The guideline -----------------------------------------------------------------------
@@ -118,7 +120,7 @@ class Source(Model):
     title: Text
     """The title of the article, book or talk."""
     url: str | None = None
-    """Where to read it."""
+    """A link to the source, when it can be read online."""
 
 
 # The practice checks a guideline may name in ``checks`` (the practices module runs them).
@@ -135,7 +137,7 @@ class Guideline(MarkdownRecord):
     title: Text
     """A short imperative title, such as 'Set clear goals'."""
     audience: list[Audience] = Field(min_length=1)
-    """Who the guideline speaks to: mentor, mentee, both or program."""
+    """Who the guideline speaks to: mentor, mentee, both, or program (those who run the program)."""
     topic: Text
     """The handbook section this guideline belongs to."""
     summary: Text
@@ -143,15 +145,15 @@ class Guideline(MarkdownRecord):
     order: int = 100
     """Position within the topic; lower comes first."""
     tags: list[str] = []
-    """Free keywords."""
+    """Keywords, shown on the guideline's page as the theme shows tags."""
     sources: list[Source] = []
-    """Where the practice comes from."""
+    """The articles, books or talks the practice comes from."""
     related: list[Slug] = []
-    """Ids of related guidelines."""
+    """Ids of other guidelines to read with this one."""
     # Editors offer the names; an unknown one is reported by the program checks, with a suggestion.
     checks: list[Slug] = Field(default=[],
                                json_schema_extra={"items": {"type": "string", "enum": list(CHECK_NAMES)}})
-    """Names of the practice checks that support this guideline."""
+    """Names of the practice checks that show whether a pair follows this guideline."""
 
     def is_for(self, reader: Literal["mentor", "mentee", "program"]) -> bool:
         """True when this guideline speaks to ``reader`` ('both' means mentors and mentees)."""
@@ -167,7 +169,7 @@ class Person(Model):
     name: Text
     """The person's name as the portfolio shows it."""
     role: str | None = None
-    """Job title or role, optional."""
+    """The person's job title or role."""
 
 
 class Pair(Record):
@@ -180,30 +182,36 @@ class Pair(Record):
     mentee: Person
     """The mentee: name and optional role."""
     start: IsoDate
-    """The day the relationship started (YYYY-MM-DD)."""
+    """The day the mentoring started."""
     status: Literal["proposed", "active", "paused", "completed", "closed-early"]
-    """Where the relationship stands."""
+    """Where the relationship stands; proposed until the pair has made its agreement."""
     program: str | None = None
-    """The program's name, if it has several."""
+    """The program the pair belongs to, where an organisation runs several."""
     cohort: str | None = None
-    """The cohort, such as '2026-spring'."""
+    """The group of pairs that started together, such as '2026-spring'."""
     planned_end: IsoDate | None = None
-    """The agreed end date."""
+    """The day the pair agreed to end the mentoring."""
     end: IsoDate | None = None
     """The day the relationship actually ended."""
     handbook_version: str | None = None
-    """The handbook edition the pair follows, such as '2026.2' or 'latest'."""
+    """The published handbook edition the pair follows, such as '2026.2' or 'latest'."""
     reviewers: list[str] = []
-    """Who reviews the portfolio."""
+    """The people who review the pair's portfolio."""
     summary: str | None = None
-    """One line for the reviewer index."""
+    """One line for the reviewer index; without it, the index lists the pair's shared goals."""
 
 
 class Cadence(Model):
     every: int = Field(gt=0, le=MAX_EVERY)
-    """How many units between meetings."""
+    """How many units apart the meetings are."""
     unit: Literal["days", "weeks", "months"]
-    """days, weeks or months."""
+    """What the number counts: days, weeks or months."""
+
+    def describe(self) -> str:
+        """How often, as the pages and the practice checks say it: 'every week', 'every 2 weeks'."""
+        if self.every == 1:
+            return f"every {self.unit.removesuffix('s')}"
+        return f"every {self.every} {self.unit}"
 
 
 class Expectations(Model):
@@ -226,7 +234,7 @@ class Agreement(MarkdownRecord):
     cadence: Cadence
     """How often the pair meets, such as {every: 2, unit: weeks}."""
     channels: list[str] = Field(min_length=1)
-    """How the pair meets and keeps in touch."""
+    """How the pair meets and keeps in touch, such as video call or chat."""
     confidentiality: Text
     """What stays between the two of you, and what is shared."""
     goals: list[Slug] = []
@@ -238,7 +246,7 @@ class Agreement(MarkdownRecord):
     expectations: Expectations = Expectations()
     """What each side can expect of the other."""
     midpoint_review: IsoDate | None = None
-    """The date of the mid-point review."""
+    """The day of the mid-point review; without it, the mid-point is half way to the planned end."""
     exit: str | None = None
     """How either side can end the relationship without blame."""
     signed: Signatures = Signatures()
@@ -260,11 +268,11 @@ class Milestone(Model):
 
 class Progress(Model):
     date: IsoDate
-    """The day progress was measured."""
+    """The day of this progress note."""
     percent: int = Field(ge=0, le=100)
     """How far along the goal is, 0 to 100."""
     note: str | None = None
-    """What changed."""
+    """What changed since the note before."""
 
 
 class Goal(MarkdownRecord):
@@ -275,7 +283,7 @@ class Goal(MarkdownRecord):
     title: Text
     """The goal in a few words."""
     status: Literal["planned", "in-progress", "achieved", "dropped"]
-    """planned, in-progress, achieved or dropped."""
+    """Where the goal stands: planned, in-progress, achieved or dropped."""
     specific: str | None = None
     """What exactly will be different."""
     measurable: str | None = None
@@ -322,9 +330,9 @@ class Session(MarkdownRecord):
     date: IsoDate
     """The day of the meeting; the file name starts with it."""
     minutes: int | None = Field(default=None, gt=0, le=MINUTES_IN_A_DAY)
-    """How long the meeting took."""
+    """How long the meeting took, in minutes."""
     format: Literal["in-person", "video", "phone", "chat", "email", "other"] | None = None
-    """How you met."""
+    """How the pair met: in person, by video, phone, chat or email, or another way."""
     agenda: list[str] = []
     """What you planned to talk about."""
     goals: list[Slug] = []
@@ -352,7 +360,7 @@ class Checkin(MarkdownRecord):
     scores: dict[str, Score] = {}
     """Scores from 1 to 5, by name, such as trust or progress."""
     fit: Literal["continue", "adjust", "re-pair"] | None = None
-    """What to do next: continue, adjust or re-pair."""
+    """Whether the pairing works: continue as it is, adjust how the pair works, or re-pair."""
     guidelines: list[Slug] = []
     """Ids of handbook guidelines this record draws on."""
     visibility: Visibility = "pair"
@@ -365,7 +373,7 @@ class Closing(MarkdownRecord):
     date: IsoDate
     """The day of the closing conversation."""
     outcomes: list[str] = []
-    """What was achieved."""
+    """What the mentoring achieved."""
     next_steps: list[str] = []
     """What the mentee does next."""
     future_contact: str | None = None
@@ -395,121 +403,7 @@ ID_IS_NAME: dict[type[Record], str] = {Pair: "the folder name", Session: "the fi
                                        Checkin: "the file name"}
 
 
-# The pages of a pair's portfolio ------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PortfolioPage:
-    """A page of the portfolio: its Markdown path (``{id}`` for a record's own) and what it shows."""
-
-    uri: str
-    shows: str
-
-    def of(self, record_id: str) -> str:
-        return self.uri.replace("{id}", record_id)
-
-
-# Every page the portfolio generates: ``render_portfolio`` writes these and no others, and
-# an id whose page would land on one of them (or on a file of the site) is refused.
-PORTFOLIO_PAGES: dict[str, PortfolioPage] = {
-    "overview": PortfolioPage("index.md", "the overview"),
-    "practices": PortfolioPage("practices.md", "the practice scorecard"),
-    "agreement": PortfolioPage("agreement.md", "the agreement"),
-    "goals": PortfolioPage("goals/index.md", "the list of goals"),
-    "goal": PortfolioPage("goals/{id}.md", "a goal"),
-    "sessions": PortfolioPage("sessions/index.md", "the list of sessions"),
-    "session": PortfolioPage("sessions/{id}.md", "a session"),
-    "checkins": PortfolioPage("checkins.md", "the list of check-ins"),
-    "closing": PortfolioPage("closing.md", "the closing reflection"),
-}
-# What else a built site holds (the theme's files, the search index, the site map, the
-# review summary): a page, or the folder of a page, may not be one of these either. The
-# folders among them are also where a pair's review edition may not be in the reviewer site.
-SITE_FILES = ("404.html", "sitemap.xml", "sitemap.xml.gz", "summary.json", "assets/", "search/")
-# A guideline's page in the handbook (the handbook's other pages are outside its folder).
-HANDBOOK_PAGES: dict[str, PortfolioPage] = {"guideline": PortfolioPage("guidelines/{id}.md", "a guideline")}
-# The records that have a page each: the name of that page, and the table it is in.
-RECORD_PAGES: dict[type[Record], tuple[str, dict[str, PortfolioPage]]] = {
-    Goal: ("goal", PORTFOLIO_PAGES), Session: ("session", PORTFOLIO_PAGES),
-    Guideline: ("guideline", HANDBOOK_PAGES)}
-_INDEX = "index"
-
-
-def page_files(uri: str) -> set[str]:
-    """Where a Markdown page is written, with directory URLs or without (as MkDocs names it)."""
-    folder, _, name = uri.rpartition("/")
-    stem = name.removesuffix(".md")
-    inside = f"{folder}/" if folder else ""
-    if stem == _INDEX:
-        return {f"{inside}{_INDEX}.html"}
-    return {f"{inside}{stem}/{_INDEX}.html", f"{inside}{stem}.html"}
-
-
-def reserved_ids(record_type: type[Record], pages: dict[str, PortfolioPage] | None = None) -> dict[str, str]:
-    """The ids a record of this type may not have, each with what has that page already.
-
-    ``index`` is refused everywhere: MkDocs makes a page named index the page of its folder.
-    Any other id is refused whose page would be written where another page of ``pages``
-    (default: the portfolio's) or a file of the site is.
-    """
-    if record_type not in RECORD_PAGES:
-        return {}
-    name, table = RECORD_PAGES[record_type]
-    pages = table if pages is None else pages
-    own = pages[name]
-    others = {page.uri: page for page in pages.values() if page.uri != own.uri}
-    taken = {file: f"{page.shows} uses for its page" for page in others.values()
-             for file in page_files(page.uri)}
-    taken |= {file.rstrip("/"): "the site uses for its own files" for file in SITE_FILES}
-    index_page = others.get(own.of(_INDEX))
-    found = {_INDEX: f"{index_page.shows} uses for its page" if index_page
-             else "names the page of its folder"}
-    candidates = {part.removesuffix(".md").removesuffix(".html") for written in [*others, *taken]
-                  for part in written.split("/")}
-    for candidate in sorted(candidates - {_INDEX}):
-        files = page_files(own.of(candidate))
-        folders = {file.rpartition("/")[0] for file in files}
-        clash = next((taken[f] for f in sorted(files | folders) if f in taken), None)
-        if clash:
-            found[candidate] = clash
-    return found
-
-
-def free_id(reserved: str, kind: str, taken: Collection[str]) -> str:
-    """An id like ``reserved`` that no record has taken: 'index-goal', else 'index-goal-2'..."""
-    base = f"{reserved}-{kind}"
-    return next(c for c in (base, *(f"{base}-{n}" for n in range(2, len(taken) + 3))) if c not in taken)
-
-
 def public_fields(record_type: type[Record]) -> list[str]:
     """The keys a person may write in a record of this type."""
     internal = set(MarkdownRecord.model_fields)
     return [name for name in record_type.model_fields if name not in internal]
-
-
-# Aggregates ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Handbook:
-    guidelines: tuple[Guideline, ...] = ()
-    landing_markdown: str | None = None
-
-    def guideline(self, guideline_id: str) -> Guideline | None:
-        return next((g for g in self.guidelines if g.id == guideline_id), None)
-
-
-@dataclass(frozen=True)
-class PairRecords:
-    pair: Pair
-    agreement: Agreement | None = None
-    goals: tuple[Goal, ...] = ()
-    sessions: tuple[Session, ...] = ()
-    checkins: tuple[Checkin, ...] = ()
-    closing: Closing | None = None
-
-
-@dataclass(frozen=True)
-class Program:
-    handbook: Handbook = field(default_factory=Handbook)
-    pairs: tuple[PairRecords, ...] = ()

@@ -14,7 +14,7 @@ from html import escape
 from itertools import pairwise
 
 from mentorsite.insights.measures import CadenceReport, GoalProgress
-from mentorsite.model.records import PairRecords
+from mentorsite.model.record_sets import PairRecords
 
 WIDTH = 640
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")

@@ -17,12 +17,16 @@ from urllib.parse import quote
 from jinja2 import Environment
 
 from mentorsite.insights.measures import Overview, overview
-from mentorsite.insights.practices import CHECKS, Evidence
+from mentorsite.insights.practices import CHECKS
 from mentorsite.insights.scorecards import VERDICT_LABELS, PracticeSettings, scorecard
+from mentorsite.insights.verdicts import Evidence
 from mentorsite.model.editions import Edition, select_edition
-from mentorsite.model.records import PORTFOLIO_PAGES, Goal, Handbook, Pair, PairRecords, Session
+from mentorsite.model.page_table import PORTFOLIO_PAGES
+from mentorsite.model.record_sets import Handbook, PairRecords
+from mentorsite.model.records import Goal, Pair, Session
 from mentorsite.pages.charts import Chart, goals_chart, sessions_chart
 from mentorsite.pages.rendering import NavItem, RenderedPage, anchor, render_page
+from mentorsite.pages.wording import WORDING
 
 STATUS_LABELS = {"proposed": "Proposed", "active": "Active", "paused": "Paused",
                  "completed": "Completed", "closed-early": "Closed early"}
@@ -150,10 +154,9 @@ def render_portfolio(records: PairRecords, edition: Edition, handbook: Handbook,
     if shown.closing:
         pages.append(render(uri["closing"], "portfolio/closing.md.j2", closing=shown.closing))
         nav.append({"Closing": uri["closing"]})
-    prefix = "Portfolio" if edition == "pair" else "Review"
     # The theme writes the site name and page titles into the page as HTML, outside the
     # cleaned content: text from the records is escaped there.
-    site_name = html.escape(f"{prefix}: {pair_names(records.pair)}")
+    site_name = html.escape(f"{WORDING[edition].site_prefix}: {pair_names(records.pair)}")
     return Portfolio(records.pair.id, edition, site_name, tuple(pages),
                      tuple(nav))
 
@@ -178,7 +181,7 @@ def _shared_context(shown: PairRecords, edition: Edition, figures: Overview,
         return EVIDENCE_LABELS[evidence.kind].format(date=evidence.date)
 
     return {
-        "records": shown, "pair": pair, "edition": edition,
+        "records": shown, "pair": pair, "edition": edition, "wording": WORDING[edition],
         "names": pair_names(pair), "overview": figures, "as_of": figures.as_of, "handbook": links,
         "status_label": STATUS_LABELS[pair.status], "person": person, "session_title": session_title,
         "goal_title": lambda goal_id: goals[goal_id].title,
@@ -205,8 +208,7 @@ def evidence_page(evidence: Evidence) -> str:
 
 
 def _charts(shown: PairRecords, figures: Overview, edition: Edition) -> dict[str, Chart | None]:
-    without_cadence = ("Shared sessions only, so they are not compared with the agreed cadence."
-                       if edition == "review" else "No agreed cadence to compare with.")
+    without_cadence = WORDING[edition].without_cadence
     return {"sessions": sessions_chart(shown, figures.cadence, figures.as_of, without_cadence),
             "goals": goals_chart(figures.goals, shown.pair.start, figures.as_of)}
 

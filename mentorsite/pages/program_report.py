@@ -31,7 +31,7 @@ from jinja2 import Environment
 
 from mentorsite.insights.practices import CHECKS
 from mentorsite.insights.scorecards import PracticeSettings, named_checks, run_checks
-from mentorsite.model.records import Handbook, PairRecords
+from mentorsite.model.record_sets import Handbook, PairRecords
 from mentorsite.pages.charts import VERDICT_SERIES, Bar, Chart, bar_chart
 from mentorsite.pages.rendering import RenderedPage, render_page
 

@@ -1,7 +1,9 @@
 """Jinja templates to pages: the handbook as Markdown values, ready for any site builder.
 
 Templates live in ``themes/`` (shipped in the wheel as ``mentorsite/themes``); a program
-overrides any of them by giving a file of the same name in its own templates folder.
+overrides any of them by giving a file of the same name in its own templates folder. The
+bundled ones are also found under ``mentorsite/``, whatever the program overrides, so that an
+override can extend the bundled template and replace only some of its blocks.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from jinja2 import (
     ChoiceLoader,
     Environment,
     FileSystemLoader,
+    PrefixLoader,
     StrictUndefined,
     TemplateError,
     TemplateSyntaxError,
@@ -33,9 +36,13 @@ from mentorsite.insights.practices import CHECKS
 from mentorsite.insights.scorecards import PracticeSettings
 from mentorsite.model.diagnostics import Diagnostic, Severity
 from mentorsite.model.manifests import EditionContext, edition_context
-from mentorsite.model.records import CHECK_NAMES, Guideline, Handbook
+from mentorsite.model.plurals import plural
+from mentorsite.model.record_sets import Handbook
+from mentorsite.model.records import CHECK_NAMES, Guideline
 
 READERS = {"mentor": "Mentors", "mentee": "Mentees", "program": "Program owners"}
+BUNDLED_PREFIX = "mentorsite"
+"""The bundled templates are also named with this prefix: 'mentorsite/portfolio/overview.md.j2'."""
 NavItem = str | dict[str, Any]
 
 
@@ -68,10 +75,18 @@ def create_environment(override_dir: Path | None = None) -> Environment:
     A program's templates are its own code, but they render every pair's records: in the
     sandbox a template reads the values it is given and nothing else (no Python internals,
     so no file, module or other pair), and it cannot change them, so one page's rendering
-    cannot leak into the next.
+    cannot leak into the next. Names are looked up inside the two folders only: a name
+    with '..' in it is not found.
+
+    ``mentorsite/NAME`` is always the bundled NAME, so that a program's ``NAME`` can say
+    ``{% extends "mentorsite/NAME" %}`` and replace some of its blocks. The bundled folder
+    stays a loader of its own with its search path, which is how the portfolio stamps find
+    every template folder to digest.
     """
     folders = [override_dir] if override_dir is not None and override_dir.is_dir() else []
-    loader = ChoiceLoader([FileSystemLoader(folder) for folder in [*folders, bundled_templates_dir()]])
+    bundled = FileSystemLoader(bundled_templates_dir())
+    loader = ChoiceLoader([PrefixLoader({BUNDLED_PREFIX: bundled}),
+                           *(FileSystemLoader(folder) for folder in folders), bundled])
     environment = ImmutableSandboxedEnvironment(loader=loader, undefined=StrictUndefined, autoescape=False,
                                                 keep_trailing_newline=True, trim_blocks=True,
                                                 lstrip_blocks=True)
@@ -80,6 +95,7 @@ def create_environment(override_dir: Path | None = None) -> Environment:
     environment.filters["html"] = html.escape  # text the theme writes as HTML (page titles)
     environment.filters["cell"] = table_cell
     environment.filters["percent"] = percent
+    environment.filters["plural"] = plural  # {{ count | plural("session") }}: '1 session', '2 sessions'
     environment.globals["readers"] = READERS
     return environment
 

@@ -2,7 +2,7 @@
 
 Two caches rest on these digests. The record cache keeps each record file's parsed and
 checked form under the hash of its bytes, its path and the code that read it; everything
-that looks across files runs on every build. The build stamps (in ``portfolios``) keep,
+that looks across files runs on every build. The build stamps (``site.stamps``) keep,
 for each portfolio, the digest of everything it was built from, so a portfolio whose
 inputs are unchanged is not built again.
 
@@ -113,18 +113,22 @@ def tree_digest(folders: Iterable[Path]) -> str:
     return digest(*parts)
 
 
+PACKAGE = Path(__file__).resolve().parent.parent  # the mentorsite package, all its layers
+
+
 @cache
-def code_digest() -> str:
+def code_digest(package: Path = PACKAGE) -> str:
     """mentorsite's own code and the versions of the libraries it builds with.
 
-    The package's files are hashed, not only its version, so that a source checkout
-    installed in development mode never serves output of code it no longer has. Templates
-    are not code: what is built from them digests every template folder it uses.
+    Every module of the package (in every layer's folder) is hashed, not only its version,
+    so that a source checkout installed in development mode never serves output of code it
+    no longer has. Templates are not code: what is built from them digests every template
+    folder it uses.
     """
-    package = Path(__file__).parent
     parts = [__version__]
-    for path in sorted(package.glob("*.py")):
-        parts += [path.name, hashlib.sha256(path.read_bytes()).hexdigest()]
+    modules = (path for path in package.rglob("*.py") if "__pycache__" not in path.parts)
+    for path in sorted(modules, key=lambda found: found.relative_to(package).as_posix()):
+        parts += [path.relative_to(package).as_posix(), hashlib.sha256(path.read_bytes()).hexdigest()]
     for name in DISTRIBUTIONS:
         try:
             parts += [name, version(name)]

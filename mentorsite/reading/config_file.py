@@ -14,9 +14,8 @@ import functools
 import logging
 import os
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -26,25 +25,15 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from mentorsite.files.failures import describe, read_plain, reported_as, shown
 from mentorsite.model.diagnostics import Diagnostic, Severity
-from mentorsite.model.records import EARLIEST_DATE, LATEST_DATE
-from mentorsite.reading.sources import (
-    MAX_ALIASES,
-    MAX_DEPTH,
-    MAX_VALUES,
-    character_problem,
-    decode,
-    impossible_dates,
-    problem,
-    syntax_problem,
-)
+from mentorsite.reading.positions import impossible_dates
+from mentorsite.reading.problems import character_problem, problem, syntax_problem
+from mentorsite.reading.sources import MAX_ALIASES, MAX_DEPTH, MAX_VALUES, decode
 
 Loaded = TypeVar("Loaded")
 Hook = TypeVar("Hook", bound=Callable[..., Any])
 Position = tuple[int, int]
 MKDOCS_CONFIG_LOG = "mkdocs.config"  # where MkDocs logs each setting it refuses or does not know
 MAX_INHERITED = 10  # files a chain of INHERIT may name
-# Past this, deriving a key takes many seconds for each portfolio, and as long in the reader's browser.
-MAX_ITERATIONS = 10_000_000
 PARSE_MARK = re.compile(r'in "(?P<path>[^"]+)", line (?P<line>\d+), column (?P<column>\d+)')
 SETTING = re.compile(r"^Config value '(?P<key>[^']+)': (?P<rest>.*)", re.DOTALL)
 STEP = re.compile(r"^(?:Plugin '(?P<plugin>[^']+)' option '(?P<option>[^']+)'|Sub-option '(?P<sub>[^']+)'): "
@@ -62,16 +51,14 @@ class ConfigFileError(Exception):
 
 
 def load_config_file(config_file: Path, load: Callable[[str], Loaded],
-                     refused: tuple[type[BaseException], ...],
-                     settings: Callable[[Loaded], Mapping[str, Any] | None] | None = None,
-                     min_iterations: int = 0) -> Loaded:
+                     refused: tuple[type[BaseException], ...]) -> Loaded:
     """``load(path)`` of ``config_file`` (MkDocs' loader), once the file passed ``config_file_problems``.
 
     ``refused``: the exceptions by which ``load`` refuses the settings (MkDocs' Abort and
     ConfigurationError); they, like a value YAML cannot build, become a ConfigFileError
     that names the file, each setting at its line. MkDocs' warnings are logged at their line.
-    ``settings`` gives the mentorsite plugin's settings of what was loaded (None without the
-    plugin), checked by ``plugin_setting_problems``.
+    The values of the mentorsite plugin's settings are checked when a session opens
+    (``session.settings``), all of them at once.
     """
     if not config_file.exists():
         raise ConfigFileError([f"cannot open {shown(config_file, Path.cwd())}: there is no such file; run "
@@ -95,19 +82,14 @@ def load_config_file(config_file: Path, load: Callable[[str], Loaded],
         if logging.WARNING <= record.levelno < logging.ERROR:
             logging.getLogger(MKDOCS_CONFIG_LOG).warning(located(config_file, text, record.getMessage(),
                                                                  Severity.WARNING))
-    chosen = settings(loaded) if settings is not None else None
-    problems = plugin_setting_problems(config_file, chosen, min_iterations) if chosen is not None else []
-    if problems:
-        raise ConfigFileError([str(each) for each in problems])
     return loaded
 
 
-def checked_first(make: Callable[[str], Exception], min_iterations: int = 0) -> Callable[[Hook], Hook]:
+def checked_first(make: Callable[[str], Exception]) -> Callable[[Hook], Hook]:
     """For the plugin's ``on_config(config)``: mkdocs.yml is read within bounds before the hook runs.
 
     Under a plain `mkdocs build`, MkDocs has read the file its own way; a problem that it let
-    pass (an alias that refers to itself, an unset !ENV variable, a plugin setting of the
-    right type that cannot be used: see ``plugin_setting_problems``) is raised as
+    pass (an alias that refers to itself, an unset !ENV variable) is raised as
     ``make(message)`` here, before mentorsite reads the file again. An OSError in the hook is
     told as a message too (``failures.reported_as``).
     """
@@ -119,9 +101,6 @@ def checked_first(make: Callable[[str], Exception], min_iterations: int = 0) -> 
         def checking(self: object, config: Any, *arguments: Any, **keywords: Any) -> Any:
             named = getattr(config, "config_file_path", None)
             problems = config_file_problems(Path(named)) if isinstance(named, str) and named else []
-            settings = getattr(self, "config", None)
-            if not problems and isinstance(named, str) and named and isinstance(settings, Mapping):
-                problems = plugin_setting_problems(Path(named), settings, min_iterations)
             if problems:
                 raise make("\n".join(str(each) for each in problems))
             return guarded(self, config, *arguments, **keywords)
@@ -131,52 +110,11 @@ def checked_first(make: Callable[[str], Exception], min_iterations: int = 0) -> 
     return decorate
 
 
-def plugin_setting_problems(config_file: Path, settings: Mapping[str, Any],
-                            min_iterations: int = 0) -> list[Diagnostic]:
-    """The plugin's settings of the right type whose values cannot be used, each at its line.
-
-    ``min_iterations``: the fewest key-derivation iterations encryption accepts.
-    """
-    text = config_file.read_text(encoding="utf-8")
-    root = config_file.parent
-    found: list[tuple[tuple[str, ...], str]] = []
-    as_of = settings.get("as_of")
-    if isinstance(as_of, str):
-        found += [(("as_of",), why) for why in [_date_problem(as_of)] if why]
-    elif isinstance(as_of, date) and not EARLIEST_DATE <= as_of <= LATEST_DATE:
-        found.append((("as_of",), f"expected a date from {EARLIEST_DATE} to {LATEST_DATE}, got {as_of}"))
-    jobs = settings.get("jobs")
-    if isinstance(jobs, int) and jobs < 0:
-        found.append((("jobs",), f"expected 0 (one per processor) or more worker processes, got {jobs}"))
-    for option in ("content_dir", "templates_dir", "private_dir", "cache_dir"):
-        value = settings.get(option)
-        if isinstance(value, str) and (root / value).exists() and not (root / value).is_dir():
-            found.append(((option,), f"expected a folder, got a file: {shown(root / value, Path.cwd())}"))
-    encryption = settings.get("encryption")
-    if isinstance(encryption, Mapping) and encryption.get("enabled"):
-        iterations = encryption.get("iterations")
-        if isinstance(iterations, int) and not min_iterations <= iterations <= MAX_ITERATIONS:
-            few = iterations < min_iterations
-            bound = f"at least {min_iterations}" if few else f"at most {MAX_ITERATIONS}"
-            message = f"expected {bound} iterations of the key derivation, got {iterations}"
-            found.append((("encryption", "iterations"), message))
-    path = shown(config_file, Path.cwd())
-    problems = []
-    for names, message in found:
-        node = _node_at(text, ["plugins", "mentorsite", *names], [])
-        where = _start(node) if node is not None else (1, 1)
-        problems.append(problem(path, where, "bad-setting", message, ".".join(names)))
-    return problems
-
-
-def _date_problem(text: str) -> str | None:
-    try:
-        chosen = date.fromisoformat(text)
-    except ValueError:
-        return f"expected a date YYYY-MM-DD, got '{text}'"
-    if not EARLIEST_DATE <= chosen <= LATEST_DATE:
-        return f"expected a date from {EARLIEST_DATE} to {LATEST_DATE}, got {chosen}"
-    return None
+def setting_position(text: str, names: tuple[str, ...]) -> Position:
+    """Where the mentorsite plugin's setting ``names`` is in mkdocs.yml's ``text`` (its value; else
+    the nearest setting above it that is there; else 1:1)."""
+    node = _node_at(text, ["plugins", "mentorsite", *names], [])
+    return _start(node) if node is not None else (1, 1)
 
 
 def config_file_problems(config_file: Path, depth: int = 0) -> list[Diagnostic]:

@@ -7,7 +7,7 @@ The file system refuses a name longer than NAME_MAX bytes and a path of PATH_MAX
 more; ``check`` measures each record's name against both before any build, so that no
 build stops half way on a name it cannot write.
 
-The forms below are those of the writers (``output``, ``portfolios``, ``preview``); tests
+The forms below are those of the writers (``files.output``, ``site.builder``, ``site.preview``); tests
 build a program whose names are exactly at the limits, so a longer form added to a writer
 and not here makes them fail. A form is a text in which ``{id}`` stands for the name.
 """
@@ -31,9 +31,9 @@ RANDOM_PART = "{random}"  # the letters tempfile adds to a scratch folder's or f
 FILLERS = {PROCESS_ID: "9" * len(str(2**31 - 1)),
            RANDOM_PART: "x" * len(Path(tempfile.mktemp(prefix="", dir=os.curdir)).name)}
 EXPORT_FOLDER = "mentorsite-export-"  # the prefix of the temporary folder `mentorsite export` builds in
-STAMP_PREFIXES = ("pair-", "shared-", "sealed-")  # stamps named after a pair (portfolios.Stamps)
+STAMP_PREFIXES = ("pair-", "shared-", "sealed-")  # stamps named after a pair (site.stamps.Stamps)
 INDEX_PAGE = "index.html"
-SUMMARY_FILE = "summary.json"  # beside each review edition (portfolios.SUMMARY_FILE)
+SUMMARY_FILE = "summary.json"  # beside each review edition (site.stamps.SUMMARY_FILE)
 
 
 def site_folder_forms(name: str = ID) -> list[str]:

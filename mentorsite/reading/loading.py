@@ -14,7 +14,8 @@ from pathlib import Path
 from mentorsite.files.failures import reason
 from mentorsite.model.diagnostics import Diagnostic, Severity
 from mentorsite.reading.caching import RecordCache
-from mentorsite.reading.sources import Document, decode, failed, problem, read_markdown, read_yaml
+from mentorsite.reading.problems import problem
+from mentorsite.reading.sources import Document, decode, failed, read_markdown, read_yaml
 
 GUIDELINES_FOLDER = "handbook/guidelines"
 LANDING_PAGE = "handbook/index.md"

@@ -1,6 +1,7 @@
-"""Reading one record file: bytes to text, front matter to data, with a position per field.
+"""Reading one record file within bounds: bytes to text, front matter to data, a position per field.
 
-Every problem becomes a Diagnostic; nothing here raises on bad input.
+Every problem becomes a Diagnostic; nothing here raises on bad input. Where things are is
+``mentorsite.reading.positions``; how a YAML problem is worded, ``mentorsite.reading.problems``.
 """
 
 from __future__ import annotations
@@ -15,14 +16,12 @@ import yaml.reader
 from frontmatter.default_handlers import YAMLHandler
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from mentorsite.model.diagnostics import Diagnostic, Severity
+from mentorsite.model.diagnostics import Diagnostic
 from mentorsite.model.records import describe_value
-
-Location = tuple[str | int, ...]
-Position = tuple[int, int]
+from mentorsite.reading.positions import TIMESTAMP_TAG, Location, Position, Positions, field_name, position_at
+from mentorsite.reading.problems import character_problem, problem, syntax_problem, unclosed_problem
 
 _FRONT_MATTER = YAMLHandler()
-_TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 # Bounds of one record's YAML: no record needs more, and past them a hostile file (aliases
 # that refer to themselves, or that multiply: "billion laughs"; deep nesting) would stop
 # every build. A file past a bound gets a located error, and only that file.
@@ -46,7 +45,7 @@ class _RecordLoader(yaml.SafeLoader):
 
 
 _RecordLoader.yaml_implicit_resolvers = {
-    first: [(tag, pattern) for tag, pattern in resolvers if tag != _TIMESTAMP_TAG]
+    first: [(tag, pattern) for tag, pattern in resolvers if tag != TIMESTAMP_TAG]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 
@@ -57,26 +56,6 @@ if getattr(yaml, "__with_libyaml__", False):
 
     _FastRecordLoader.yaml_implicit_resolvers = _RecordLoader.yaml_implicit_resolvers
     _FastLoader = _FastRecordLoader
-
-
-@dataclass
-class Positions:
-    """Line and column (1-based) of every value and every mapping key of a document."""
-
-    values: dict[Location, Position] = field(default_factory=dict)
-    keys: dict[Location, Position] = field(default_factory=dict)
-    start: Position = (1, 1)
-
-    def of_value(self, location: Location) -> Position:
-        """Where the value at ``location`` is, or its nearest enclosing value."""
-        for end in range(len(location), -1, -1):
-            found = self.values.get(location[:end])
-            if found:
-                return found
-        return self.start
-
-    def of_key(self, location: Location) -> Position:
-        return self.keys.get(location) or self.of_value(location)
 
 
 @dataclass
@@ -98,11 +77,6 @@ def failed(path: str, diagnostic: Diagnostic, positions: Positions | None = None
     return Document(path, None, positions or Positions(), diagnostics=[diagnostic])
 
 
-def problem(path: str, position: Position, code: str, message: str, field_name: str = "",
-            severity: Severity = Severity.ERROR) -> Diagnostic:
-    return Diagnostic(path, position[0], position[1], severity, code, message, field_name)
-
-
 def decode(raw: bytes, path: str) -> tuple[str | None, list[Diagnostic]]:
     """UTF-8 (with or without a byte order mark) to text with plain newlines."""
     if raw.startswith(b"\xef\xbb\xbf"):
@@ -121,12 +95,6 @@ def decode(raw: bytes, path: str) -> tuple[str | None, list[Diagnostic]]:
         message = "expected text, got a NUL byte; binary files are not records"
         return None, [problem(path, position_at(text, text.index("\x00")), "bad-character", message)]
     return text, []
-
-
-def position_at(text: str, offset: int, line_offset: int = 0) -> Position:
-    """Line and column (1-based) of the character at ``offset``."""
-    line = text.count("\n", 0, offset) + 1 + line_offset
-    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
 def _text_of(raw: bytes, path: str, expected: str) -> str | Document:
@@ -191,7 +159,7 @@ def parse_yaml(text: str, path: str, line_offset: int, ends_at: str = "the end o
     except yaml.reader.ReaderError as error:
         return failed(path, character_problem(error, text, path, line_offset), positions)
     except yaml.MarkedYAMLError as error:
-        unclosed = _unclosed_problem(error, text, path, line_offset, ends_at)
+        unclosed = unclosed_problem(error, text, path, line_offset, ends_at)
         return failed(path, unclosed or syntax_problem(error, path, line_offset), positions)
     except yaml.YAMLError as error:
         return failed(path, problem(path, positions.start, "yaml-syntax", str(error)), positions)
@@ -221,115 +189,6 @@ def _parse_with(loader_class: type[Any], text: str, path: str, line_offset: int)
         message = f"expected a mapping of fields (key: value lines), got {describe_value(data)}"
         return failed(path, problem(path, positions.of_value(()), "wrong-type", message), positions)
     return Document(path, data, positions, diagnostics=builder.diagnostics)
-
-
-def character_problem(error: yaml.reader.ReaderError, text: str, path: str, line_offset: int) -> Diagnostic:
-    message = f"expected text, got the control character U+{error.character:04X}; is this a binary file?"
-    return problem(path, position_at(text, error.position, line_offset), "bad-character", message)
-
-
-def syntax_problem(error: yaml.MarkedYAMLError, path: str, line_offset: int) -> Diagnostic:
-    mark = error.problem_mark or error.context_mark
-    position = (mark.line + 1 + line_offset, mark.column + 1) if mark else (line_offset + 1, 1)
-    text = error.problem or "invalid YAML"
-    if "'\\t'" in text:
-        text = "found a tab; YAML indentation must use spaces"
-    elif text == "mapping values are not allowed here":
-        text += "; put text that contains ': ' in quotes"
-    elif error.context:
-        context = error.context
-        if error.context_mark and error.context_mark is not mark:
-            start = error.context_mark
-            context += f" that starts on line {start.line + 1 + line_offset}, column {start.column + 1}"
-        text = f"{text} ({context})"
-    return problem(path, position, "yaml-syntax", f"invalid YAML: {text}")
-
-
-_FLOW_KINDS = {"[": ("list", "]"), "{": ("mapping", "}")}
-_ENDS = ("<stream end>", "<document start>", "<document end>")
-
-
-def _unclosed_problem(error: yaml.MarkedYAMLError, text: str, path: str, line_offset: int,
-                      end: str) -> Diagnostic | None:
-    """A quoted text, list or mapping that is never closed, reported where it opens.
-
-    The parser notices only where the text ends (``end``), or where a later line no longer
-    fits; the place to fix is the opening quote or bracket. None for any other problem.
-    """
-    mark = error.problem_mark
-    if mark is None:
-        return None
-    found = error.problem or ""
-    if "document separator" in found or "<document" in found:
-        marker = text[mark.index:mark.index + 3]  # '---' or '...': the document ends there
-        end = f"the '{marker}' on line {mark.line + 1 + line_offset}"
-    if (error.context or "").endswith("quoted scalar") and error.context_mark is not None and (
-            "end of stream" in found or "document separator" in found):
-        quote = text[error.context_mark.index]
-        return _at(path, error.context_mark, line_offset,
-                   f"the text opened with {quote} here is not closed; "
-                   f"expected a closing {quote} before {end}")
-    tokens = _tokens_before(text, mark.index)
-    opened = _open_flows(tokens)
-    at_end = any(token in found for token in _ENDS)
-    if opened and "flow" in (error.context or "") and (at_end or mark.line > opened[-1][1].line):
-        bracket, opening = opened[-1]
-        kind, closing = _FLOW_KINDS[bracket]
-        before = end if at_end else f"line {mark.line + 1 + line_offset}, column {mark.column + 1}"
-        message = (f"the {kind} opened with '{bracket}' here is not closed; "
-                   f"expected '{closing}' before {before}")
-        for outer, outer_mark in reversed(opened[:-1]):
-            message += (f"; nor is the {_FLOW_KINDS[outer][0]} opened with '{outer}' on line "
-                        f"{outer_mark.line + 1 + line_offset}, column {outer_mark.column + 1}")
-        return _at(path, opening, line_offset, message)
-    quoted = _runaway_quote(tokens, mark)
-    if quoted is not None:
-        quote = text[quoted.start_mark.index]
-        closed = quoted.end_mark
-        return _at(path, quoted.start_mark, line_offset,
-                   f"the text opened with {quote} here runs on to line {closed.line + 1 + line_offset}, "
-                   f"column {closed.column}, where a {quote} closes it; expected a closing {quote} on "
-                   f"line {quoted.start_mark.line + 1 + line_offset}")
-    return None
-
-
-def _at(path: str, mark: yaml.Mark, line_offset: int, message: str) -> Diagnostic:
-    where = (mark.line + 1 + line_offset, mark.column + 1)
-    return problem(path, where, "yaml-syntax", f"invalid YAML: {message}")
-
-
-def _tokens_before(text: str, until: int) -> list[yaml.Token]:
-    """YAML's own tokens of ``text`` before offset ``until`` (as far as its scanner reads)."""
-    tokens: list[yaml.Token] = []
-    try:
-        for token in yaml.scan(text, Loader=yaml.SafeLoader):
-            if token.start_mark.index >= until:
-                break
-            tokens.append(token)
-    except yaml.YAMLError:
-        pass  # the scanner stops where the parser did, or before: what it read so far is the answer
-    return tokens
-
-
-def _open_flows(tokens: list[yaml.Token]) -> list[tuple[str, yaml.Mark]]:
-    """The brackets still open after ``tokens``, outermost first."""
-    opened: list[tuple[str, yaml.Mark]] = []
-    for token in tokens:
-        if isinstance(token, yaml.FlowSequenceStartToken | yaml.FlowMappingStartToken):
-            opened.append(("[" if isinstance(token, yaml.FlowSequenceStartToken) else "{", token.start_mark))
-        elif isinstance(token, yaml.FlowSequenceEndToken | yaml.FlowMappingEndToken) and opened:
-            opened.pop()
-    return opened
-
-
-def _runaway_quote(tokens: list[yaml.Token], mark: yaml.Mark) -> yaml.ScalarToken | None:
-    """A quoted text that spans lines and closes on the line of the problem: its own quote is missing."""
-    scalars = [token for token in tokens if isinstance(token, yaml.ScalarToken)]
-    last = scalars[-1] if scalars else None
-    if (last is None or last.style not in ("'", '"') or last.start_mark.line == last.end_mark.line
-            or last.end_mark.line != mark.line):
-        return None
-    return last
 
 
 class _Builder:
@@ -418,69 +277,3 @@ def _unreadable_scalar(node: ScalarNode, error: Exception) -> _TooLargeError:
     expected = kinds.get(tag, f"a value the tag {tag} can hold")
     shown = node.value if len(node.value) <= 40 else node.value[:40] + "..."
     return _TooLargeError(node, f"invalid YAML: expected {expected}, got '{shown}'", code="yaml-syntax")
-
-
-def node_positions(text: str) -> Positions:
-    """Where every key and value of a YAML file is, without building its values.
-
-    For files whose values need more than safe YAML (mkdocs.yml may name Python objects with
-    tags): the nodes are only composed, so any tag is fine. Empty on a syntax error.
-    """
-    positions = Positions()
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except (yaml.YAMLError, RecursionError):
-        return positions
-    stack: list[tuple[Node, Location]] = [(node, ())] if node is not None else []
-    while stack:
-        current, location = stack.pop()
-        positions.values[location] = (current.start_mark.line + 1, current.start_mark.column + 1)
-        if isinstance(current, MappingNode):
-            for key_node, value_node in current.value:
-                key = (*location, str(key_node.value))
-                positions.keys[key] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-                stack.append((value_node, key))
-        elif isinstance(current, SequenceNode):
-            stack.extend((item, (*location, index)) for index, item in enumerate(current.value))
-    return positions
-
-
-def impossible_dates(text: str) -> list[tuple[Position, str]]:
-    """Where a YAML file writes a date that does not exist (2026-13-01), with what it writes.
-
-    YAML loaders that read such a value as a date fail without saying where; this finds it.
-    """
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except (yaml.YAMLError, RecursionError):
-        return []
-    found: list[tuple[Position, str]] = []
-    constructor = yaml.SafeLoader("")
-    pending: list[Node] = [root] if root is not None else []
-    seen: set[int] = set()
-    while pending:
-        node = pending.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        if isinstance(node, ScalarNode):
-            if node.tag == _TIMESTAMP_TAG:
-                try:
-                    constructor.construct_yaml_timestamp(node)
-                except ValueError:
-                    found.append(((node.start_mark.line + 1, node.start_mark.column + 1), str(node.value)))
-        elif isinstance(node, MappingNode):
-            pending += [part for pair in node.value for part in pair]
-        elif isinstance(node, SequenceNode):
-            pending += node.value
-    return sorted(found)
-
-
-def field_name(location: Location) -> str:
-    """('actions', 0, 'owner') -> 'actions[0].owner'."""
-    text = ""
-    for part in location:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
-    return text
-
-

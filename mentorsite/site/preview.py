@@ -27,54 +27,42 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from mkdocs.config import load_config
-from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.exceptions import Abort, ConfigurationError, PluginError
-from mkdocs.livereload import _SCRIPT_TEMPLATE, LiveReloadServer, _timestamp
+from mkdocs.exceptions import PluginError
+from mkdocs.livereload import LiveReloadServer
 
 from mentorsite.files.output import EXPORTS, ignored_by_git, private_files, private_folder, write_zip
 from mentorsite.model.diagnostics import Diagnostic, summarize
 from mentorsite.model.editions import Edition
 from mentorsite.pages.banners import error_page, failure_banner, problems_banner, with_banner
-from mentorsite.reading.config_file import ConfigFileError, load_config_file
 from mentorsite.reading.loading import PAIRS_FOLDER
-from mentorsite.site.plugin import MentorsitePlugin, failure_reason
-from mentorsite.site.portfolios import POLICY, public_folders
-from mentorsite.vault.crypto import ITERATIONS
+from mentorsite.session.settings import Settings
+from mentorsite.site.engine import live_reload_script
+from mentorsite.site.mkdocs_program import load_program_config, loaded_or_refused, read_plugin_settings
+from mentorsite.site.privacy import POLICY
+from mentorsite.site.program_builds import OpenProgram, open_program
+from mentorsite.site.serving import failure_reason
 
 log = logging.getLogger("mkdocs.plugins.mentorsite")
 
 
-def load_program(config_file: Path) -> tuple[MkDocsConfig, MentorsitePlugin]:
-    """The program's configuration, with the plugin's view of the records (checked and logged).
+def load_program(config_file: Path) -> OpenProgram:
+    """The program, read and checked (its problems logged) as a build reads it, for one pair's site.
 
     mkdocs.yml is read as the command line reads it (``mentorsite.reading.config_file``): a problem
     in it is a ConfigurationError that names the file and the line, never a traceback.
     """
-    try:
-        config = load_config_file(config_file, load_config, (Abort, ConfigurationError), plugin_settings,
-                                  ITERATIONS)
-    except ConfigFileError as error:
-        raise ConfigurationError(str(error)) from None
-    plugin = MentorsitePlugin.of(config)
-    return config.plugins.on_config(config), plugin
-
-
-def plugin_settings(config: MkDocsConfig) -> dict[str, Any] | None:
-    """The mentorsite plugin's settings in ``config``; None when it does not list the plugin."""
-    plugin = config.plugins.get("mentorsite")
-    return dict(plugin.config) if plugin is not None else None
+    return open_program(config_file, seal=False, config=loaded_or_refused(config_file))
 
 
 def build_pair_edition(config_file: Path, pair_id: str, edition: Edition, target: Path,
-                       policy: bool = True) -> tuple[MentorsitePlugin, list[Diagnostic]]:
+                       policy: bool = True) -> tuple[OpenProgram, list[Diagnostic]]:
     """Build one edition of one pair into ``target``; the errors that stopped it, if any.
 
     Every file and folder of it is its owner's only (0600 and 0700), whatever the umask.
     """
     with private_files():
-        config, plugin = load_program(config_file)
-        return plugin, plugin.build_edition(config, pair_id, edition, target, policy)
+        program = load_program(config_file)
+        return program, program.build_edition(pair_id, edition, target, policy)
 
 
 def serve_pair(config_file: Path, pair_id: str, edition: Edition, host: str, port: int,
@@ -132,15 +120,12 @@ def serve_pair(config_file: Path, pair_id: str, edition: Edition, host: str, por
 def _watched_folders(config_file: Path, pair_id: str) -> list[Path] | None:
     """The program's record and template folders (those that exist); None without the pair's folder."""
     try:
-        plugin = MentorsitePlugin.of(load_config_file(config_file, load_config, (Abort, ConfigurationError),
-                                                      plugin_settings, ITERATIONS))
+        settings, _ = read_plugin_settings(load_program_config(config_file))
     except Exception:  # a program that cannot load has nothing to watch
         return None
-    root = config_file.resolve().parent
-    if not (root / plugin.config.content_dir / PAIRS_FOLDER / pair_id).is_dir():
+    if not (settings.content_dir / PAIRS_FOLDER / pair_id).is_dir():
         return None
-    return [folder for folder in (root / plugin.config.content_dir, root / plugin.config.templates_dir)
-            if folder.is_dir()]
+    return [folder for folder in (settings.content_dir, settings.templates_dir) if folder.is_dir()]
 
 
 @contextmanager
@@ -165,7 +150,7 @@ def _stopped_by_signals() -> Iterator[None]:
 
 
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "[::1]")
-# The page's policy (see mentorsite.site.portfolios.POLICY), up to where its script sources are listed.
+# The page's policy (see mentorsite.site.privacy.POLICY), up to where its script sources are listed.
 POLICY_SCRIPTS = re.compile(rb'(<meta http-equiv="Content-Security-Policy" content="[^"]*?'
                             rb"script-src 'self')")
 FORBIDDEN_HOST = b"403 Forbidden: expected a loopback host name (localhost, 127.0.0.1 or [::1]) with the port"
@@ -257,7 +242,7 @@ class PreviewServer(LiveReloadServer):
     def _inject_js_into_html(self, content: bytes, epoch: int) -> bytes:
         if self.banner is not None:
             content = with_banner(content, self.banner)
-        script = _SCRIPT_TEMPLATE.substitute(epoch=epoch, request_id=_timestamp())
+        script = live_reload_script(epoch)
         if RELOAD_PATH not in script:
             raise RuntimeError("mentorsite: MkDocs' live-reload script polls no longer /livereload/")
         script = script.replace(RELOAD_PATH, f'"{self.mount_path}livereload/"')
@@ -302,28 +287,25 @@ def export_pair(config_file: Path, pair_id: str, edition: Edition, destination: 
     the sources.
     """
     with private_files():
-        config, plugin = load_program(config_file)
-        destination = _export_path(config, plugin, config_file, f"{pair_id}-{edition}.zip", destination)
+        program = load_program(config_file)
+        destination = _export_path(program.settings, f"{pair_id}-{edition}.zip", destination)
         with tempfile.TemporaryDirectory(prefix="mentorsite-export-") as scratch:
             target = Path(scratch) / "site"
-            problems = plugin.build_edition(config, pair_id, edition, target)
+            problems = program.build_edition(pair_id, edition, target)
             if problems:
                 message = f"{summarize(problems)} in the records of {pair_id}; not exported"
                 raise PluginError(f"mentorsite: {message}")
-            assert plugin.portfolio_settings is not None
-            count = write_zip(target, destination, f"{pair_id}-{edition}", plugin.portfolio_settings.as_of)
+            count = write_zip(target, destination, f"{pair_id}-{edition}", program.session.portfolio.as_of)
     return Export(destination, count, would_be_tracked(destination))
 
 
-def _export_path(config: MkDocsConfig, plugin: MentorsitePlugin, config_file: Path, name: str,
-                 chosen: Path | None) -> Path:
-    root = config_file.resolve().parent
+def _export_path(settings: Settings, name: str, chosen: Path | None) -> Path:
     if chosen is None:
-        ignored_by_git(private_folder(root / plugin.config.private_dir))
-    destination = chosen or private_folder(root / plugin.config.private_dir / EXPORTS) / name
+        ignored_by_git(private_folder(settings.private_dir))
+    destination = chosen or private_folder(settings.private_dir / EXPORTS) / name
     if chosen is not None:
         _check_export_target(chosen)
-    for option, folder in public_folders(config, root / plugin.config.content_dir):
+    for option, folder in settings.public_folders():
         if destination.resolve().is_relative_to(folder):
             raise PluginError(f"mentorsite: the export ({destination}) must not go into {option} ({folder}): "
                               "a portfolio is private")

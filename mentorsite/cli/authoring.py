@@ -1,0 +1,234 @@
+"""Starting a program and drafting records: `init`, `new`, `schema`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from pathlib import Path
+
+import click
+from jinja2 import Environment
+
+from mentorsite.authoring.drafts import (
+    Draft,
+    DraftError,
+    DraftPlace,
+    draft_agreement,
+    draft_checkin,
+    draft_closing,
+    draft_goal,
+    draft_pair,
+    draft_session,
+)
+from mentorsite.authoring.starter import starter_files
+from mentorsite.checking.references import describe_unknown
+from mentorsite.cli.base import CONFIG_OPTION, DATE, DAY, _running_engine, _usable_config, main
+from mentorsite.model.record_sets import PairRecords
+from mentorsite.model.records import (
+    MAX_EVERY,
+    MINUTES_IN_A_DAY,
+    SLUG_PATTERN,
+    Cadence,
+    Person,
+)
+from mentorsite.model.schemas import SCHEMAS_FOLDER, write_schemas
+from mentorsite.pages.rendering import create_environment
+
+# Starting and writing records --------------------------------------------------------
+
+
+@main.command()
+@click.argument("directory", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--name", "site_name", default="Our Mentoring Handbook", show_default=True,
+              help="The handbook's title (site_name).")
+def init(directory: Path, site_name: str) -> None:
+    """Start a program in DIRECTORY: mkdocs.yml, a starter handbook, a sample pair, schemas."""
+    if directory.exists() and any(directory.iterdir()):
+        raise click.ClickException(f"{directory} is not empty; init starts a program in a new or "
+                                   "empty folder")
+    files = starter_files(directory, create_environment(), date.today(), site_name)
+    for path, text in files.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    guidelines = sum(1 for path in files if path.parent.name == "guidelines")
+    click.echo(f"Started a mentoring program in {directory}: {len(files)} files, a handbook of "
+               f"{guidelines} guidelines and one sample pair.")
+    click.echo(f"Next: cd {directory} && mentorsite build   (or mentorsite serve)")
+
+
+class Workspace:
+    """Where `new` finds the program: its content folder, schemas, templates and records."""
+
+    def __init__(self, config_file: Path):
+        from mentorsite.site.commands import settings_and_places  # noqa: PLC0415 - loads MkDocs
+
+        with _running_engine():
+            self.settings, _, self.places = settings_and_places(_usable_config(config_file))
+        self.root = self.settings.root
+        self.place = DraftPlace(self.settings.content_dir, self.root / SCHEMAS_FOLDER, Path.cwd())
+        self.environment: Environment = create_environment(self.settings.templates_dir)
+
+    def pair(self, pair_id: str) -> PairRecords:
+        """The pair's records, checked as a build checks them (the program session); a clear error
+        when the pair is unknown or its records have errors."""
+        from mentorsite.session.opening import SessionError, open_session  # noqa: PLC0415
+
+        try:
+            session = open_session(self.settings, self.places, version=None, seal=False,
+                                   shown_from=Path.cwd())
+        except SessionError as error:
+            raise click.ClickException(str(error)) from None
+        checked = session.checked
+        if pair_id not in checked.pair_folders:
+            where = f"in {self.shown(self.place.content_dir / 'pairs')}"
+            raise click.ClickException(describe_unknown("pair", pair_id, sorted(checked.pair_folders), where))
+        records = checked.pair_records(pair_id)
+        errors = [d for d in checked.pair_problems(pair_id) if d.is_error]
+        if records is None or errors:
+            for diagnostic in errors:
+                click.echo(str(diagnostic), err=True)
+            raise click.ClickException(f"the records of {pair_id} have errors; fix them first")
+        return records
+
+    def draft_for(self, pair_id: str, make: Callable[..., Draft], *arguments: object) -> None:
+        """Write the record ``make`` drafts from the pair's records and ``arguments``."""
+        records = self.pair(pair_id)
+        self.write(lambda: make(self.environment, self.place, records, *arguments))
+
+    def write(self, make: Callable[[], Draft]) -> None:
+        """Write the draft ``make()`` returns, never over an existing file."""
+        try:
+            draft = make()
+        except DraftError as error:
+            raise click.ClickException(str(error)) from None
+        shown = self.shown(draft.path)
+        if draft.path.exists():
+            raise click.ClickException(f"{shown} exists; it was left as it is")
+        draft.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            file = draft.path.open("x", encoding="utf-8")
+        except FileExistsError:
+            raise click.ClickException(f"{shown} exists; it was left as it is") from None
+        try:
+            with file:
+                file.write(draft.text)
+        except BaseException:
+            draft.path.unlink(missing_ok=True)  # never half a record: a full disk leaves none
+            raise
+        click.echo(f"Wrote {shown}")
+        if not self.place.schemas_dir.is_dir():
+            click.echo("Tip: run `mentorsite schema` so that your editor checks the file as you type.",
+                       err=True)
+
+    def shown(self, path: Path) -> str:
+        return path.relative_to(Path.cwd()).as_posix() if path.is_relative_to(Path.cwd()) else str(path)
+
+
+def _day(value: datetime | None) -> date:
+    return value.date() if value else date.today()
+
+
+@main.group()
+def new() -> None:
+    """Write a new record from its template, ready to fill in."""
+
+
+@new.command("pair")
+@click.argument("pair_id", metavar="PAIR")
+@click.option("--mentor", required=True, metavar="NAME", help="The mentor's name.")
+@click.option("--mentee", required=True, metavar="NAME", help="The mentee's name.")
+@click.option("--mentor-role", metavar="ROLE", help="The mentor's role or job title.")
+@click.option("--mentee-role", metavar="ROLE", help="The mentee's role or job title.")
+@click.option("--start", type=DAY, metavar=DATE,
+              help="The first day of the mentoring [default: today].")
+@click.option("--planned-end", type=DAY, metavar=DATE,
+              help="The agreed last day.")
+@click.option("--cohort", help="The cohort, such as 2026-spring.")
+@CONFIG_OPTION
+def new_pair(pair_id: str, mentor: str, mentee: str, mentor_role: str | None, mentee_role: str | None,
+             start: datetime | None, planned_end: datetime | None, cohort: str | None,
+             config_file: Path) -> None:
+    """A pair folder with pair.yml (status proposed until the agreement is made)."""
+    if not SLUG_PATTERN.match(pair_id):
+        raise click.ClickException(f"expected a pair id of a-z, 0-9 and single '-' (like 'ana-ben'), "
+                                   f"got '{pair_id}'")
+    workspace = Workspace(config_file)
+    if workspace.place.pair_folder(pair_id).exists():
+        raise click.ClickException(f"{workspace.shown(workspace.place.pair_folder(pair_id))} exists already")
+    people = Person(name=mentor, role=mentor_role), Person(name=mentee, role=mentee_role)
+    end = planned_end.date() if planned_end else None
+    workspace.write(lambda: draft_pair(workspace.environment, workspace.place, pair_id, *people, _day(start),
+                                       cohort=cohort, planned_end=end))
+
+
+@new.command("agreement")
+@click.argument("pair_id", metavar="PAIR")
+@click.option("--every", type=click.IntRange(min=1, max=MAX_EVERY), default=2, show_default=True,
+              help="Meet every N units.")
+@click.option("--unit", type=click.Choice(["days", "weeks", "months"]), default="weeks", show_default=True)
+@click.option("--minutes", type=click.IntRange(min=1, max=MINUTES_IN_A_DAY), default=60, show_default=True,
+              help="Length of a meeting.")
+@CONFIG_OPTION
+def new_agreement(pair_id: str, every: int, unit: str, minutes: int, config_file: Path) -> None:
+    """The pair's agreement, to fill in and sign together at the first meeting."""
+    cadence = Cadence.model_validate({"every": every, "unit": unit})
+    Workspace(config_file).draft_for(pair_id, draft_agreement, cadence, minutes)
+
+
+@new.command("goal")
+@click.argument("pair_id", metavar="PAIR")
+@click.argument("title")
+@click.option("--due", type=DAY, metavar=DATE,
+              help="When the goal should be reached.")
+@CONFIG_OPTION
+def new_goal(pair_id: str, title: str, due: datetime | None, config_file: Path) -> None:
+    """A planned goal named after TITLE, with its SMART parts to fill in."""
+    Workspace(config_file).draft_for(pair_id, draft_goal, title, due.date() if due else None)
+
+
+@new.command("session")
+@click.argument("pair_id", metavar="PAIR")
+@click.option("--date", "when", type=DAY, metavar=DATE,
+              help="The day of the meeting [default: today].")
+@click.option("--topic", help="A few words for the file name, for a second meeting on one day.")
+@CONFIG_OPTION
+def new_session(pair_id: str, when: datetime | None, topic: str | None, config_file: Path) -> None:
+    """Notes of a meeting, with an agenda of open actions and goals in progress.
+
+    A pair's first session gets a first-meeting agenda instead: getting acquainted, goals,
+    cadence, confidentiality, and the dates of the next three meetings.
+    """
+    Workspace(config_file).draft_for(pair_id, draft_session, _day(when), topic)
+
+
+@new.command("checkin")
+@click.argument("pair_id", metavar="PAIR")
+@click.option("--date", "when", type=DAY, metavar=DATE,
+              help="The day of the check-in [default: today].")
+@CONFIG_OPTION
+def new_checkin(pair_id: str, when: datetime | None, config_file: Path) -> None:
+    """A check-in on how the relationship is going, with scores to give."""
+    Workspace(config_file).draft_for(pair_id, draft_checkin, _day(when))
+
+
+@new.command("closing")
+@click.argument("pair_id", metavar="PAIR")
+@click.option("--date", "when", type=DAY, metavar=DATE,
+              help="The day of the closing conversation [default: today].")
+@CONFIG_OPTION
+def new_closing(pair_id: str, when: datetime | None, config_file: Path) -> None:
+    """The closing reflection, with each goal listed to say what came of it."""
+    Workspace(config_file).draft_for(pair_id, draft_closing, _day(when))
+
+
+@main.command()
+@click.option("-o", "--output", type=click.Path(path_type=Path, file_okay=False),
+              help="Where to write them [default: schemas/ beside mkdocs.yml].")
+@CONFIG_OPTION
+def schema(output: Path | None, config_file: Path) -> None:
+    """Write a JSON Schema per record type, for editors with a YAML language server."""
+    folder = output or config_file.resolve().parent / SCHEMAS_FOLDER
+    written = write_schemas(folder)
+    click.echo(f"Wrote {len(written)} schemas to {folder}: {', '.join(p.name for p in written)}")
+
+

@@ -1,0 +1,203 @@
+"""The command group and what every command shares: options, messages, exit codes."""
+
+from __future__ import annotations
+
+import errno
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import click
+
+from mentorsite import __version__
+from mentorsite.files.failures import BUILD_OUTPUTS, as_os_error, describe
+from mentorsite.model.editions import Edition
+from mentorsite.model.records import (
+    EARLIEST_DATE,
+    LATEST_DATE,
+)
+from mentorsite.reading.config_file import ConfigFileError
+from mentorsite.session.settings import Settings
+
+DEFAULT_CONFIG = "mkdocs.yml"
+
+
+class _Day(click.DateTime):
+    """A day YYYY-MM-DD within the dates a record may hold."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        converted = super().convert(value, param, ctx)
+        if not EARLIEST_DATE <= converted.date() <= LATEST_DATE:
+            shown = converted.date()
+            self.fail(f"expected a date from {EARLIEST_DATE} to {LATEST_DATE}, got {shown}", param, ctx)
+        return converted
+
+
+DAY = _Day(formats=["%Y-%m-%d"])
+DATE = "YYYY-MM-DD"
+
+
+@cache
+def _loaded_config(config_file: Path) -> Any:
+    """mkdocs.yml, loaded once per command."""
+    return _load_config(config_file)
+
+
+def _usable_config(config_file: Path) -> Any:
+    """mkdocs.yml loaded, and the plugin's settings usable: every problem with them at its line
+    (an error, in the engine's voice: run it inside ``_running_engine``)."""
+    from mentorsite.site.commands import settings_of  # noqa: PLC0415 - loads MkDocs
+
+    config = _loaded_config(config_file)
+    settings_of(config)
+    return config
+
+
+def _load_config(config_file: Path, strict: bool | None = None) -> Any:
+    """mkdocs.yml, read within bounds, then loaded by the engine; every problem a located message.
+
+    The preview and the export load it the same way (``mentorsite.reading.config_file``).
+    """
+    from mentorsite.site.commands import load  # noqa: PLC0415 - only when a config is used
+
+    return load(config_file, strict)
+
+
+PROGRAM_ROOT = "mentorsite.program_root"  # in the context's meta: the folder paths in messages are shown from
+
+
+def _remember_program(context: click.Context, parameter: click.Parameter, value: Path) -> Path:
+    context.meta[PROGRAM_ROOT] = Path(value).absolute().parent
+    return value
+
+
+CONFIG_OPTION = click.option("-f", "--config-file", type=click.Path(path_type=Path, dir_okay=False),
+                             default=DEFAULT_CONFIG, show_default=True, help="The program's mkdocs.yml.",
+                             callback=_remember_program)
+
+
+@contextmanager
+def _running_engine() -> Iterator[None]:
+    """Show the engine's log, and turn its refusals into a message and exit code 1."""
+    from mentorsite.site.commands import EngineError, engine_errors  # noqa: PLC0415 - loads MkDocs
+
+    logging.basicConfig(format="%(levelname)-7s -  %(message)s", level=logging.INFO)
+    try:
+        with engine_errors():
+            yield
+    except EngineError as error:
+        raise click.ClickException(str(error)) from None
+
+
+def _edition(name: str) -> Edition:
+    return "review" if name == "review" else "pair"
+
+
+DEBUG_VARIABLE = "MENTORSITE_DEBUG"
+INTERNAL_ERROR = 70  # EX_SOFTWARE: a bug in mentorsite, not in the program or the machine
+INTERRUPTED = 130  # 128 + SIGINT, as shells report a command stopped by Ctrl-C
+SWAPPING = frozenset({"build", "export", "new"})  # commands whose outputs appear whole or not at all
+# What each command writes, for a fault that names no file (a full disk while a page is written).
+WRITING = {"build": BUILD_OUTPUTS, "export": "the export's zip", "new": "the new record",
+           "schema": "the schemas", "init": "the new program", "publish": "the deploy branch",
+           "keys": "the keys file or the encrypted portfolios", "bench": "the benchmark's folder"}
+
+
+class InternalError(click.ClickException):
+    """An exception nobody expected: a bug in mentorsite, told as one line."""
+
+    exit_code = INTERNAL_ERROR
+
+
+class Commands(click.Group):
+    """The command group: whatever a command fails on ends in a message and an exit code.
+
+    A fault of the machine (an OSError) is one line with the path and a hint (exit 1), as are
+    MkDocs' refusals and a mkdocs.yml that cannot be used; Ctrl-C is "stopped" (exit 130); any
+    other exception is an internal error (exit 70). ``--debug`` (or MENTORSITE_DEBUG=1) shows
+    the traceback instead.
+    """
+
+    def invoke(self, ctx: click.Context) -> Any:
+        _loaded_config.cache_clear()  # each command reads mkdocs.yml afresh, also when run in-process
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.Abort):
+            raise
+        except click.ClickException as error:
+            if type(error).__module__.split(".")[0] == "mkdocs":  # Abort, ConfigurationError, PluginError
+                raise click.ClickException(error.format_message().strip()) from None
+            raise
+        except (Exception, KeyboardInterrupt) as error:
+            if _debugging(ctx):
+                raise
+            raise _message_of(error, ctx.meta.get(PROGRAM_ROOT), ctx.invoked_subcommand in SWAPPING,
+                              WRITING.get(ctx.invoked_subcommand or "")) from None
+
+
+def _debugging(context: click.Context) -> bool:
+    import os  # noqa: PLC0415
+
+    return bool(context.params.get("debug")) or os.environ.get(DEBUG_VARIABLE, "") not in {"", "0"}
+
+
+def _message_of(error: BaseException, root: Path | None, kept: bool,
+                where: str | None = None) -> click.ClickException | click.exceptions.Exit:
+    """The message (and exit code) a command ends with when it fails on ``error``.
+
+    ``kept``: the command writes its outputs beside the previous ones and swaps them in whole.
+    ``where``: what the command writes, named when the error names no file.
+    """
+
+    error = as_os_error(error)
+    if isinstance(error, KeyboardInterrupt):
+        click.echo("stopped", err=True)
+        return click.exceptions.Exit(INTERRUPTED)
+    if isinstance(error, OSError) and error.errno == errno.EPIPE:
+        return click.exceptions.Exit(1)  # the reader of the output went away: nothing to tell it
+    if isinstance(error, OSError):
+        return click.ClickException(describe(error, root, kept, where))
+    if isinstance(error, ConfigFileError):
+        return click.ClickException(str(error))
+    # Only the kind of error: its text may quote a record, and this line reaches build logs.
+    return InternalError(f"mentorsite: internal error ({type(error).__name__}); this is a bug in "
+                         f"mentorsite: run again with --debug to see where it happened")
+
+
+@click.group(cls=Commands)
+@click.version_option(__version__, prog_name="mentorsite")
+@click.option("--debug", is_flag=True,
+              help=f"Show the traceback of an unexpected error instead of a line (also {DEBUG_VARIABLE}=1).")
+def main(debug: bool) -> None:
+    """Build the handbook and portfolios of a mentoring program from its records."""
+
+def _shown(path: Path) -> str:
+    """A path relative to the working folder when it is inside it."""
+    resolved = path.resolve()
+    return str(resolved.relative_to(Path.cwd())) if resolved.is_relative_to(Path.cwd()) else str(path)
+
+
+@contextmanager
+def _holding_build_lock(settings: Settings, doing: str, *, wait: bool = False) -> Iterator[None]:
+    """The program's build lock for a command that writes its outputs; a clear message when it is held."""
+    from mentorsite.files.locking import LockError, LockHeldError  # noqa: PLC0415
+    from mentorsite.site.commands import lock as take_lock  # noqa: PLC0415
+    from mentorsite.site.program_builds import LOCK_HINT, ROTATE_HINT  # noqa: PLC0415
+
+    def waiting(busy: LockHeldError) -> None:
+        click.echo(f"{busy}; waiting for it to end (Ctrl-C stops waiting)", err=True)
+
+    try:
+        lock = take_lock(settings, wait=wait, waiting=waiting)
+    except LockHeldError as busy:
+        hint = LOCK_HINT if doing == "build" else ROTATE_HINT
+        raise click.ClickException(f"cannot {doing}: {busy}; {hint}") from None
+    except LockError as error:
+        raise click.ClickException(f"cannot {doing}: {error}") from None
+    try:
+        yield
+    finally:
+        lock.release()

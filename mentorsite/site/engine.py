@@ -1,0 +1,55 @@
+"""The one module that reaches into MkDocs' private functions, each behind a small public one.
+
+MkDocs has no public way to build a few generated pages into a site of their own, nor to
+write its live-reload script into a page other than by its own server. The functions below
+call what ``mkdocs build`` and ``mkdocs serve`` call themselves, as read in MkDocs 1.6.1
+(``MKDOCS_READ``, the version installed when they were written). A MkDocs release that
+renames or changes them is mended here, and nowhere else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from jinja2 import Environment
+from mkdocs.commands.build import _build_page, _populate_page
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.livereload import _SCRIPT_TEMPLATE, _timestamp
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.nav import Navigation
+from mkdocs.structure.pages import Page
+
+MKDOCS_READ = "1.6.1"  # the MkDocs version whose private functions these were read in
+
+
+def populate_page(page: Page, config: MkDocsConfig, files: Files) -> None:
+    """Read a page's Markdown and turn it into HTML, with the plugins' page events, as a build does.
+
+    ``mkdocs.commands.build._populate_page`` (read in MkDocs 1.6.1) runs ``on_pre_page``,
+    ``on_page_markdown`` and ``on_page_content`` around the conversion, so search and the
+    private-pages plugin see each page as in any MkDocs build. A private site's pages are
+    generated, not read from a docs folder, and the public ``build`` builds a docs folder whole.
+    """
+    _populate_page(page, config, files)
+
+
+def build_page(page: Page, config: MkDocsConfig, documents: Sequence[File], navigation: Navigation,
+               environment: Environment) -> None:
+    """Render a populated page with the theme's template and write it into ``site_dir``, as a build does.
+
+    ``mkdocs.commands.build._build_page`` (read in MkDocs 1.6.1) gives the template the
+    page's context (with ``on_page_context``) and runs ``on_post_page`` on the result. It
+    takes the theme environment as it is, so one compiled theme serves every private site,
+    where the public ``build`` would load the theme again for each.
+    """
+    _build_page(page, config, documents, navigation, environment)
+
+
+def live_reload_script(epoch: int) -> str:
+    """MkDocs' live-reload script for a page of the site built at ``epoch``, as its server writes it.
+
+    ``mkdocs.livereload._SCRIPT_TEMPLATE`` and ``_timestamp`` (read in MkDocs 1.6.1): the
+    preview writes the script into each page itself, so that the page's security policy can
+    allow that very script by its hash; the request id is the server's clock, as MkDocs' own.
+    """
+    return str(_SCRIPT_TEMPLATE.substitute(epoch=epoch, request_id=_timestamp()))
