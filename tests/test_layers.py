@@ -130,6 +130,31 @@ def test_one_module_reaches_into_mkdocs_private_functions() -> None:
     assert reaching == {PRIVATE_MKDOCS_MODULE}
 
 
+def test_only_that_module_overrides_their_private_methods() -> None:
+    """A class built on an engine class may override its private methods only in the engine module."""
+    import importlib
+    import inspect
+
+    found = set()
+    for name in modules():
+        if layer_of(name) != ENGINE_LAYER:
+            continue
+        module = importlib.import_module(name)
+        for _, cls in inspect.getmembers(module, inspect.isclass):
+            if cls.__module__ != name:
+                continue
+            for base in cls.__mro__[1:]:
+                if base.__module__.split(".")[0] not in ENGINE_LIBRARIES:
+                    continue
+                overridden = {attribute for attribute in vars(cls)
+                              if attribute.startswith("_") and not attribute.startswith("__")
+                              and attribute != "_abc_impl"  # set by Python on every abstract class
+                              and attribute in vars(base)}
+                found |= {(name, f"{cls.__name__}.{attribute}") for attribute in overridden}
+    assert {module for module, _ in found} <= {PRIVATE_MKDOCS_MODULE}, sorted(found)
+    assert found, "the scan sees the engine module's overrides"
+
+
 def test_no_module_is_much_over_400_lines() -> None:
     long = {name: lines for name, path in modules().items()
             if (lines := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES}

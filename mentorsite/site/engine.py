@@ -9,12 +9,13 @@ renames or changes them is mended here, and nowhere else.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 from jinja2 import Environment
 from mkdocs.commands.build import _build_page, _populate_page
 from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.livereload import _SCRIPT_TEMPLATE, _timestamp
+from mkdocs.livereload import _SCRIPT_TEMPLATE, LiveReloadServer, _timestamp
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
@@ -53,3 +54,31 @@ def live_reload_script(epoch: int) -> str:
     allow that very script by its hash; the request id is the server's clock, as MkDocs' own.
     """
     return str(_SCRIPT_TEMPLATE.substitute(epoch=epoch, request_id=_timestamp()))
+
+
+Answer = Iterable[bytes] | None  # a response's body; None: 404
+
+
+class ReloadServer(LiveReloadServer):
+    """MkDocs' live-reload server with two public seams where the preview needs to step in.
+
+    ``LiveReloadServer._serve_request`` answers each request and ``_inject_js_into_html``
+    adds the reload script to each page (both read in MkDocs 1.6.1); a subclass overrides
+    ``request`` and ``page`` instead, and only this module names the private methods.
+    """
+
+    def request(self, environ: dict[str, Any], start_response: Callable[..., Any],
+                serve: Callable[[dict[str, Any]], Answer]) -> Answer:
+        """Answer a request: ``serve(environ)`` answers it as MkDocs does (with ``environ`` as given)."""
+        return serve(environ)
+
+    def page(self, content: bytes, epoch: int) -> bytes:
+        """A page as served: by default with MkDocs' reload script added."""
+        return bytes(super()._inject_js_into_html(content, epoch))  # type: ignore[no-untyped-call]
+
+    def _serve_request(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Answer:
+        base = super()._serve_request
+        return self.request(environ, start_response, lambda chosen: base(chosen, start_response))
+
+    def _inject_js_into_html(self, content: bytes, epoch: int) -> bytes:
+        return self.page(content, epoch)

@@ -20,7 +20,7 @@ import subprocess
 import tempfile
 import threading
 import webbrowser
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +28,6 @@ from types import FrameType
 from typing import Any
 
 from mkdocs.exceptions import PluginError
-from mkdocs.livereload import LiveReloadServer
 
 from mentorsite.files.output import EXPORTS, ignored_by_git, private_files, private_folder, write_zip
 from mentorsite.model.diagnostics import Diagnostic, summarize
@@ -36,7 +35,7 @@ from mentorsite.model.editions import Edition
 from mentorsite.pages.banners import error_page, failure_banner, problems_banner, with_banner
 from mentorsite.reading.loading import PAIRS_FOLDER
 from mentorsite.session.settings import Settings
-from mentorsite.site.engine import live_reload_script
+from mentorsite.site.engine import Answer, ReloadServer, live_reload_script
 from mentorsite.site.mkdocs_program import load_program_config, loaded_or_refused, read_plugin_settings
 from mentorsite.site.privacy import POLICY
 from mentorsite.site.program_builds import OpenProgram, open_program
@@ -158,7 +157,7 @@ RELOAD_PATH = '"/livereload/"'  # where MkDocs' live-reload script polls, from t
 RELOAD_POLL = re.compile(r"livereload/[0-9]+/[0-9]+")
 
 
-class PreviewServer(LiveReloadServer):
+class PreviewServer(ReloadServer):
     """MkDocs' live-reload server, for one private portfolio.
 
     - The portfolio (and the live-reload poll) is served under ``/<token>/``, a random path
@@ -226,8 +225,8 @@ class PreviewServer(LiveReloadServer):
             log.info("mentorsite: opening the preview in a browser")
             webbrowser.open(self.opening.as_uri())
 
-    def _serve_request(self, environ: dict[str, Any],
-                       start_response: Callable[..., Any]) -> Iterable[bytes] | None:
+    def request(self, environ: dict[str, Any], start_response: Callable[..., Any],
+                serve: Callable[[dict[str, Any]], Answer]) -> Answer:
         if self.hosts is not None and str(environ.get("HTTP_HOST", "")).lower() not in self.hosts:
             start_response("403 Forbidden", [("Content-Type", "text/plain")])
             return [FORBIDDEN_HOST]
@@ -237,9 +236,9 @@ class PreviewServer(LiveReloadServer):
             return None  # 404, also for the server's root, which MkDocs would redirect to the portfolio
         if RELOAD_POLL.fullmatch(rest):  # MkDocs answers the poll from its root
             environ = {**environ, "PATH_INFO": f"/{rest}"}
-        return super()._serve_request(environ, start_response)
+        return serve(environ)
 
-    def _inject_js_into_html(self, content: bytes, epoch: int) -> bytes:
+    def page(self, content: bytes, epoch: int) -> bytes:
         if self.banner is not None:
             content = with_banner(content, self.banner)
         script = live_reload_script(epoch)
