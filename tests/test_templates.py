@@ -7,6 +7,7 @@ Regenerate the reference with ``python -m mentorsite.dev.templates_reference`` (
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -18,6 +19,7 @@ from jinja2 import nodes
 from mkdocs.config import load_config
 from pydantic import ValidationError
 
+import mentorsite
 from mentorsite.checking.program import CheckedProgram, read_program
 from mentorsite.dev.templates_reference import REFERENCE, reference, template_names
 from mentorsite.files.themes import bundled_templates_dir
@@ -179,6 +181,18 @@ def test_no_template_tests_the_edition_itself() -> None:
 
 
 # Wording in Python ------------------------------------------------------------------------
+
+
+HAND_MADE_PLURAL = re.compile(r"""['"]s['"] if |!= 1 else ['"]['"]|\bif \w+ == 1 else f?['"]\{?\w*\}? ?\w+s['"]""")
+
+
+def test_no_module_makes_a_plural_by_hand() -> None:
+    """Every counted noun goes through ``model.plurals.plural`` (one rule: no '1 weeks' anywhere)."""
+    package = Path(mentorsite.__file__).parent
+    found = [f"{path.relative_to(package)}:{number}" for path in sorted(package.rglob("*.py"))
+             for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+             if HAND_MADE_PLURAL.search(line)]
+    assert found == []
 
 
 @pytest.mark.parametrize(("count", "word", "expected"), [

@@ -28,6 +28,7 @@ from urllib.parse import unquote, urlsplit
 
 from mentorsite.checking.theme_scripts import DATA_TYPES, ThemeScripts, files_under, normalised
 from mentorsite.model.diagnostics import Diagnostic, Severity
+from mentorsite.model.plurals import plural
 from mentorsite.reading.positions import Positions
 
 CODE = "shared-origin"
@@ -256,7 +257,7 @@ def _excerpt(text: str, size: int = 60) -> str:
 
 def _diagnostic(finding: _Finding, severity: Severity) -> Diagnostic:
     others = finding.pages - 1
-    also = f" (and in {others} other page{'s' if others != 1 else ''})" if others else ""
+    also = f" (and in {plural(others, 'other page')})" if others else ""
     return Diagnostic(finding.path, finding.line, finding.column, severity, CODE,
                       f"{EXPECTED}, got {finding.what}{also}")
 

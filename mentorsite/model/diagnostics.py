@@ -6,6 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from mentorsite.model.plurals import plural
+
 
 class Severity(StrEnum):
     """How bad a problem is: errors fail a build, warnings fail it only in strict mode."""
@@ -50,8 +52,4 @@ def summarize(diagnostics: Iterable[Diagnostic]) -> str:
     items = list(diagnostics)
     errors = count_errors(items)
     warnings = len(items) - errors
-    return f"{_plural(errors, 'error')} and {_plural(warnings, 'warning')}"
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+    return f"{plural(errors, 'error')} and {plural(warnings, 'warning')}"

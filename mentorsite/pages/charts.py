@@ -14,6 +14,7 @@ from html import escape
 from itertools import pairwise
 
 from mentorsite.insights.measures import CadenceReport, GoalProgress
+from mentorsite.model.plurals import plural
 from mentorsite.model.record_sets import PairRecords
 
 WIDTH = 640
@@ -166,12 +167,13 @@ def _expected_ticks(scale: _TimeScale, first: date, end: date, interval: int, ax
 
 def _describe_sessions(dates: Sequence[date], report: CadenceReport | None,
                        late: Sequence[tuple[date, date]], without_cadence: str) -> str:
-    count = f"{len(dates)} session{'s' if len(dates) != 1 else ''}"
+    count = plural(len(dates), "session")
     text = f"{count} from {dates[0]} to {dates[-1]}." if len(dates) > 1 else f"{count}, on {dates[0]}."
     if report is None:
         return f"{text} {without_cadence}"
-    text += (f" The agreement asks for a meeting every {report.interval_days} days"
-             f" ({report.grace_days} days of grace). Longest gap: {report.longest_gap} days."
+    text += (f" The agreement asks for a meeting every {plural(report.interval_days, 'day')}"
+             f" ({plural(report.grace_days, 'day')} of grace)."
+             f" Longest gap: {plural(report.longest_gap, 'day')}."
              f" Meetings missed: {report.missed}.")
     if not late:
         return f"{text} No gap was longer than agreed."

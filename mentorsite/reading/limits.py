@@ -21,6 +21,7 @@ from pathlib import Path
 
 from mentorsite.files.output import EXPORTS, NEW_MARK, OLD_MARK, PAIRS, REVIEW, SCRATCH_MARK
 from mentorsite.model.editions import EDITIONS
+from mentorsite.model.plurals import plural
 
 NAME_MAX = 255  # bytes in one name, when the file system does not say
 PATH_MAX = 4096  # bytes in one path with its closing NUL, when the file system does not say
@@ -99,8 +100,8 @@ class Limit:
         over = size(name) - self.most
         what = "path" if "/" in self.form else "name"
         return (f"expected a {kind} of at most {self.most} bytes, got {size(name)}: the build derives the "
-                f"{what} '{shown(self.form)}' from it, and {self.reason}; shorten it by {over} "
-                f"byte{'s' if over > 1 else ''}")
+                f"{what} '{shown(self.form)}' from it, and {self.reason}; shorten it by "
+                f"{plural(over, 'byte')}")
 
 
 @dataclass(frozen=True)

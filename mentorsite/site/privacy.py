@@ -26,6 +26,7 @@ from mentorsite.checking.origins import scan_site, setting_findings
 from mentorsite.checking.theme_scripts import ThemeScripts
 from mentorsite.files.output import PAIRS, REVIEW
 from mentorsite.model.diagnostics import Diagnostic, Severity
+from mentorsite.model.plurals import plural
 from mentorsite.pages.fetches import Fetch, remove_fetches
 from mentorsite.pages.sanitising import prefix_anchors, sanitise
 from mentorsite.reading.positions import Positions, node_positions
@@ -155,7 +156,7 @@ def check_shared_origin(handbook_config: MkDocsConfig, target_dir: Path,
                        skip=[target_dir / PAIRS, target_dir / REVIEW], known=listed, severity=severity)
     for problem in found:
         (log.error if problem.is_error else log.warning)(str(problem))
-    scripts_found = f"{len(found)} script{'s' if len(found) != 1 else ''}"
+    scripts_found = plural(len(found), "script")
     if found and policy == "refuse":
         sealed = shown_path(target_dir, root)
         raise PluginError(

@@ -21,6 +21,7 @@ from mentorsite.files.locking import LOCK_FILE, WRITE_HINT, BuildLock, LockError
 from mentorsite.files.output import PAIRS, ignored_by_git, private_files, private_folder, remove_scratch
 from mentorsite.model.diagnostics import Diagnostic, summarize
 from mentorsite.model.editions import Edition
+from mentorsite.model.plurals import plural
 from mentorsite.session.opening import ProgramSession, SessionError, open_session
 from mentorsite.session.settings import Settings
 from mentorsite.site.builder import BuildResult, Shard, build_edition, build_portfolios
@@ -257,7 +258,7 @@ def log_portfolio_build(result: BuildResult, private_dir: str) -> None:
     log_diagnostics([d for problems in result.failed.values() for d in problems if d.code == "template"])
     built, failed = len(result.built), len(result.failed)
     fresh = f", {len(result.fresh)} up to date" if result.fresh else ""
-    log.info(f"built {built} portfolio{'s' if built != 1 else ''} (pair and review editions){fresh} in "
+    log.info(f"built {plural(built, 'portfolio')} (pair and review editions){fresh} in "
              f"{private_dir} in {result.seconds:.2f} seconds")
     if result.removed:
         log.info(f"removed the portfolios of pairs no longer in the content: {', '.join(result.removed)}")
@@ -274,11 +275,11 @@ def log_portfolio_build(result: BuildResult, private_dir: str) -> None:
             log.info(f"the program report in {private_dir}/{result.report.name} is up to date")
     sealing = result.sealing
     if sealing is not None:
-        log.info(f"encrypted {len(sealing.sealed)} pair portfolio{'s' if len(sealing.sealed) != 1 else ''}"
+        log.info(f"encrypted {plural(len(sealing.sealed), 'pair portfolio')}"
                  f"{' and the reviewer site' if sealing.review else ''}")
         if sealing.removed:
             count = len(sealing.removed)
-            log.info(f"removed {count} encrypted folder{'s' if count != 1 else ''} of no current passphrase")
+            log.info(f"removed {plural(count, 'encrypted folder')} of no current passphrase")
         for pair_id, why in sorted(sealing.refused.items()):
             log.error(f"pair {pair_id}: not encrypted: {why}")
         if sealing.review_problem:
@@ -286,7 +287,7 @@ def log_portfolio_build(result: BuildResult, private_dir: str) -> None:
     if failed:
         only_warnings = not any(d.is_error for problems in result.failed.values() for d in problems)
         reason = " (warnings count as errors with --strict)" if only_warnings else ""
-        raise PluginError(f"mentorsite: {failed} pair{'s' if failed != 1 else ''} not built{reason}, their "
+        raise PluginError(f"mentorsite: {plural(failed, 'pair')} not built{reason}, their "
                           f"previous pair editions kept: {', '.join(sorted(result.failed))}")
     if sealing is not None and (sealing.refused or sealing.review_problem):
         left_out = sorted(sealing.refused) + (["the reviewer site"] if sealing.review_problem else [])
