@@ -9,13 +9,13 @@ tests compare the committed page with what this writes).
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, get_args
 
 from pydantic import BaseModel
 
+from mentorsite.dev.reference_pages import write_page
 from mentorsite.model.records import ID_IS_NAME, RECORD_TYPES, SLUG_PATTERN, Model, Record, public_fields
 
 REFERENCE = Path("docs/records.md")
@@ -174,11 +174,7 @@ def _models_in(annotation: Any) -> Iterator[type[Model]]:
 
 def main(argv: list[str] | None = None) -> int:
     """Write the reference (into the path given, else docs/records.md)."""
-    arguments = sys.argv[1:] if argv is None else argv
-    target = Path(arguments[0]) if arguments else REFERENCE
-    target.write_text(reference(), encoding="utf-8")
-    print(f"wrote {target}")
-    return 0
+    return write_page(reference, REFERENCE, argv)
 
 
 if __name__ == "__main__":

@@ -9,12 +9,12 @@ committed page with what this writes).
 from __future__ import annotations
 
 import re
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 from jinja2 import Environment, meta, nodes
 
+from mentorsite.dev.reference_pages import write_page
 from mentorsite.files.themes import bundled_templates_dir
 from mentorsite.pages.rendering import BUNDLED_PREFIX, create_environment
 
@@ -180,11 +180,7 @@ def reference() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Write the reference (into the path given, else docs/templates.md)."""
-    arguments = sys.argv[1:] if argv is None else argv
-    target = Path(arguments[0]) if arguments else REFERENCE
-    target.write_text(reference(), encoding="utf-8")
-    print(f"wrote {target}")
-    return 0
+    return write_page(reference, REFERENCE, argv)
 
 
 if __name__ == "__main__":
