@@ -171,3 +171,66 @@ def test_the_plugin_holds_no_state_that_waits_for_on_config() -> None:
     source = (PACKAGE / "site" / "plugin.py").read_text(encoding="utf-8")
     assert "runs first" not in source
     assert len(source.splitlines()) <= 220
+
+
+# Attacker review of the session (places the settings must keep apart) --------------------
+
+
+def test_records_or_templates_inside_the_site_folder_are_refused_before_a_build_replaces_it(
+        tmp_path: Path, cli: Cli) -> None:
+    """The site is swapped in whole: records kept in it would be published, then deleted."""
+    import shutil
+
+    program = copy_example(tmp_path / "program")
+    shutil.copytree(program / "content/handbook", program / "hb")
+    (program / "site").mkdir()
+    (program / "content").rename(program / "site/content")
+    text = (program / "mkdocs.yml").read_text(encoding="utf-8").replace("docs_dir: content/handbook", "docs_dir: hb")
+    (program / "mkdocs.yml").write_text(text.replace("      content_dir: content\n",
+                                                     "      content_dir: site/content\n"
+                                                     "      templates_dir: site/templates\n"), encoding="utf-8")
+    checked = cli(program, "check")
+    assert "error[bad-setting] content_dir:" in checked.stdout
+    assert "error[bad-setting] templates_dir:" in checked.stdout
+    built = cli(program, "build")
+    assert built.returncode == 1 and "must be outside site_dir" in built.stderr
+    assert (program / "site/content/pairs/lena-marcus/pair.yml").is_file()
+
+
+@pytest.mark.parametrize("value", ["2026-01-01 10:00:00", "2026-01-01T10:00:00Z"])
+def test_an_as_of_with_a_time_is_a_located_problem_not_a_crash(tmp_path: Path, cli: Cli, value: str) -> None:
+    program = add_plugin_options(copy_example(tmp_path / "program"), f"      as_of: {value}\n")
+    for command in (("check",), ("build",), ("export", "lena-marcus")):
+        result = cli(program, *command)
+        assert result.returncode == 1, command
+        assert "error[bad-setting] as_of: expected a date YYYY-MM-DD, got a date and time" in (
+            result.stdout + result.stderr), command
+        assert "internal error" not in result.stderr
+
+
+def test_nothing_private_goes_into_the_sealed_folder_outside_the_site(tmp_path: Path, cli: Cli) -> None:
+    """The sealed folder is published (on a host of its own): no record cache, no plain export in it."""
+    program = add_plugin_options(copy_example(tmp_path / "program"),
+                                 "      cache_dir: sealed/cache\n      encryption:\n        enabled: true\n"
+                                 "        output_dir: sealed\n")
+    checked = cli(program, "check")
+    assert "error[bad-setting] cache_dir:" in checked.stdout and "encryption.output_dir" in checked.stdout
+    text = (program / "mkdocs.yml").read_text(encoding="utf-8").replace("      cache_dir: sealed/cache\n", "")
+    (program / "mkdocs.yml").write_text(text, encoding="utf-8")
+    exported = cli(program, "export", "lena-marcus", "-o", "sealed/pairs/plain.zip")
+    assert exported.returncode == 1 and "must not go into encryption.output_dir" in exported.stderr
+    assert not (program / "sealed/pairs/plain.zip").exists()
+
+
+def test_mkdocs_serve_keeps_private_folders_out_of_the_site_folder_mkdocs_yml_names(tmp_path: Path) -> None:
+    """`mkdocs serve` builds into a temporary folder; the real site folder is still the one to keep out of."""
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import PluginError
+
+    program = add_plugin_options(copy_example(tmp_path / "program"), "      cache_dir: site/cache\n")
+    config = load_config(str(program / "mkdocs.yml"), site_dir=str(tmp_path / "served"))
+    plugin = config.plugins["mentorsite"]
+    plugin.on_startup(command="serve", dirty=False)
+    with pytest.raises(PluginError, match=r"cache_dir: .*must be apart from site_dir"):
+        plugin.on_config(config)
+    assert not (program / "site").exists()

@@ -66,7 +66,10 @@ class Workspace:
             self.settings, _, self.places = settings_and_places(_usable_config(config_file))
         self.root = self.settings.root
         self.place = DraftPlace(self.settings.content_dir, self.root / SCHEMAS_FOLDER, Path.cwd())
-        self.environment: Environment = create_environment(self.settings.templates_dir)
+        from mentorsite.session.opening import refused_to_templates  # noqa: PLC0415
+
+        self.environment: Environment = create_environment(self.settings.templates_dir,
+                                                           refused=refused_to_templates(self.places))
 
     def pair(self, pair_id: str) -> PairRecords:
         """The pair's records, checked as a build checks them (the program session); a clear error

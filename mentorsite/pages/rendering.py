@@ -69,7 +69,28 @@ class Topic:
     guidelines: tuple[Guideline, ...]
 
 
-def create_environment(override_dir: Path | None = None) -> Environment:
+class RefusedTemplateError(TemplateError):
+    """A name in the program's template folder that leads where no template may read."""
+
+
+class ProgramTemplates(FileSystemLoader):
+    """The program's template folder, where no name may lead (by a link, or a folder that holds
+    them) to a pair's records or a private output: a template is shared by every pair's pages."""
+
+    def __init__(self, folder: Path, refused: Sequence[Path]):
+        super().__init__(folder)
+        self.refused = tuple(place.resolve() for place in refused)
+
+    def get_source(self, environment: Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
+        source, filename, uptodate = super().get_source(environment, template)
+        where = Path(filename).resolve()
+        if any(where == place or where.is_relative_to(place) for place in self.refused):
+            raise RefusedTemplateError(f"expected a template of the program, got '{template}', which leads "
+                                       "to a pair's records or a private output (no template may read those)")
+        return source, filename, uptodate
+
+
+def create_environment(override_dir: Path | None = None, refused: Sequence[Path] = ()) -> Environment:
     """A strict, sandboxed Jinja environment that looks in ``override_dir`` before the bundled templates.
 
     A program's templates are its own code, but they render every pair's records: in the
@@ -77,6 +98,9 @@ def create_environment(override_dir: Path | None = None) -> Environment:
     so no file, module or other pair), and it cannot change them, so one page's rendering
     cannot leak into the next. Names are looked up inside the two folders only: a name
     with '..' in it is not found.
+
+    ``refused``: the places no program template may read (the pairs' records, the private
+    outputs, the record cache, the keys file), even through a link in its folder.
 
     ``mentorsite/NAME`` is always the bundled NAME, so that a program's ``NAME`` can say
     ``{% extends "mentorsite/NAME" %}`` and replace some of its blocks. The bundled folder
@@ -86,7 +110,7 @@ def create_environment(override_dir: Path | None = None) -> Environment:
     folders = [override_dir] if override_dir is not None and override_dir.is_dir() else []
     bundled = FileSystemLoader(bundled_templates_dir())
     loader = ChoiceLoader([PrefixLoader({BUNDLED_PREFIX: bundled}),
-                           *(FileSystemLoader(folder) for folder in folders), bundled])
+                           *(ProgramTemplates(folder, refused) for folder in folders), bundled])
     environment = ImmutableSandboxedEnvironment(loader=loader, undefined=StrictUndefined, autoescape=False,
                                                 keep_trailing_newline=True, trim_blocks=True,
                                                 lstrip_blocks=True)

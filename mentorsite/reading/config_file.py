@@ -117,6 +117,20 @@ def setting_position(text: str, names: tuple[str, ...]) -> Position:
     return _start(node) if node is not None else (1, 1)
 
 
+def top_setting(config_file: Path, name: str) -> str | None:
+    """The text of a top-level setting as mkdocs.yml writes it (None when it is not a plain value there).
+
+    `mkdocs serve` replaces ``site_dir`` with a temporary folder before plugins see it; the
+    folder the file names is the one private folders must keep out of all the same.
+    """
+    try:
+        root: Node | None = yaml.compose(config_file.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, RecursionError):
+        return None
+    found = _child_named(root, name) if root is not None else None
+    return found.value if isinstance(found, ScalarNode) and isinstance(found.value, str) else None
+
+
 def config_file_problems(config_file: Path, depth: int = 0) -> list[Diagnostic]:
     """What stops ``config_file`` from being read at all, each problem at its place; [] when none.
 

@@ -119,8 +119,14 @@ def open_session(settings: Settings, places: ProgramPlaces, *, version: str | No
     handbook = checked.program.handbook
     edition = edition_context(handbook, version, published.manifests() if published else (),
                               published.previous(version) if published else None)
-    return ProgramSession(settings, places, checked, published, create_environment(settings.templates_dir),
-                          portfolio, edition, encryption, keys_problems)
+    environment = create_environment(settings.templates_dir, refused=refused_to_templates(places))
+    return ProgramSession(settings, places, checked, published, environment, portfolio, edition, encryption,
+                          keys_problems)
+
+
+def refused_to_templates(places: ProgramPlaces) -> list[Path]:
+    """What no program template may read: the pairs' records and the private places (outputs, cache, keys)."""
+    return [places.pairs_dir, *(place for _, place in places.private)]
 
 
 def _encryption(settings: Settings, checked: CheckedProgram, environ: Mapping[str, str],

@@ -135,6 +135,8 @@ def resolve_as_of(option: str | date | None, environ: Mapping[str, str] | None =
     record may hold (see ``records.EARLIEST_DATE``).
     """
     environ = os.environ if environ is None else environ
+    if isinstance(option, datetime):  # YAML reads 2026-01-01 10:00 as a time, which is also a date
+        raise ValueError(f"expected a date YYYY-MM-DD, got a date and time ({option}); leave the time out")
     if isinstance(option, date):
         chosen = option
     elif option:
@@ -310,11 +312,17 @@ def _encryption(read: _Reader, environ: Mapping[str, str]) -> EncryptionSettings
 def _placement(read: _Reader, settings: Settings) -> None:
     """The private folders apart from the public site and the sources, and from each other."""
     public = settings.public_folders()
+    site = settings.folders.site_dir
+    for option, sources in (("content_dir", settings.content_dir), ("templates_dir", settings.templates_dir)):
+        if sources.is_relative_to(site):
+            read.refuse((option,), f"{sources} must be outside site_dir ({site}): every build replaces "
+                                   "the site folder whole, and what is in it is published")
     read.apart(("private_dir",), settings.private_dir, public,
                "so that private pages never reach the public site or the sources")
     if settings.cache:
-        read.apart(("cache_dir",), settings.cache_dir, [*public, ("private_dir", settings.private_dir)],
-                   "because it holds the text of every record")
+        sealed = [("encryption.output_dir", settings.sealed_dir())] if settings.encryption.enabled else []
+        others = [*public, ("private_dir", settings.private_dir), *sealed]
+        read.apart(("cache_dir",), settings.cache_dir, others, "because it holds the text of every record")
     if settings.encryption.enabled:
         target = settings.sealed_dir()
         if target == settings.folders.site_dir:

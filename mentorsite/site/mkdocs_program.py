@@ -20,7 +20,7 @@ from mkdocs.plugins import get_plugin_logger
 
 from mentorsite.checking.config_places import configured_places
 from mentorsite.model.diagnostics import Diagnostic
-from mentorsite.reading.config_file import ConfigFileError, load_config_file
+from mentorsite.reading.config_file import ConfigFileError, load_config_file, top_setting
 from mentorsite.reading.loading import PAIRS_FOLDER, ProgramPlaces, site_folders
 from mentorsite.session.settings import EngineSettings, Settings, SettingsError, read_settings, usable
 
@@ -33,9 +33,15 @@ def config_file_of(config: MkDocsConfig) -> Path:
     return Path(config.config_file_path or "mkdocs.yml").resolve()
 
 
-def engine_settings(config: MkDocsConfig) -> EngineSettings:
-    return EngineSettings(config_file_of(config), Path(config.site_dir).resolve(),
-                          Path(config.docs_dir).resolve(), bool(config.use_directory_urls))
+def engine_settings(config: MkDocsConfig, *, serving: bool = False) -> EngineSettings:
+    """The folders MkDocs' settings name; while serving, the site folder mkdocs.yml names (MkDocs
+    serves from a temporary one, but the private folders must keep out of the real one)."""
+    config_file = config_file_of(config)
+    site_dir = Path(config.site_dir)
+    if serving:
+        site_dir = config_file.parent / (top_setting(config_file, "site_dir") or "site")
+    return EngineSettings(config_file, site_dir.resolve(), Path(config.docs_dir).resolve(),
+                          bool(config.use_directory_urls))
 
 
 def plugin_options(config: MkDocsConfig) -> Mapping[str, Any] | None:
@@ -54,22 +60,22 @@ def publishing_an_edition() -> bool:
     return MIKE_VERSION_VARIABLE in os.environ
 
 
-def read_plugin_settings(config: MkDocsConfig, options: Mapping[str, Any] | None = None) -> tuple[
-        Settings, list[Diagnostic]]:
+def read_plugin_settings(config: MkDocsConfig, options: Mapping[str, Any] | None = None, *,
+                         serving: bool = False) -> tuple[Settings, list[Diagnostic]]:
     """The plugin's settings, typed, and every problem with them, each at its line in mkdocs.yml."""
     chosen = plugin_options(config) if options is None else options
     if chosen is None:
         raise PluginError(f"{config.config_file_path} does not list the mentorsite plugin")
-    return read_settings(chosen, engine_settings(config))
+    return read_settings(chosen, engine_settings(config, serving=serving))
 
 
 def checked_settings(config: MkDocsConfig, options: Mapping[str, Any] | None = None, *,
-                     strict: bool = False) -> tuple[Settings, list[Diagnostic]]:
+                     strict: bool = False, serving: bool = False) -> tuple[Settings, list[Diagnostic]]:
     """The settings; a PluginError listing every problem when one is an error (or, if strict, any).
 
     The warnings are returned, for the caller to log (or, while serving, to show on the pages).
     """
-    settings, problems = read_plugin_settings(config, options)
+    settings, problems = read_plugin_settings(config, options, serving=serving)
     try:
         return settings, usable(problems, strict=strict)
     except SettingsError as error:

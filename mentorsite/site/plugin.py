@@ -71,7 +71,8 @@ class MentorsitePlugin(BasePlugin[MentorsiteConfig]):  # type: ignore[no-untyped
     @checked_first(PluginError)
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         strict = bool(config.strict)
-        settings, problems = checked_settings(config, self.config, strict=strict and not self.serving)
+        settings, problems = checked_settings(config, self.config, strict=strict and not self.serving,
+                                              serving=self.serving)
         log_diagnostics(problems)
         seal = settings.encryption.enabled and self.wants_portfolios()
         session = open_checked(settings, config, seal=seal)

@@ -304,7 +304,8 @@ def _export_path(settings: Settings, name: str, chosen: Path | None) -> Path:
     destination = chosen or private_folder(settings.private_dir / EXPORTS) / name
     if chosen is not None:
         _check_export_target(chosen)
-    for option, folder in settings.public_folders():
+    sealed = [("encryption.output_dir", settings.sealed_dir())] if settings.encryption.enabled else []
+    for option, folder in [*settings.public_folders(), *sealed]:
         if destination.resolve().is_relative_to(folder):
             raise PluginError(f"mentorsite: the export ({destination}) must not go into {option} ({folder}): "
                               "a portfolio is private")
