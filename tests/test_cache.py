@@ -32,6 +32,7 @@ from tests.test_cli import mentorsite
 
 PAIRS = ["lena-marcus", "noor-james", "priya-tomas", "sofia-david"]
 SESSION = "content/pairs/lena-marcus/sessions/2026-09-17.md"
+DELETED = "content/pairs/lena-marcus/sessions/2026-08-06.md"  # a session no later action carries over
 
 
 def build(program: Path, *args: str) -> str:
@@ -134,8 +135,8 @@ def _record(program: Path) -> str:
 
 
 def _delete(program: Path) -> str:
-    (program / SESSION).unlink()
-    return "-2026-09-17.html"  # no link to the deleted session's page is left
+    (program / DELETED).unlink()
+    return "-2026-08-06.html"  # no link to the deleted session's page is left
 
 
 def _guideline(program: Path) -> str:
@@ -194,12 +195,12 @@ def test_the_record_cache_drops_deleted_files_and_ignores_a_damaged_cache(tmp_pa
     program = copy_example(tmp_path / "program")
     key = b"this machine's key, 32 bytes long"
     read_program(program / "content", program, cache=RecordCache(tmp_path / "cache", key=key))
-    (program / SESSION).unlink()
+    (program / DELETED).unlink()
     read_program(program / "content", program, cache=RecordCache(tmp_path / "cache", key=key))
     payload = open_cache(key, (tmp_path / "cache" / RecordCache.FILE).read_bytes())
     assert payload is not None
     stored = pickle.loads(payload)
-    assert not any(SESSION in key for key in stored["entries"])
+    assert not any(DELETED in key for key in stored["entries"])
     assert any("sessions/2026-08-20.md" in key[1] for key in stored["entries"])
     (tmp_path / "cache" / RecordCache.FILE).write_bytes(b"not a cache")
     cache = RecordCache(tmp_path / "cache", key=key)

@@ -53,7 +53,7 @@ def test_a_kept_rhythm_has_no_missed_meeting() -> None:
     assert report is not None
     assert report.gaps == (14, 16, 12)
     assert report.open_gap == 12
-    assert (report.missed, report.longest_gap, report.kept_share) == (0, 16, 1.0)
+    assert (report.missed, report.longest_gap, report.share) == (0, 16, 1.0)
     assert report.next_expected == date(2026, 3, 3)
 
 
@@ -63,15 +63,15 @@ def test_a_four_week_gap_is_one_missed_meeting_and_the_open_gap_counts() -> None
     assert report.gaps == (28,)
     assert report.open_gap == 35
     assert report.missed == 1 + 2
-    assert report.kept_share == 0.0
+    assert (report.held, report.expected) == (2, 5)
     assert report.longest_gap == 35
 
 
 def test_grace_period_decides_a_late_meeting() -> None:
     late = records(session("2026-01-06"), session("2026-01-23"), status="completed")  # 17 days
     assert cadence_report(late, AS_OF).missed == 0  # type: ignore[union-attr]  # grace 3
-    assert cadence_report(late, AS_OF).kept_share == 1.0  # type: ignore[union-attr]
-    assert cadence_report(late, AS_OF, grace_days=2).kept_share == 0.0  # type: ignore[union-attr]
+    assert cadence_report(late, AS_OF).late_spans == ()  # type: ignore[union-attr]
+    assert [s.days for s in cadence_report(late, AS_OF, grace_days=2).late_spans] == [17]  # type: ignore[union-attr]
     six_weeks = records(session("2026-01-06"), session("2026-02-17"), status="completed")
     assert cadence_report(six_weeks, AS_OF).missed == 2  # type: ignore[union-attr]
 
@@ -167,9 +167,14 @@ def test_overview_of_a_proposed_pair_has_nothing_to_count() -> None:
 
 
 def test_more_grace_never_counts_more_missed_meetings() -> None:
-    from mentorsite.insights.measures import CadenceReport
+    from datetime import timedelta
+
+    from mentorsite.insights.measures import CadenceReport, Span
+
+    def between(*gaps: int) -> tuple[Span, ...]:
+        return tuple(Span(AS_OF, AS_OF + timedelta(days=gap), "between") for gap in gaps)
 
     for gap in range(1, 120):
-        missed = [CadenceReport(14, grace, (gap,), None, None).missed for grace in range(0, 15)]
+        missed = [CadenceReport(14, grace, between(gap)).missed for grace in range(0, 15)]
         assert missed == sorted(missed, reverse=True), gap
-    assert CadenceReport(14, 3, (17, 21, 28, 42), None, None).missed == 0 + 0 + 1 + 2
+    assert CadenceReport(14, 3, between(17, 21, 28, 42)).missed == 0 + 0 + 1 + 2

@@ -17,7 +17,7 @@ from pathlib import Path
 from jinja2 import Environment
 
 from mentorsite.checking.validation import validate_record
-from mentorsite.insights.measures import DAYS_PER_UNIT, ActionItem, action_items, task_key
+from mentorsite.insights.measures import DAYS_PER_UNIT, ActionItem, action_items
 from mentorsite.model.diagnostics import Diagnostic
 from mentorsite.model.record_sets import PairRecords
 from mentorsite.model.records import RECORD_TYPES, Cadence, Goal, Person, Record, Session
@@ -155,9 +155,8 @@ def draft_session(environment: Environment, place: DraftPlace, records: PairReco
 
 def _private_sessions(item: ActionItem, sessions: tuple[Session, ...]) -> list[Session]:
     """The private sessions among those that name the action ``item`` stands for."""
-    key = task_key(item.task)
-    return [session for session in sessions if session.visibility != "review"
-            and any(task_key(action.task) == key for action in session.actions)]
+    naming = {mention.session_id for mention in item.history}
+    return [session for session in sessions if session.visibility != "review" and session.id in naming]
 
 
 def _goal_marks(goals: list[Goal] | tuple[Goal, ...]) -> dict[str, str]:

@@ -19,6 +19,7 @@ from mentorsite.checking.inclusions import (
     check_pair_document,
 )
 from mentorsite.checking.references import (
+    check_action_links,
     check_duplicate_ids,
     check_pair_dates,
     check_references,
@@ -376,6 +377,7 @@ def _pair_records(documents: PairDocuments, diagnostics: list[Diagnostic],
     referrers = [documents.files[name] for name in ("agreement.md",) if name in documents.files]
     diagnostics += check_references([*referrers, *documents.sessions], "goals", "goal", goal_ids,
                                     "in this pair")
+    diagnostics += check_action_links(documents.sessions)
     if pair is None:
         return None
     if "agreement.md" not in documents.files and pair.status != "proposed":

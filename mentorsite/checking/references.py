@@ -76,6 +76,48 @@ def check_references(documents: Iterable[Document], field: str, kind: str, known
     return found
 
 
+def check_action_links(sessions: Iterable[Document]) -> list[Diagnostic]:
+    """Action ids are unique in the pair, and each ``carries`` names an action of an earlier session.
+
+    An action that carries another continues it, so it has no id of its own for a later one
+    to carry: the later one carries the first id too.
+    """
+    entries = []
+    for document in sessions:
+        actions = (document.data or {}).get("actions")
+        order = (str((document.data or {}).get("date", "")), document_id(document))
+        if isinstance(actions, list):
+            entries += [(order, document, i, a) for i, a in enumerate(actions) if isinstance(a, dict)]
+    entries.sort(key=lambda entry: (entry[0], entry[2]))
+    named: dict[str, tuple[tuple[str, str], Document]] = {}
+    found = []
+    for order, document, index, action in entries:
+        name, target = action.get("id"), action.get("carries")
+        where = document.positions.of_value(("actions", index, "id"))
+        if isinstance(name, str) and isinstance(target, str):
+            message = f"an action that carries '{target}' continues it and takes no id of its own"
+            found.append(problem(document.path, where, "carries-and-id", message, f"actions[{index}].id"))
+        elif isinstance(name, str) and name in named:
+            message = f"the action id '{name}' is already used in {named[name][1].path}"
+            found.append(problem(document.path, where, "duplicate-id", message, f"actions[{index}].id"))
+        elif isinstance(name, str):
+            named[name] = (order, document)
+    for order, document, index, action in entries:
+        target = action.get("carries")
+        if not isinstance(target, str):
+            continue  # none, or a wrong type the field checks report
+        earlier = sorted(name for name, (when, _) in named.items() if when < order)
+        if target in earlier:
+            continue
+        if target in named:
+            message = f"the action '{target}' is in {named[target][1].path}, not in an earlier session"
+        else:
+            message = describe_unknown("earlier action", target, earlier, "in this pair")
+        found.append(problem(document.path, document.positions.of_value(("actions", index, "carries")),
+                             "unknown-action", message, f"actions[{index}].carries"))
+    return found
+
+
 def check_pair_dates(records: PairRecords, documents: dict[str, Document]) -> list[Diagnostic]:
     """End dates after the start; sessions not before the start."""
     pair = records.pair

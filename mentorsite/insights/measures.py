@@ -9,7 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import pairwise
+from typing import Literal
 
+from mentorsite.model.editions import OutcomeNotShared
+from mentorsite.model.plurals import plural
 from mentorsite.model.record_sets import PairRecords
 from mentorsite.model.records import Action, Cadence, Checkin, Goal, Session
 
@@ -27,78 +30,192 @@ def default_grace_days(interval: int) -> int:
 
 
 @dataclass(frozen=True)
+class Span:
+    """Days with no meeting: from the start or a meeting to the next meeting, or to the end measured.
+
+    ``kind``: "first" runs from the start to the first meeting, "between" from one meeting to
+    the next, "open" from the latest meeting (or the start) up to ``as_of`` while the pair is
+    active, "end" from the latest meeting (or the start) to the end of a relationship that ended.
+    """
+
+    since: date
+    until: date
+    kind: Literal["first", "between", "open", "end"]
+
+    @property
+    def days(self) -> int:
+        return (self.until - self.since).days
+
+    @property
+    def closed(self) -> bool:
+        """True when a meeting ends it."""
+        return self.kind in ("first", "between")
+
+
+@dataclass(frozen=True)
 class CadenceReport:
-    """Meetings held against the agreed rhythm."""
+    """Meetings held against the agreed rhythm: the one cadence measure of every page and check.
+
+    The agreement asks for a meeting every ``interval_days`` from the start; a meeting up to
+    ``grace_days`` late is on time. A later meeting takes the slot of the cadence nearest to
+    it, and the slots it skipped are missed meetings (every two weeks with three days of
+    grace: 17 or 21 days is a late meeting, 28 days is one missed). After the latest meeting,
+    up to ``as_of`` (active) or the end (ended), each deadline already past is one missed.
+    The meetings expected are those held and those missed, counted in this one place.
+    """
 
     interval_days: int
     grace_days: int
-    gaps: tuple[int, ...]
-    open_gap: int | None
-    next_expected: date | None
+    spans: tuple[Span, ...]
+    next_expected: date | None = None
+
+    @property
+    def gaps(self) -> tuple[int, ...]:
+        """Days between one meeting and the next."""
+        return tuple(span.days for span in self.spans if span.kind == "between")
+
+    @property
+    def open_gap(self) -> int | None:
+        """Days from the latest meeting (or the start) up to ``as_of``, while the pair is active."""
+        return next((span.days for span in self.spans if span.kind == "open"), None)
 
     @property
     def longest_gap(self) -> int:
-        return max([*self.gaps, self.open_gap or 0], default=0)
+        return max([0, *(span.days for span in self.spans)])
+
+    @property
+    def late_spans(self) -> tuple[Span, ...]:
+        """The spans longer than the interval and the grace: a late meeting, a missed one, or one overdue."""
+        return tuple(span for span in self.spans if span.days > self.interval_days + self.grace_days)
+
+    def missed_in(self, span: Span) -> int:
+        """The meetings a span leaves out (see the class: nearest slot, or deadlines past)."""
+        interval, late = self.interval_days, span.days - self.grace_days
+        if span.closed:
+            return max(0, (2 * late + interval) // (2 * interval) - 1)
+        return max(0, (late - 1) // interval)
 
     @property
     def missed(self) -> int:
-        """Meetings that should have happened and did not.
-
-        A meeting held late, less ``grace_days``, takes the slot of the cadence it is nearest
-        to; the slots it skipped are missed meetings (with two weeks and three days of grace:
-        17 or 21 days is a late meeting, 28 days is one missed). In the open gap since the
-        last meeting, each deadline (interval plus grace) already past counts.
-        """
-        interval = self.interval_days
-        nearest_slot = [(2 * (gap - self.grace_days) + interval) // (2 * interval) for gap in self.gaps]
-        closed = sum(max(0, slot - 1) for slot in nearest_slot)
-        still_open = max(0, ((self.open_gap or 0) - self.grace_days - 1) // self.interval_days)
-        return closed + still_open
+        """Meetings that should have happened and did not."""
+        return sum(self.missed_in(span) for span in self.spans)
 
     @property
-    def kept_share(self) -> float | None:
-        """Share of gaps between meetings that stayed within interval plus grace."""
-        if not self.gaps:
-            return None
-        return sum(1 for gap in self.gaps if gap <= self.interval_days + self.grace_days) / len(self.gaps)
+    def held(self) -> int:
+        """The meetings held (days with a session): each ends a first or a between span."""
+        return sum(1 for span in self.spans if span.closed)
+
+    @property
+    def expected(self) -> int:
+        """The meetings the cadence called for: those held and those missed."""
+        return self.held + self.missed
+
+    @property
+    def share(self) -> float | None:
+        """Meetings held of those expected; None while none is expected."""
+        return self.held / self.expected if self.expected else None
+
+    def explanation(self) -> str:
+        """How the figures are counted, in one sentence, for where they are shown."""
+        every, grace = plural(self.interval_days, "day"), plural(self.grace_days, "day")
+        return (f"The agreement asks for a meeting every {every} from the start; one up to {grace} late is "
+                "on time, a later one takes the nearest slot of the cadence, and every slot left empty "
+                "is a missed meeting.")
+
+
+CADENCE_MEASURE = ("Meetings are counted against each pair's agreed cadence from its start: a meeting a "
+                   "little late (the grace) is on time, a later one takes the nearest slot of the cadence, "
+                   "and every slot left empty is a missed meeting.")
+"""The cadence measure in one sentence, without one pair's figures (for the program report)."""
+
+
+def started(records: PairRecords, as_of: date) -> bool:
+    """Whether the relationship has started by ``as_of``: not proposed, and its start is past."""
+    return records.pair.status != "proposed" and records.pair.start <= as_of
 
 
 def cadence_report(records: PairRecords, as_of: date, grace_days: int | None = None) -> CadenceReport | None:
-    """Gaps between sessions against the agreement's cadence; None without an agreement.
+    """Meetings against the agreement's cadence; None without an agreement or before the start.
 
-    The open gap (last session to ``as_of``) counts only while the pair is active.
+    Measured from the start, to ``as_of`` while the pair is active, to its end once it has
+    ended; a paused pair is measured to its latest meeting.
     """
-    if records.agreement is None:
+    if records.agreement is None or not started(records, as_of):
         return None
     interval = interval_days(records.agreement.cadence)
     grace = default_grace_days(interval) if grace_days is None else grace_days
     dates = sorted({s.date for s in records.sessions if s.date <= as_of})
-    gaps = tuple((later - earlier).days for earlier, later in pairwise(dates))
-    active = records.pair.status == "active"
-    last = dates[-1] if dates else None
-    open_gap = (as_of - last).days if active and last else None
-    next_expected = last + timedelta(days=interval) if active and last else None
-    return CadenceReport(interval, grace, gaps, open_gap, next_expected)
+    start = records.pair.start
+    spans = [Span(start, dates[0], "first")] if dates else []
+    spans += [Span(earlier, later, "between") for earlier, later in pairwise(dates)]
+    last = dates[-1] if dates else start
+    status, end = records.pair.status, records.pair.end
+    if status == "active":
+        spans.append(Span(last, as_of, "open"))
+    elif status in ("completed", "closed-early") and end is not None:
+        spans.append(Span(last, max(last, min(end, as_of)), "end"))
+    next_expected = last + timedelta(days=interval) if status == "active" and dates else None
+    return CadenceReport(interval, grace, tuple(spans), next_expected)
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One session's entry for an action: which session, its place there, and what it said."""
+
+    session_id: str
+    session_date: date
+    index: int
+    """The entry's place in the session's ``actions``."""
+    done: bool
 
 
 @dataclass(frozen=True)
 class ActionItem:
-    """An action as it stands at its latest mention; ``mentions`` counts the sessions naming it."""
+    """An action as it stands at its latest mention, with every session entry that names it.
+
+    ``outcome_shared`` is False in the review edition for an action left open in the last
+    shared session naming it when a session not shared comes after: what became of it may be
+    written there, so it counts as neither open nor done.
+    """
 
     task: str
     owner: str
     due: date | None
     done: bool
-    first_session: date
-    last_session: date
-    mentions: int
+    history: tuple[Mention, ...]
+    """The entries naming it, oldest first; later ones continue it (carried over)."""
+    by_text: bool = False
+    """True when entries were joined because their task text is the same, not by ``id``."""
+    outcome_shared: bool = True
+
+    @property
+    def first_session(self) -> date:
+        return self.history[0].session_date
+
+    @property
+    def last_session(self) -> date:
+        return self.history[-1].session_date
+
+    @property
+    def mentions(self) -> int:
+        """How many session entries name it."""
+        return len(self.history)
 
     @property
     def carried_over(self) -> bool:
         return self.mentions > 1
 
+    @property
+    def is_open(self) -> bool:
+        return not self.done and self.outcome_shared
+
+    @property
+    def state(self) -> str:
+        """'done', 'open' or 'outcome not shared'."""
+        return "done" if self.done else "open" if self.outcome_shared else "outcome not shared"
+
     def is_overdue(self, as_of: date) -> bool:
-        return not self.done and self.due is not None and self.due < as_of
+        return self.is_open and self.due is not None and self.due < as_of
 
 
 def task_key(task: str) -> str:
@@ -106,21 +223,33 @@ def task_key(task: str) -> str:
     return " ".join(task.lower().split())
 
 
+def action_key(action: Action) -> str:
+    """Which action an entry stands for: the one it ``carries``, its own ``id``, else its task text.
+
+    An entry with an id or carries joins only the entries linked by that id; one with neither
+    joins the earlier entries with the same task text that have neither.
+    """
+    if action.carries or action.id:
+        return f"id:{action.carries or action.id}"
+    return f"text:{task_key(action.task)}"
+
+
 def action_items(sessions: tuple[Session, ...]) -> list[ActionItem]:
-    """Actions of all sessions, merging those with the same task text (carried over)."""
+    """Actions of all sessions, joining the entries that continue one action (carried over)."""
     merged: dict[str, ActionItem] = {}
     for session in sorted(sessions, key=lambda s: (s.date, s.id)):
-        for action in session.actions:
-            key = task_key(action.task)
-            earlier = merged.get(key)
-            merged[key] = _mention(action, session.date, earlier)
+        for index, action in enumerate(session.actions):
+            key = action_key(action)
+            merged[key] = _mention(action, Mention(session.id, session.date, index, action.done),
+                                   merged.get(key), key.startswith("text:"))
     return sorted(merged.values(), key=lambda a: (a.first_session, a.task))
 
 
-def _mention(action: Action, when: date, earlier: ActionItem | None) -> ActionItem:
+def _mention(action: Action, mention: Mention, earlier: ActionItem | None, by_text: bool) -> ActionItem:
+    history = (*(earlier.history if earlier else ()), mention)
     return ActionItem(task=action.task, owner=action.owner, due=action.due, done=action.done,
-                      first_session=earlier.first_session if earlier else when, last_session=when,
-                      mentions=(earlier.mentions if earlier else 0) + 1)
+                      history=history, by_text=by_text and len(history) > 1,
+                      outcome_shared=not isinstance(action, OutcomeNotShared))
 
 
 @dataclass(frozen=True)
@@ -192,10 +321,35 @@ class Overview:
     latest_checkin: Checkin | None
     agenda_share: float | None
     feedback: FeedbackCount
+    actions: tuple[ActionItem, ...] = ()
+    """Every action item of the sessions held: open, done, or with an outcome not shared."""
 
     @property
     def overdue_actions(self) -> tuple[ActionItem, ...]:
         return tuple(a for a in self.open_actions if a.is_overdue(self.as_of))
+
+    @property
+    def unshared_actions(self) -> tuple[ActionItem, ...]:
+        """Actions whose outcome may be in a session not shared: neither open nor done."""
+        return tuple(a for a in self.actions if not a.done and not a.outcome_shared)
+
+    @property
+    def action_entries(self) -> int:
+        """Entries in the sessions' ``actions`` lists: one per item, plus one per carrying over."""
+        return sum(a.mentions for a in self.actions)
+
+    def action_at(self, session_id: str, index: int) -> tuple[ActionItem, int] | None:
+        """The item a session's ``index``-th action entry stands for, and that entry's place in it."""
+        for item in self.actions:
+            for place, mention in enumerate(item.history):
+                if (mention.session_id, mention.index) == (session_id, index):
+                    return item, place
+        return None
+
+    def carried_in(self, session_id: str) -> bool:
+        """Whether an action entry of this session is carried over, or has an outcome not shared."""
+        return any(item.carried_over or not item.outcome_shared for item in self.actions
+                   if any(mention.session_id == session_id for mention in item.history))
 
     @property
     def next_session_late_by(self) -> int:
@@ -216,9 +370,10 @@ def overview(records: PairRecords, as_of: date) -> Overview:
         cadence=cadence_report(records, as_of),
         goals=tuple(goal_progress(g) for g in records.goals),
         goal_completion=goal_completion(records.goals),
-        open_actions=tuple(a for a in actions if not a.done),
+        open_actions=tuple(a for a in actions if a.is_open),
         done_actions=sum(1 for a in actions if a.done),
         latest_checkin=max(checkins, key=lambda c: c.date) if checkins else None,
         agenda_share=agenda_share(held),
         feedback=feedback_count(held),
+        actions=tuple(actions),
     )

@@ -10,10 +10,10 @@ action's task), and they are shown to the pair alone.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, timedelta
-from itertools import pairwise
 
-from mentorsite.insights.measures import action_items, cadence_report, interval_days, task_key
+from mentorsite.insights.measures import CadenceReport, Span, action_items, cadence_report, interval_days
 from mentorsite.insights.verdicts import (
     CheckResult,
     Evidence,
@@ -58,11 +58,12 @@ def _not_assessed(name: str, why: str) -> CheckResult:
 
 
 def _missing(facts: Facts, name: str, what: str) -> CheckResult:
-    """A record the check needs is absent: not shared (review edition), not due yet, or missing."""
+    """A record the check needs is absent: not shared (review edition) or missing.
+
+    (A pair that has not started never gets here: ``PracticeCheck.run`` leaves it not assessed.)
+    """
     if facts.shared_only:
         return _not_assessed(name, f"The {what} is not shared in this edition.")
-    if not facts.started:
-        return _not_assessed(name, "The relationship has not started yet.")
     return CheckResult(name, "fail", f"No {what} is recorded.",
                        (facts.evidence("pair", facts.records.pair.id, facts.records.pair.start,
                                        f"no {what}"),))
@@ -112,34 +113,48 @@ def cadence_defined(facts: Facts, limits: Thresholds) -> CheckResult:
     return CheckResult(name, "pass", f"Meetings are agreed {every}, {length}.", evidence)
 
 
+def cadence_grace(limits: Thresholds) -> int | None:
+    """The grace ``cadence-kept`` is given (None: a quarter of the interval); the dashboard uses it too."""
+    return int(limits["grace_days"]) if limits["grace_days"] >= 0 else None
+
+
 def cadence_kept(facts: Facts, limits: Thresholds) -> CheckResult:
+    """The cadence measure of ``cadence_report``, the one the dashboard, charts and report show."""
     name = "cadence-kept"
     if facts.shared_only:
         return _not_assessed(name, SELECTED_SESSIONS)
-    grace = int(limits["grace_days"]) if limits["grace_days"] >= 0 else None
-    report = cadence_report(facts.records, facts.as_of, grace)
+    report = cadence_report(facts.records, facts.as_of, cadence_grace(limits))
     if report is None:
         return _missing(facts, name, "agreement")
-    held = facts.held
-    if not held:
-        return _not_assessed(name, "No session is held yet.")
-    evidence = []
-    allowed = report.interval_days + report.grace_days
-    for earlier, later in pairwise(sorted(held, key=lambda s: s.date)):
-        gap = (later.date - earlier.date).days
-        if gap > allowed:
-            evidence.append(facts.evidence("session", later.id, later.date,
-                                           f"{gap} days after the session of {earlier.date}", ("date",)))
-    if report.open_gap is not None and report.open_gap > allowed:
-        last = held[-1]
-        evidence.append(facts.evidence("session", last.id, last.date,
-                                       f"the latest session: none since, {report.open_gap} days up to "
-                                       f"{facts.as_of}",
-                                       ("date",)))
-    expected = len(held) + report.missed
-    summary = (f"{len(held)} of {expected} expected meetings held, every {_days(report.interval_days)} "
-               f"with {_days(report.grace_days)} of grace")
-    return _by_rate(name, len(held), expected, limits, summary, evidence)
+    if not report.expected:
+        return _not_assessed(name, "No meeting is due yet.")
+    evidence = [_late_span(facts, report, span) for span in report.late_spans]
+    summary = (f"{report.held} of {report.expected} expected meetings held, every "
+               f"{_days(report.interval_days)} with {_days(report.grace_days)} of grace")
+    result = _by_rate(name, report.held, report.expected, limits, summary, evidence)
+    return replace(result, explanation=report.explanation())
+
+
+def _late_span(facts: Facts, report: CadenceReport, span: Span) -> Evidence:
+    """A span longer than agreed, at the session that ends it (or the latest one, or the pair)."""
+    if span.closed:
+        session = _session_on(facts, span.until)
+        after = "the start on" if span.kind == "first" else "the session of"
+        return facts.evidence("session", session.id, session.date,
+                              f"{span.days} days after {after} {span.since}", ("date",))
+    up_to = f"{facts.as_of}" if span.kind == "open" else f"the end on {span.until}"
+    if report.held:
+        session = _session_on(facts, span.since)
+        return facts.evidence("session", session.id, session.date,
+                              f"the latest session: none since, {span.days} days up to {up_to}",
+                              ("date",))
+    pair = facts.records.pair
+    return facts.evidence("pair", pair.id, pair.start, f"no session since the start, {span.days} days up to "
+                          f"{up_to}", ("start",))
+
+
+def _session_on(facts: Facts, day: date) -> Session:
+    return min((s for s in facts.held if s.date == day), key=lambda s: s.id)
 
 
 def _counted_goals(facts: Facts) -> list[Goal]:
@@ -222,10 +237,10 @@ def actions_followed_up(facts: Facts, limits: Thresholds) -> CheckResult:
         return _not_assessed(name, "No action item is due yet.")
     evidence = []
     for item in (a for a in due if not a.done):
-        where = next(s for s in held if s.date == item.last_session)
+        where = next(s for s in held if s.id == item.history[-1].session_id)
         since = f"due {item.due}" if item.due else f"from {item.first_session}"
         carried = f", named in {item.mentions} sessions" if item.carried_over else ""
-        index = next(i for i, a in enumerate(where.actions) if task_key(a.task) == task_key(item.task))
+        index = item.history[-1].index
         evidence.append(facts.evidence("session", where.id, where.date,
                                        f"open: {item.task} ({since}{carried})", ("actions", index, "done")))
     done = len(due) - len(evidence)
@@ -246,8 +261,6 @@ def midpoint_review_held(facts: Facts, limits: Thresholds) -> CheckResult:
         return _not_assessed(name, "Check-ins are shared selectively, so this is not assessed here.")
     middle = midpoint(facts.records)
     if middle is None:
-        if not facts.started:
-            return _not_assessed(name, "The relationship has not started yet.")
         return CheckResult(name, "warn", "No mid-point is set: the agreement has no midpoint_review and "
                            "the pair no planned_end.",
                            (facts.evidence("pair", facts.records.pair.id, None, "no planned end"),))

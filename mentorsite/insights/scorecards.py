@@ -117,9 +117,13 @@ def named_checks(handbook: Handbook) -> list[str]:
 
 def run_checks(records: PairRecords, as_of: date, settings: PracticeSettings, names: Iterable[str],
                shared_only: bool = False) -> dict[str, CheckResult]:
-    """The result of each named check on these records (one edition's) as of ``as_of``."""
+    """The result of each named check on these records (one edition's) as of ``as_of``.
+
+    The one way the scorecard, ``check --practices`` and the report run a check: a pair that
+    has not started is not assessed by any (``PracticeCheck.run``).
+    """
     facts = Facts(records, as_of, shared_only)
-    return {name: CHECKS[name].evaluate(facts, settings.thresholds(name)) for name in names}
+    return {name: CHECKS[name].run(facts, settings.thresholds(name)) for name in names}
 
 
 @dataclass(frozen=True)

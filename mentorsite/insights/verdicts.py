@@ -2,8 +2,9 @@
 
 A check is a pure function from ``Facts`` (one edition's records and the "as of" date) and
 its thresholds to a ``CheckResult``; ``PracticeCheck`` names it, with the thresholds a
-program may change in mkdocs.yml and the sentence that describes it in the handbook. The
-checks themselves are in ``mentorsite.insights.practices``.
+program may change in mkdocs.yml and the sentence that describes it in the handbook, and runs
+it (never on a pair that has not started). The checks themselves are in
+``mentorsite.insights.practices``.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
+from mentorsite.insights.measures import started as has_started
 from mentorsite.model.record_sets import PairRecords
 from mentorsite.model.records import Session
 from mentorsite.reading.positions import Location
@@ -48,6 +50,8 @@ class CheckResult:
     """How many things were counted (meetings expected, goals, sessions, actions)."""
     met: int = 0
     """How many of them met the practice."""
+    explanation: str = ""
+    """How the figure is counted, in one sentence, for the scorecard (not for one-line messages)."""
 
 
 @dataclass(frozen=True)
@@ -65,7 +69,14 @@ class Facts:
 
     @property
     def started(self) -> bool:
-        return self.records.pair.status != "proposed" and self.records.pair.start <= self.as_of
+        return has_started(self.records, self.as_of)
+
+    def not_started(self) -> str:
+        """Why a pair that has not started is not assessed."""
+        pair = self.records.pair
+        if pair.status == "proposed":
+            return "The pair is proposed: nothing is assessed until the relationship starts."
+        return f"The relationship starts on {pair.start}: nothing is assessed before."
 
     def evidence(self, kind: RecordKind, record_id: str, when: date | None, note: str,
                  location: Location = ()) -> Evidence:
@@ -99,3 +110,14 @@ class PracticeCheck:
     parameters: Mapping[str, Parameter]
     evaluate: Evaluate
     describe: Callable[[Thresholds], str]
+
+    def run(self, facts: Facts, thresholds: Thresholds) -> CheckResult:
+        """The check's result; every check leaves a pair that has not started not assessed.
+
+        A proposed pair (what ``mentorsite new pair`` writes) may hold draft records, but
+        nothing is due yet: this one rule keeps every check, the scorecard, ``mentorsite check
+        --practices`` and the program report's tallies from judging it.
+        """
+        if not facts.started:
+            return CheckResult(self.name, "not-assessed", facts.not_started())
+        return self.evaluate(facts, thresholds)

@@ -305,6 +305,8 @@ class Goal(MarkdownRecord):
 
 
 class Action(Model):
+    id: Slug | None = None
+    """A name for the action, unique in the pair, that a later session's action can carry."""
     task: Text
     """What is to be done."""
     owner: Owner
@@ -313,6 +315,8 @@ class Action(Model):
     """When it is due."""
     done: bool = False
     """Whether it is done."""
+    carries: Slug | None = None
+    """The id of an earlier session's action that this one continues (carried over)."""
 
 
 class Feedback(Model):

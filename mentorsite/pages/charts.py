@@ -11,7 +11,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from html import escape
-from itertools import pairwise
 
 from mentorsite.insights.measures import CadenceReport, GoalProgress
 from mentorsite.model.plurals import plural
@@ -116,7 +115,7 @@ def sessions_chart(records: PairRecords, report: CadenceReport | None, as_of: da
     shapes = _legend_for_sessions(report is not None)
     shapes.append(f'<line x1="{_number(scale.left)}" y1="{axis}" x2="{_number(scale.right)}" y2="{axis}" '
                   f'stroke="currentColor" stroke-opacity="0.4"/>')
-    late = _late_gaps(dates, report, as_of)
+    late = [(span.since, span.until) for span in report.late_spans] if report else []
     for first, last in late:
         x1, x2 = scale.x(first), scale.x(last)
         shapes.append(f'<rect x="{_number(x1)}" y="{axis - 8}" width="{_number(max(1.0, x2 - x1))}" '
@@ -143,17 +142,6 @@ def _legend_for_sessions(with_cadence: bool) -> list[str]:
     return shapes
 
 
-def _late_gaps(dates: Sequence[date], report: CadenceReport | None,
-               as_of: date) -> list[tuple[date, date]]:
-    if report is None:
-        return []
-    allowed = report.interval_days + report.grace_days
-    late = [(a, b) for a, b in pairwise(dates) if (b - a).days > allowed]
-    if report.open_gap is not None and report.open_gap > allowed:
-        late.append((dates[-1], as_of))
-    return late
-
-
 def _expected_ticks(scale: _TimeScale, first: date, end: date, interval: int, axis: int) -> list[str]:
     ticks = []
     day = first + timedelta(days=interval)
@@ -171,10 +159,11 @@ def _describe_sessions(dates: Sequence[date], report: CadenceReport | None,
     text = f"{count} from {dates[0]} to {dates[-1]}." if len(dates) > 1 else f"{count}, on {dates[0]}."
     if report is None:
         return f"{text} {without_cadence}"
+    # The figures of the one cadence measure (CadenceReport), as the dashboard and scorecard give them.
     text += (f" The agreement asks for a meeting every {plural(report.interval_days, 'day')}"
              f" ({plural(report.grace_days, 'day')} of grace)."
-             f" Longest gap: {plural(report.longest_gap, 'day')}."
-             f" Meetings missed: {report.missed}.")
+             f" Meetings held: {report.held} of the {report.expected} it called for, {report.missed} missed."
+             f" Longest gap: {plural(report.longest_gap, 'day')}.")
     if not late:
         return f"{text} No gap was longer than agreed."
     spans = "; ".join(f"{a} to {b} ({(b - a).days} days)" for a, b in late)

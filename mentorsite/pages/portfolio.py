@@ -16,8 +16,8 @@ from urllib.parse import quote
 
 from jinja2 import Environment
 
-from mentorsite.insights.measures import Overview, overview
-from mentorsite.insights.practices import CHECKS
+from mentorsite.insights.measures import Overview, cadence_report, overview
+from mentorsite.insights.practices import CHECKS, cadence_grace
 from mentorsite.insights.scorecards import VERDICT_LABELS, PracticeSettings, scorecard
 from mentorsite.insights.verdicts import Evidence
 from mentorsite.model.editions import Edition, select_edition
@@ -115,10 +115,13 @@ def render_portfolio(records: PairRecords, edition: Edition, handbook: Handbook,
     """Every page of one edition of a pair's portfolio, in a stable order."""
     shown = select_edition(records, edition)
     figures = overview(shown, settings.as_of)
-    if edition == "review":
-        # Shared sessions are a selection, not the record of every meeting: measuring them
-        # against the cadence would report meetings as missed that were only kept private.
-        figures = replace(figures, cadence=None)
+    # Shared sessions are a selection, not the record of every meeting: measuring them
+    # against the cadence would report meetings as missed that were only kept private. The
+    # pair edition counts meetings with the grace the cadence-kept check is given, so that
+    # the dashboard, the charts and the scorecard show one figure.
+    grace = cadence_grace(settings.practices.thresholds("cadence-kept"))
+    cadence = None if edition == "review" else cadence_report(shown, settings.as_of, grace)
+    figures = replace(figures, cadence=cadence)
     shared = _shared_context(shown, edition, figures, handbook_links(handbook, records.pair, settings))
     shared["standalone"] = settings.standalone
     card = shared["scorecard"] = scorecard(shown, handbook, settings.as_of, settings.practices,

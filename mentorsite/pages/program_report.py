@@ -29,8 +29,11 @@ from typing import Literal
 
 from jinja2 import Environment
 
+from mentorsite.insights.measures import CADENCE_MEASURE
+from mentorsite.insights.measures import started as has_started
 from mentorsite.insights.practices import CHECKS
 from mentorsite.insights.scorecards import PracticeSettings, named_checks, run_checks
+from mentorsite.model.plurals import plural
 from mentorsite.model.record_sets import Handbook, PairRecords
 from mentorsite.pages.charts import VERDICT_SERIES, Bar, Chart, bar_chart
 from mentorsite.pages.rendering import RenderedPage, render_page
@@ -119,6 +122,20 @@ class ProgramReport:
         return (f"Not shown, as it would count fewer than {self.min_pairs} pairs, or one pair would stand "
                 "out (rule 3):")
 
+    def too_few(self) -> str:
+        """What the page says in place of every figure while the program has too few pairs."""
+        lower = (f" Lowering it to {self.pairs} would show the figures the rules allow."
+                 if MIN_PAIRS <= self.pairs < self.min_pairs else "")
+        return (f"The program has {plural(self.pairs, 'pair')}, and the report needs at least "
+                f"{self.min_pairs} to show any figure. That number is `report.min_pairs` in `mkdocs.yml`, "
+                f"now {self.min_pairs}; it cannot be lower than {MIN_PAIRS}, because in a group of two each "
+                f"pair would know the other's result.{lower}")
+
+    @staticmethod
+    def cadence_note() -> str:
+        """How the meetings figure is counted: the measure of every dashboard and scorecard."""
+        return CADENCE_MEASURE
+
     def shown_activity(self) -> list[Figure]:
         return [figure for figure in self.activity if figure.value is not None]
 
@@ -164,7 +181,7 @@ def program_report(pairs: Sequence[PairRecords], handbook: Handbook, as_of: date
                    settings: PracticeSettings, *, min_pairs: int = MIN_PAIRS) -> ProgramReport:
     """The report over ``pairs``: every pair of the program (a caller never leaves one out)."""
     results = [run_checks(records, as_of, settings, CHECKS) for records in pairs]
-    started = [p for p in pairs if p.pair.status != "proposed" and p.pair.start <= as_of]
+    started = [p for p in pairs if has_started(p, as_of)]
     ended = [p.pair.status in ("completed", "closed-early") for p in pairs]
     goals = [(sum(1 for g in p.goals if g.status == "achieved"),
               sum(1 for g in p.goals if g.status != "dropped")) for p in pairs]
