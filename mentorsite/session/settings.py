@@ -113,7 +113,7 @@ class Settings:
 class SettingsError(Exception):
     """The plugin's settings cannot be used; ``problems`` holds every one, each at its line."""
 
-    def __init__(self, problems: list[Diagnostic], strict: bool = False):
+    def __init__(self, problems: list[Diagnostic]):
         reason = "" if any(d.is_error for d in problems) else " (warnings count as errors with --strict)"
         lines = "\n".join(str(each) for each in problems)
         super().__init__(f"{lines}\nmentorsite: {summarize(problems)} in the plugin's settings{reason}; the "
@@ -124,7 +124,7 @@ class SettingsError(Exception):
 def usable(problems: list[Diagnostic], *, strict: bool = False) -> list[Diagnostic]:
     """The warnings among ``problems``; raises SettingsError when one is an error (or, if strict, any)."""
     if any(d.is_error for d in problems) or (strict and problems):
-        raise SettingsError(problems, strict)
+        raise SettingsError(problems)
     return problems
 
 

@@ -30,8 +30,6 @@ from mentorsite.site.pool import Progress
 from mentorsite.site.program_builds import OpenProgram, open_program, take_build_lock
 from mentorsite.vault.keyring import KeysError, check_keys_location
 
-Config = MkDocsConfig  # for the command line's annotations, without importing MkDocs there
-
 
 class EngineError(Exception):
     """MkDocs (or the plugin inside it) refused: its message, ready to print."""
