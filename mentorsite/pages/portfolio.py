@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 from jinja2 import Environment
@@ -23,10 +23,12 @@ from mentorsite.insights.verdicts import Evidence
 from mentorsite.model.editions import Edition, select_edition
 from mentorsite.model.page_table import PORTFOLIO_PAGES
 from mentorsite.model.record_sets import Handbook, PairRecords
-from mentorsite.model.records import Goal, Pair, Session
+from mentorsite.model.records import Goal, MarkdownRecord, Pair, Session
 from mentorsite.pages.charts import Chart, goals_chart, sessions_chart
-from mentorsite.pages.rendering import NavItem, RenderedPage, anchor, render_page
+from mentorsite.pages.rendering import NavItem, RenderedPage, anchor, nest_headings, render_page
 from mentorsite.pages.wording import WORDING
+
+BodyT = TypeVar("BodyT", bound=MarkdownRecord)
 
 STATUS_LABELS = {"proposed": "Proposed", "active": "Active", "paused": "Paused",
                  "completed": "Completed", "closed-early": "Closed early"}
@@ -113,7 +115,7 @@ def session_title(session: Session) -> str:
 def render_portfolio(records: PairRecords, edition: Edition, handbook: Handbook,
                      settings: PortfolioSettings, environment: Environment) -> Portfolio:
     """Every page of one edition of a pair's portfolio, in a stable order."""
-    shown = select_edition(records, edition)
+    shown = _nested(select_edition(records, edition))
     figures = overview(shown, settings.as_of)
     # Shared sessions are a selection, not the record of every meeting: measuring them
     # against the cadence would report meetings as missed that were only kept private. The
@@ -162,6 +164,23 @@ def render_portfolio(records: PairRecords, edition: Edition, handbook: Handbook,
     site_name = html.escape(f"{WORDING[edition].site_prefix}: {pair_names(records.pair)}")
     return Portfolio(records.pair.id, edition, site_name, tuple(pages),
                      tuple(nav))
+
+
+BODY_LEVELS = 2
+"""How much deeper a record body's headings go: the pages show a body under a section heading
+(``## Notes``, a check-in's ``## date``), below the page's one H1."""
+
+
+def _nested(shown: PairRecords) -> PairRecords:
+    """The records with their bodies' headings nested under the pages' own (see BODY_LEVELS)."""
+    def nested(record: BodyT) -> BodyT:
+        body = nest_headings(record.body, BODY_LEVELS)
+        return record if body == record.body else record.model_copy(update={"body": body})
+
+    return replace(shown, agreement=shown.agreement and nested(shown.agreement),
+                   goals=tuple(map(nested, shown.goals)), sessions=tuple(map(nested, shown.sessions)),
+                   checkins=tuple(map(nested, shown.checkins)),
+                   closing=shown.closing and nested(shown.closing))
 
 
 def _shared_context(shown: PairRecords, edition: Edition, figures: Overview,

@@ -131,6 +131,63 @@ def anchor(text: str) -> str:
     return re.sub(r"[-\s]+", "-", words)
 
 
+# What Python-Markdown reads as a heading, a code fence or a list item, line by line.
+_FENCE = re.compile(r"[ \t]*(`{3,}|~{3,})")
+_ATX = re.compile(r"(?P<lead> {0,3}(?:>[ \t]?)*)(?P<hashes>#{1,6})(?!#)")
+_INDENTED_ATX = re.compile(r"(?P<lead>[ \t]+(?:>[ \t]?)*)(?P<hashes>#{1,6})(?!#)")
+_SETEXT = re.compile(r" {0,3}(=+|-+)[ \t]*")
+_LIST_ITEM = re.compile(r"(?:[-*+]|\d+\.)[ \t]")
+_HTML_HEADING = re.compile(r"(</?h)([1-6])(?=[\s/>])", re.IGNORECASE)
+_CODE_SPAN = re.compile(r"(`+[^`]*`+)")
+
+
+def nest_headings(markdown: str, levels: int) -> str:
+    """``markdown`` with every heading ``levels`` deeper (at most h6), code left as it is.
+
+    A record's body is shown under a section heading of its page, and the page's own
+    title is its one H1: a body's ``# heading`` becomes ``###`` under ``## Notes``. Its id
+    comes from its text, so anchors to it stay what they were. Headings written as HTML
+    (``<h1>``) and underlined ones (``===``, ``---``) are nested too.
+    """
+    lines = markdown.split("\n")
+    out: list[str] = []
+    fence = ""
+    in_list = False
+    for line in lines:
+        opening = _FENCE.match(line)
+        if fence:
+            if opening and opening.group(1)[0] == fence[0] and len(opening.group(1)) >= len(fence) \
+                    and not line.strip().strip(fence[0]):
+                fence = ""
+            out.append(line)
+            continue
+        if opening:
+            fence = opening.group(1)
+            out.append(line)
+            continue
+        if line.strip():
+            if _LIST_ITEM.match(line):
+                in_list = True
+            elif not line[0].isspace():
+                in_list = False
+        underline = _SETEXT.fullmatch(line)
+        if underline and out and out[-1].strip() and not out[-1].startswith(("    ", "\t", "#")) \
+                and not _FENCE.match(out[-1]):
+            level = 1 if underline.group(1)[0] == "=" else 2
+            out[-1] = f"{'#' * min(6, level + levels)} {out[-1].strip()}"
+            continue
+        heading = (_INDENTED_ATX if in_list else _ATX).match(line) or _ATX.match(line)
+        text = line
+        if heading:
+            hashes = "#" * min(6, len(heading.group("hashes")) + levels)
+            text = heading.group("lead") + hashes + line[heading.end():]
+        parts = _CODE_SPAN.split(text)
+        out.append("".join(part if index % 2 else _HTML_HEADING.sub(
+            lambda found: f"{found.group(1)}{min(6, int(found.group(2)) + levels)}", part)
+            for index, part in enumerate(parts)))
+    return "\n".join(out)
+
+
 def table_cell(text: object) -> str:
     """Text that stays inside one cell of a Markdown table."""
     return " ".join(str(text).split()).replace("|", "\\|")

@@ -24,6 +24,7 @@ from mkdocs.structure.nav import get_navigation
 
 from mentorsite.checking.extensions import PrivateExtensions, is_acknowledged, private_extensions
 from mentorsite.files.output import SCRATCH_MARK, link_files, replace_directory, scratch_beside
+from mentorsite.files.themes import bundled_templates_dir
 from mentorsite.model.diagnostics import Diagnostic, Severity
 from mentorsite.pages.fetches import css_fetches_elsewhere
 from mentorsite.pages.portfolio import Portfolio
@@ -37,6 +38,10 @@ log = logging.getLogger("mkdocs.plugins.mentorsite")
 # Markdown extensions the portfolio templates rely on, added to those of the handbook's that private
 # sites may use (see mentorsite.checking.extensions).
 NEEDED_EXTENSIONS = ("admonition", "attr_list", "md_in_html", "tables", "toc")
+
+# The private sites' own stylesheet (tables that scroll visibly on a phone), bundled in
+# themes/private/ and linked before the program's own, which may restyle anything in it.
+PRIVATE_STYLESHEET = "assets/stylesheets/mentorsite.css"
 
 
 class SiteFactory:
@@ -139,6 +144,9 @@ class SiteFactory:
         for file in files:
             if not file.src_uri.endswith(".map"):
                 file.copy_file()
+        bundled = self.assets / PRIVATE_STYLESHEET
+        bundled.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(bundled_templates_dir() / "private" / Path(PRIVATE_STYLESHEET).name, bundled)
         for stylesheet in config.extra_css:
             source = Path(handbook_config.docs_dir) / stylesheet
             if source.is_file():
@@ -148,7 +156,8 @@ class SiteFactory:
         sources = {Path(file.dest_path).as_posix(): Path(file.abs_src_path or "") for file in files}
         sources |= {css: Path(handbook_config.docs_dir) / css for css in config.extra_css}
         left_out = self._leave_out_fetching_styles(sources)
-        config["extra_css"] = [css for css in config.extra_css if css not in left_out]
+        kept = [css for css in (PRIVATE_STYLESHEET, *config.extra_css) if css not in left_out]
+        config["extra_css"] = list(dict.fromkeys(kept))  # a program's file of the same name replaces it
         self.asset_files = sorted(p.relative_to(self.assets) for p in self.assets.rglob("*") if p.is_file())
 
     def _leave_out_fetching_styles(self, sources: dict[str, Path]) -> set[str]:

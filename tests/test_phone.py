@@ -1,0 +1,155 @@
+"""Pages that read well on a phone: tables that scroll visibly, one H1 a page, no empty placeholders.
+
+The example program is built once, with headings written into record bodies (as a pair might
+paste them) and one pair without a program; the fast tests read the built HTML, the slow one
+lays a session page out in Chromium at a phone's width.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import playwright.sync_api as playwright
+import pytest
+
+from mentorsite.pages.rendering import nest_headings
+from mentorsite.site.factory import PRIVATE_STYLESHEET
+from tests.programs import copy_example
+from tests.serving import serve
+
+CHROMIUM = "/usr/bin/chromium"
+ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "1795262400"}  # 2026-11-21
+SESSION = "pairs/lena-marcus/sessions/2026-09-17.html"  # a wide actions table
+
+# Headings a pair wrote in its records' bodies: each must sit under the page's own H1.
+BODY_HEADINGS = {
+    "pairs/lena-marcus/sessions/2026-09-17.md": "\n# Rebooking\n\nWe rebook at once.\n\nFollow-up\n=========\n\n"
+                                                "<h1>Pasted heading</h1>\n",
+    "pairs/lena-marcus/goals/research-plan.md": "\n# Goal notes\n\nA draft first.\n",
+    "pairs/lena-marcus/agreement.md": "\n# Rooms\n\nBooked by Lena.\n",
+    "pairs/lena-marcus/checkins/2026-09-28.md": "\n# Mood\n\nGood.\n",
+    "pairs/sofia-david/closing.md": "\n# Looking back\n\nSix months.\n",
+}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    program = copy_example(tmp_path_factory.mktemp("phone"))
+    for record, added in BODY_HEADINGS.items():
+        path = program / "content" / record
+        path.write_text(path.read_text(encoding="utf-8") + added, encoding="utf-8")
+    pair = program / "content/pairs/noor-james/pair.yml"
+    pair.write_text(pair.read_text(encoding="utf-8").replace("program: Northwind Mentoring\n", ""), encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict"], cwd=program, env=ENV,
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    return program
+
+
+def private_pages(built: Path) -> list[Path]:
+    pages = sorted((built / "site-private").rglob("*.html"))
+    assert len(pages) > 40
+    return pages
+
+
+def test_every_portfolio_page_has_exactly_one_h1(built: Path) -> None:
+    counts = {page.relative_to(built).as_posix(): len(re.findall(r"<h1[\s>]", page.read_text(encoding="utf-8")))
+              for page in private_pages(built)}
+    assert {name: count for name, count in counts.items() if count != 1} == {}
+
+
+def test_a_body_heading_is_nested_under_its_section_with_its_prefixed_id(built: Path) -> None:
+    session = (built / "site-private" / SESSION).read_text(encoding="utf-8")
+    assert re.search(r'<h3 id="r-rebooking"[^>]*>Rebooking', session)
+    assert re.search(r'<h3 id="r-follow-up"[^>]*>Follow-up', session)
+    assert "<h3>Pasted heading</h3>" in session
+    assert session.index(">Notes") < session.index(">Rebooking")
+    for page, heading in (("pairs/lena-marcus/goals/research-plan.html", "goal-notes"),
+                          ("pairs/lena-marcus/agreement.html", "rooms"),
+                          ("pairs/lena-marcus/checkins.html", "mood"),
+                          ("pairs/sofia-david/closing.html", "looking-back"),
+                          ("review/sofia-david/closing.html", "looking-back")):
+        assert f'<h3 id="r-{heading}"' in (built / "site-private" / page).read_text(encoding="utf-8"), page
+
+
+def test_headings_are_nested_outside_code_only() -> None:
+    body = "# One\n\n## Two\n\n```\n# a comment\n```\n\nThree\n-----\n\n`<h1>` and <h2>four</h2>\n\n    # code\n"
+    assert nest_headings(body, 2) == ("### One\n\n#### Two\n\n```\n# a comment\n```\n\n#### Three\n\n"
+                                      "`<h1>` and <h4>four</h4>\n\n    # code\n")
+    assert nest_headings("##### Deep\n###### Deepest", 2) == "###### Deep\n###### Deepest"
+
+
+def test_a_pair_without_a_program_shows_its_cohort_and_no_placeholder(built: Path) -> None:
+    dashboard = (built / "site-private/pairs/noor-james/index.html").read_text(encoding="utf-8")
+    assert "<strong>Cohort:</strong> 2026-winter" in dashboard
+    assert "Program:" not in dashboard
+    assert "—" not in re.sub(r"<[^>]+>", "", dashboard.split("Mentor:")[1].split("Status:")[0])
+    other = (built / "site-private/pairs/lena-marcus/index.html").read_text(encoding="utf-8")
+    assert "<strong>Program:</strong> Northwind Mentoring (cohort 2026-summer)" in other
+
+
+def test_the_home_page_title_says_the_site_name_once(built: Path) -> None:
+    home = (built / "site/index.html").read_text(encoding="utf-8")
+    assert re.findall(r"<title>([^<]*)</title>", home) == ["Northwind Mentoring Handbook"]
+    guideline = next((built / "site/guidelines").glob("*/index.html")).read_text(encoding="utf-8")
+    assert re.search(r"<title>[^<]+ - Northwind Mentoring Handbook</title>", guideline)
+
+
+def test_every_private_page_loads_the_private_stylesheet_under_its_policy(built: Path) -> None:
+    for page in private_pages(built):
+        text = page.read_text(encoding="utf-8")
+        if "_vault" in page.parts or "Content-Security-Policy" not in text:
+            continue
+        links = re.findall(r'<link rel="stylesheet" href="([^"]*mentorsite\.css)"', text)
+        assert len(links) == 1, page
+        assert (page.parent / links[0]).resolve().is_file(), page
+        assert "style-src 'self' 'unsafe-inline'" in text
+    css = (built / "site-private/pairs/lena-marcus" / PRIVATE_STYLESHEET).read_text(encoding="utf-8")
+    assert ".md-typeset__scrollwrap" in css and "url(" not in css
+
+
+@pytest.fixture(scope="module")
+def private_url(built: Path) -> Iterator[str]:
+    yield from serve(built / "site-private")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[playwright.Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: install the chromium package (the CI script does)")
+    with playwright.sync_playwright() as driver:
+        launched = driver.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        yield launched
+        launched.close()
+
+
+TABLE_BOX = """() => {
+  const table = document.querySelector('.md-typeset table');
+  const box = table.closest('.md-typeset__scrollwrap') || table;
+  const shadows = getComputedStyle(box).backgroundImage.match(/gradient/g) || [];
+  return {page: document.documentElement.scrollWidth, scroll: box.scrollWidth, client: box.clientWidth,
+          shadows: shadows.length, attachment: getComputedStyle(box).backgroundAttachment};
+}"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("uri", [SESSION, "review/index.html"])
+def test_a_wide_table_scrolls_in_its_own_box_with_a_shadow_on_a_phone(
+        browser: playwright.Browser, private_url: str, uri: str) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    errors: list[str] = []
+    page = context.new_page()
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.goto(private_url + uri)
+    page.wait_for_selector(".md-typeset__scrollwrap")  # the theme's script has wrapped the table
+    box = page.evaluate(TABLE_BOX)
+    context.close()
+    assert box["scroll"] > box["client"]  # the table scrolls inside its box...
+    assert box["page"] <= 390  # ...and the page itself does not scroll sideways
+    assert box["shadows"] == 4 and box["attachment"] == "local, local, scroll, scroll"  # covers and shadows
+    assert errors == []  # the stylesheet is allowed by the pages' policy
