@@ -23,10 +23,10 @@ from mentorsite.pages.charts import VERDICT_SERIES, Bar, bar_chart
 from tests.canary import _add_pair, canary_program
 from tests.programs import copy_example, write_files
 from tests.serving import serve
+from tests.test_browser import browser  # noqa: F401 - the browser fixture
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = "/usr/bin/chromium"
 WIDTHS = (390, 1280)
 PAGES = ("pairs/long-span/index.html", "pairs/lena-marcus/index.html", "pairs/sofia-david/index.html")
 
@@ -87,16 +87,6 @@ def report_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     yield from serve(build_report_program(tmp_path_factory.mktemp("report")) / "site-private")
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[playwright.Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: install the chromium package (the CI script does)")
-    with playwright.sync_playwright() as driver:
-        launched = driver.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run"])
-        yield launched
-        launched.close()
 
 
 # For each chart's SVG: each text's rendered font size (its computed size times the SVG's
@@ -113,7 +103,7 @@ MEASURE = """() => [...document.querySelectorAll('figure.mentorsite-chart > svg'
 }))"""
 
 
-def measure(browser: playwright.Browser, url: str, width: int, added: str = "") -> list[dict[str, Any]]:
+def measure(browser: playwright.Browser, url: str, width: int, added: str = "") -> list[dict[str, Any]]:  # noqa: F811 - the imported fixture
     """The charts of the page at ``url``, with the HTML ``added`` at the end of its article."""
     context = browser.new_context(viewport={"width": width, "height": 900}, java_script_enabled=True)
     page = context.new_page()
@@ -131,23 +121,23 @@ def overlap(a: dict[str, float], b: dict[str, float]) -> bool:
 
 @pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("path", PAGES)
-def test_chart_text_is_at_least_12_px_and_never_overlaps(browser: playwright.Browser, private_url: str,
-                                                         path: str, width: int) -> None:
+def test_chart_text_is_at_least_12_px_and_never_overlaps(
+        private_url: str, path: str, width: int, browser: playwright.Browser) -> None:  # noqa: F811 - the imported fixture
     charts = measure(browser, f"{private_url}{path}", width)
     assert {chart["chart"] for chart in charts} >= {"r-chart-sessions", "r-chart-goals"}
     check_legible(charts, width)
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_the_report_charts_are_legible_too(browser: playwright.Browser, report_url: str, width: int) -> None:
+def test_the_report_charts_are_legible_too(browser: playwright.Browser, report_url: str, width: int) -> None:  # noqa: F811 - the imported fixture
     charts = measure(browser, f"{report_url}report/index.html", width)
     assert {chart["chart"] for chart in charts} == {"r-chart-statuses"}
     check_legible(charts, width)
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_the_checks_chart_with_every_check_is_legible(browser: playwright.Browser, report_url: str,
-                                                     width: int) -> None:
+def test_the_checks_chart_with_every_check_is_legible(
+        report_url: str, width: int, browser: playwright.Browser) -> None:  # noqa: F811 - the imported fixture
     """The report's checks chart, with every check's title (its longest labels), drawn in the report's page."""
     bars = [Bar(check.title, (3, number % 3, 3)) for number, check in enumerate(CHECKS.values())]
     chart = bar_chart("checks", "Practice checks across pairs", bars, VERDICT_SERIES)
