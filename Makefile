@@ -3,7 +3,7 @@ VENV ?= .venv
 PYTHON = $(VENV)/bin/python
 export NO_MKDOCS_2_WARNING = 1
 
-.PHONY: setup build check lint types pytest quick test clean
+.PHONY: setup build check lint types pytest quick test screenshots clean
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -41,5 +41,8 @@ quick: lint types  ## The inner loop: lint, types and the tests that need no bro
 test: lint types pytest  ## Lint, types, the whole test suite, and a strict build of the example
 	$(VENV)/bin/mkdocs build --strict --site-dir $$(mktemp -d)/site
 
+screenshots: setup /usr/bin/chromium  ## Every page type of the example at 390 px and 1280 px, into screenshots/
+	$(PYTHON) -m tests.screenshots screenshots
+
 clean:
-	rm -rf site site-private dist build .pytest_cache .mypy_cache .ruff_cache
+	rm -rf site site-private dist build screenshots .pytest_cache .mypy_cache .ruff_cache
