@@ -155,3 +155,15 @@ visibility: {closing}
 
 Closing notes {m(closing, "closing.body")}.
 """
+
+
+def six_pair_program() -> CanaryProgram:
+    """Six canary pairs, three active and three completed: enough for the report to show figures."""
+    program = canary_program()
+    for number in range(4):
+        _add_pair(program, f"pair-{number}", private_agreement=number % 2 == 1)
+    for pair_id in ("ana-ben", "pair-0", "pair-1"):
+        record = f"content/pairs/{pair_id}/pair.yml"
+        program.files[record] = (program.files[record].replace("status: completed", "status: active")
+                                 .replace("end: 2026-06-26\n", ""))
+    return program

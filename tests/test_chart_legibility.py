@@ -20,7 +20,7 @@ import pytest
 
 from mentorsite.insights.practices import CHECKS
 from mentorsite.pages.charts import VERDICT_SERIES, Bar, bar_chart
-from tests.canary import _add_pair, canary_program
+from tests.canary import six_pair_program
 from tests.programs import copy_example, write_files
 from tests.serving import serve
 from tests.test_browser import browser  # noqa: F401 - the browser fixture
@@ -68,14 +68,7 @@ def private_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 def build_report_program(folder: Path) -> Path:
     """Six pairs, three active and three completed: enough for the report to draw its charts."""
-    program = canary_program()
-    for number in range(4):
-        _add_pair(program, f"pair-{number}", private_agreement=number % 2 == 1)
-    for pair_id in ("ana-ben", "pair-0", "pair-1"):
-        record = f"content/pairs/{pair_id}/pair.yml"
-        program.files[record] = (program.files[record].replace("status: completed", "status: active")
-                                 .replace("end: 2026-06-26\n", ""))
-    write_files(folder, dict(program.files))
+    write_files(folder, dict(six_pair_program().files))
     environment = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "1795262400"}
     subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict"], cwd=folder, check=True,
                    capture_output=True, env=environment)

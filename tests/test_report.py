@@ -13,7 +13,7 @@ from mentorsite.checking.program import read_program
 from mentorsite.insights.scorecards import PracticeSettings
 from mentorsite.pages.program_report import program_report, render_report
 from mentorsite.pages.rendering import create_environment
-from tests.canary import _add_pair, canary_program
+from tests.canary import canary_program, six_pair_program
 from tests.goldens import check_golden
 from tests.programs import add_plugin_options, copy_example, write_files
 from tests.test_cli import mentorsite
@@ -97,13 +97,7 @@ def test_the_example_report_counts_and_withholds(example: Path) -> None:
 
 def test_the_report_holds_no_text_from_any_pair_record(tmp_path: Path) -> None:
     """Six canary pairs, three active and three completed, so that figures are shown: no marker, no id."""
-    program = canary_program()
-    for number in range(4):
-        _add_pair(program, f"pair-{number}", private_agreement=number % 2 == 1)
-    for pair_id in ("ana-ben", "pair-0", "pair-1"):
-        record = f"content/pairs/{pair_id}/pair.yml"
-        program.files[record] = (program.files[record].replace("status: completed", "status: active")
-                                 .replace("end: 2026-06-26\n", ""))
+    program = six_pair_program()
     folder = write_files(tmp_path, program.files)
     result = mkdocs_build(folder, "--strict")
     assert result.returncode == 0, result.stderr

@@ -39,6 +39,7 @@ from mentorsite.site.program_builds import (
 )
 from mentorsite.site.serving import ServedHandbook
 from mentorsite.site.swap import HandbookSwap
+from mentorsite.vault.sealing import Encryption
 
 
 class MentorsitePlugin(BasePlugin[MentorsiteConfig]):  # type: ignore[no-untyped-call]
@@ -152,7 +153,7 @@ class MentorsitePlugin(BasePlugin[MentorsiteConfig]):  # type: ignore[no-untyped
         encryption = self.swap.begin(config, lock, program.session.encryption, dirty=self.dirty)
         program.session = program.session.with_encryption(encryption)
 
-    def restore(self, encryption: Any) -> None:
+    def restore(self, encryption: Encryption | None) -> None:
         """The session's encryption as it was before the new site moved its folder (None: unchanged)."""
         if encryption is not None and self.program is not None:
             self.program.session = self.program.session.with_encryption(encryption)
