@@ -3,7 +3,7 @@ VENV ?= .venv
 PYTHON = $(VENV)/bin/python
 export NO_MKDOCS_2_WARNING = 1
 
-.PHONY: setup build check lint types pytest quick test screenshots clean
+.PHONY: setup node_modules build check lint types pytest quick test screenshots clean
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -20,6 +20,15 @@ setup: $(VENV)/.installed
 	apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 
+# The accessibility test runs axe-core in the pages: the version and checksum package-lock.json
+# pins, from the npm registry, into the git-ignored node_modules/ (again when the lock changes).
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "The accessibility test needs npm: sudo apt-get install nodejs npm"; exit 1; }
+	npm ci --ignore-scripts --no-audit --no-fund
+	touch $@
+
+node_modules: node_modules/axe-core/axe.min.js
+
 build: setup  ## Build the example program's handbook into site/
 	$(VENV)/bin/mentorsite build --strict
 
@@ -32,7 +41,7 @@ lint: setup
 types: setup
 	$(VENV)/bin/mypy
 
-pytest: setup /usr/bin/chromium
+pytest: setup /usr/bin/chromium node_modules/axe-core/axe.min.js
 	$(PYTHON) -m pytest
 
 quick: lint types  ## The inner loop: lint, types and the tests that need no browser, server or wheel

@@ -15,16 +15,18 @@ from pathlib import Path
 
 import playwright.sync_api as playwright
 
-from tests.programs import copy_example
+from tests.programs import add_plugin_options, copy_example
 from tests.serving import serve
 
 CHROMIUM = "/usr/bin/chromium"
 WIDTHS = (390, 1280)
 # (name, site, path): each page type a reader of the handbook, a pair or a reviewer opens.
+UNLOCK = "portfolios/pairs/*/"
 PAGES = (
     ("handbook-home", "site", ""),
     ("handbook-guideline", "site", "guidelines/active-listening/"),
     ("handbook-checklist", "site", "checklists/mentee/"),
+    ("handbook-whats-new", "site", "whats-new/"),
     ("dashboard", "site-private", "pairs/lena-marcus/"),
     ("session", "site-private", "pairs/lena-marcus/sessions/2026-09-17.html"),
     ("scorecard", "site-private", "pairs/lena-marcus/practices.html"),
@@ -32,11 +34,21 @@ PAGES = (
     ("review-dashboard", "site-private", "review/lena-marcus/"),
     ("reviewer-index", "site-private", "review/"),
     ("report", "site-private", "report/"),
+    ("unlock", "site", UNLOCK),
 )
+# The example is also sealed, for its unlock page: a placeholder for the page of the first
+# pair's sealed folder (its name depends on the passphrase).
+KEYS = ("folder_secret: '" + "5eed" * 16 + "'\nreview: 'the reviewers read this one'\npairs:\n  lena-marcus: 'lena and marcus keep it'\n"
+        "  noor-james: 'noor and james keep it'\n  priya-tomas: 'priya and tomas keep it'\n"
+        "  sofia-david: 'sofia and david keep it'\n")
+ENCRYPTION = "      encryption:\n        enabled: true\n        keys_file: ../keys.yml\n"
 
 
 def build(folder: Path) -> Path:
-    program = copy_example(folder / "program")
+    program = add_plugin_options(copy_example(folder / "program"), ENCRYPTION)
+    keys = folder / "keys.yml"
+    keys.write_text(KEYS, encoding="utf-8")
+    keys.chmod(0o600)
     result = subprocess.run([sys.executable, "-m", "mentorsite", "build"], cwd=program, capture_output=True,
                             text=True, check=False, env={"NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "1796083200",
                                                          "PATH": "/usr/bin:/bin"})
@@ -60,7 +72,10 @@ def main(argv: list[str]) -> int:
             for name, site, path in PAGES:
                 for width in WIDTHS:
                     page = browser.new_page(viewport={"width": width, "height": 1000})
-                    page.goto(urls[site] + path, wait_until="networkidle")
+                    shown = path if path != UNLOCK else sorted(
+                        p.parent.relative_to(program / site).as_posix() + "/"
+                        for p in (program / site).glob(UNLOCK + "index.html"))[0]
+                    page.goto(urls[site] + shown, wait_until="networkidle")
                     shot = target / f"{name}-{width}.png"
                     page.screenshot(path=str(shot), full_page=not first_screen)
                     page.close()

@@ -15,7 +15,7 @@ from mentorsite.insights.scorecards import PracticeSettings, run_checks
 from mentorsite.model.editions import Edition
 from mentorsite.model.record_sets import Program
 from mentorsite.pages.portfolio import PortfolioSettings, render_portfolio
-from mentorsite.pages.rendering import create_environment
+from mentorsite.pages.rendering import create_environment, verdict_badge
 from tests.programs import BASE_PROGRAM, write_files
 
 AS_OF = date(2026, 3, 1)
@@ -31,6 +31,11 @@ checks: [actions-followed-up]
 
 Agreed actions are done by the next meeting.
 """
+
+
+def check_line(title: str, verdict: str) -> str:
+    """How the scorecard states one check's verdict."""
+    return f"**{title}:** {verdict_badge(verdict)}"
 
 
 def program(tmp_path: Path, sessions: dict[str, str]) -> Program:
@@ -106,8 +111,9 @@ def test_the_review_edition_marks_only_what_a_session_not_shared_comes_after(tmp
     everything = "\n".join(review.values())
     assert "stakeholder" not in everything and "2026-01-20" not in everything
     # The scorecard of the review edition does not judge follow-up at all; the report reads every record.
-    assert "**Actions followed up: not assessed.**" in review["practices.md"]
-    assert "**Actions followed up: fail.** 1 of 2 action items due are done" in pages(built, "pair")["practices.md"]
+    assert check_line("Actions followed up", "not-assessed") in review["practices.md"]
+    assert (check_line("Actions followed up", "fail") + " 1 of 2 action items due are done"
+            in pages(built, "pair")["practices.md"])
     results = run_checks(built.pairs[0], AS_OF, PracticeSettings(), CHECKS)
     assert results["actions-followed-up"].summary.startswith("1 of 2 action items due are done")
 
@@ -140,7 +146,7 @@ def test_the_same_text_in_two_sessions_is_one_action_and_every_page_says_so(tmp_
             " (same task text), now done |") in pair["sessions/2026-01-06.md"]
     assert ("| share the map | Ana Silva (mentee) | 2026-01-27 | yes | carried over from [2026-01-06](2026-01-06.md)"
             " (same task text) |") in pair["sessions/2026-01-20.md"]
-    assert "**Actions followed up: pass.** 2 of 2 action items due are done" in pair["practices.md"]
+    assert check_line("Actions followed up", "pass") + " 2 of 2 action items due are done" in pair["practices.md"]
     results = run_checks(built.pairs[0], AS_OF, PracticeSettings(), CHECKS)
     assert results["actions-followed-up"].summary.startswith("2 of 2 action items due are done")
     rows = [line for uri, page in pair.items() if uri.startswith("sessions/2") for line in actions_section(page)
@@ -164,7 +170,7 @@ def test_an_id_keeps_apart_what_the_text_would_join_and_carries_links_another_te
     assert actions_section(pair["sessions/2026-01-20.md"])[-1] == "| Share the map | Ana Silva (mentee) | 2026-01-27 | yes |"
     assert ("| Send Ben the map | Ana Silva (mentee) | — | yes | carried over from [2026-01-06](2026-01-06.md) |"
             in pair["sessions/2026-02-03.md"])
-    assert "**Actions followed up: pass.** 2 of 2 action items due are done" in pair["practices.md"]
+    assert check_line("Actions followed up", "pass") + " 2 of 2 action items due are done" in pair["practices.md"]
 
 
 def test_carries_must_name_an_action_of_an_earlier_session(tmp_path: Path) -> None:

@@ -51,6 +51,24 @@ def test_the_sessions_chart_marks_each_session_and_the_gaps_longer_than_agreed()
     assert "<script" not in chart.figure() and "<figcaption>" in chart.figure()
 
 
+def test_the_expected_ticks_are_the_meetings_the_figures_count_from_the_start() -> None:
+    # Start 5 January, every 14 days with 3 of grace; 8 and 22 January, then 28 days to 19
+    # February (one missed), then 19 days to 10 March (one deadline past: one missed).
+    held = records(session("2026-01-08"), session("2026-01-22"), session("2026-02-19"))
+    as_of = date(2026, 3, 10)
+    report = cadence_report(held, as_of)
+    assert report is not None and (report.held, report.missed, report.expected) == (3, 2, 5)
+    assert report.due_dates == tuple(date.fromisoformat(day) for day in (
+        "2026-01-19", "2026-01-22", "2026-02-05", "2026-02-19", "2026-03-05"))
+    chart = sessions_chart(held, report, as_of)
+    assert chart is not None
+    ticks = [r for r in parse(chart.svg).iter(f"{SVG}rect") if r.get("height") == "8"]
+    assert len(ticks) == report.expected
+    assert "Meetings held: 3 of the 5 it called for, 2 missed." in chart.description
+    xs = [float(str(tick.get("x")).rstrip("%")) for tick in ticks]
+    assert xs == sorted(xs) and xs[0] < xs[1]  # the first is due from the start, before the second meeting
+
+
 def test_no_sessions_no_chart_and_no_cadence_is_said_in_words() -> None:
     assert sessions_chart(records(), None, date(2026, 3, 1)) is None
     chart = sessions_chart(records(session("2026-01-06")), None, date(2026, 3, 1), "Shared sessions only.")

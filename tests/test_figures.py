@@ -14,7 +14,7 @@ from mentorsite.checking.program import read_program
 from mentorsite.insights.practices import CHECKS
 from mentorsite.insights.scorecards import PracticeSettings
 from mentorsite.pages.program_report import program_report, render_report
-from mentorsite.pages.rendering import create_environment
+from mentorsite.pages.rendering import create_environment, verdict_badge
 from tests.conftest import Cli
 from tests.programs import write_files
 
@@ -117,8 +117,8 @@ def test_the_built_pages_show_one_cadence_figure_and_no_verdict_on_a_proposed_pa
     pairs = folder / "site-private/pairs"
 
     proposed = page_text(pairs / "cy-dee/practices.html")
-    verdicts = re.findall(r": (pass|warn|fail|not assessed)\. ", proposed)
-    assert verdicts == ["not assessed"] * len(CHECKS), proposed
+    verdicts = re.findall(r": (Pass|Warn|Fail|Not assessed) ", proposed)
+    assert verdicts == ["Not assessed"] * len(CHECKS), proposed
     assert proposed.count("The pair is proposed: nothing is assessed until the relationship starts.") == len(CHECKS)
     assert "Nothing on the scorecard of the handbook's practices is assessed yet" in page_text(
         pairs / "cy-dee/index.html")
@@ -130,7 +130,7 @@ def test_the_built_pages_show_one_cadence_figure_and_no_verdict_on_a_proposed_pa
     assert "Gaps within" not in dashboard and "Meetings missed" not in dashboard  # one figure, not two
     assert "Meetings held: 4 of the 6 it called for, 2 missed. Longest gap: 28 days." in dashboard  # the chart
     scorecard = page_text(pairs / "ana-ben/practices.html")
-    assert (f"Cadence kept: fail. 4 of 6 expected meetings held, every 14 days with 3 days of grace (67%; 90% "
+    assert (f"Cadence kept: Fail 4 of 6 expected meetings held, every 14 days with 3 days of grace (67%; 90% "
             f"passes). {rule}") in scorecard
     evidence = re.findall(r"\d{4}-\d\d-\d\d(?: · \w+)? : (\d+ days after the session of [\d-]+|the latest session: "
                           r"none since, \d+ days up to [\d-]+)", scorecard)
@@ -194,5 +194,5 @@ def test_the_dashboard_counts_meetings_with_the_grace_the_check_is_given(tmp_pat
     pages = {page.uri: page.markdown for page in portfolio.pages}
     assert "- Meetings held of those the cadence called for: **4 of 4** (100%), 0 missed\n" in pages["index.md"]
     assert "(agreed: 14, with 14 days of grace)" in pages["index.md"]
-    assert ("Cadence kept: pass.** 4 of 4 expected meetings held, every 14 days with 14 days of grace (100%; "
-            "90% passes).") in pages["practices.md"]
+    assert (f"**Cadence kept:** {verdict_badge('pass')} 4 of 4 expected meetings held, every 14 days with 14 "
+            "days of grace (100%; 90% passes).") in pages["practices.md"]

@@ -110,7 +110,11 @@ def test_every_private_page_loads_the_private_stylesheet_under_its_policy(built:
         assert (page.parent / links[0]).resolve().is_file(), page
         assert "style-src 'self' 'unsafe-inline'" in text
     css = (built / "site-private/pairs/lena-marcus" / PRIVATE_STYLESHEET).read_text(encoding="utf-8")
-    assert ".md-typeset__scrollwrap" in css and "url(" not in css
+    # The only URLs are the verdict icons, drawn from data: URLs, which fetch nothing.
+    assert ".md-typeset__scrollwrap" in css
+    icons = re.findall(r'url\("([^"]*)"\)', css)
+    assert len(icons) == css.count("url(") == 4
+    assert all(icon.startswith("data:image/svg+xml,%3Csvg xmlns=") for icon in icons)
 
 
 @pytest.fixture(scope="module")
@@ -138,7 +142,7 @@ TABLE_BOX = """() => {
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("uri", [SESSION, "review/index.html"])
+@pytest.mark.parametrize("uri", [SESSION, "pairs/lena-marcus/index.html"])
 def test_a_wide_table_scrolls_in_its_own_box_with_a_shadow_on_a_phone(
         browser: playwright.Browser, private_url: str, uri: str) -> None:
     context = browser.new_context(viewport={"width": 390, "height": 844})
@@ -153,3 +157,84 @@ def test_a_wide_table_scrolls_in_its_own_box_with_a_shadow_on_a_phone(
     assert box["page"] <= 390  # ...and the page itself does not scroll sideways
     assert box["shadows"] == 4 and box["attachment"] == "local, local, scroll, scroll"  # covers and shadows
     assert errors == []  # the stylesheet is allowed by the pages' policy
+
+
+def cards(dashboard: str) -> dict[str, str]:
+    """The dashboard's key-figure cards: each card's title and its text, tags left out."""
+    grid = re.search(r'<div class="grid cards mentorsite-figures">(.*?)</div>', dashboard, re.S)
+    assert grid, "no grid of cards"
+    found = {}
+    for item in re.findall(r"<li>(.*?)</li>", grid.group(1), re.S):
+        title = re.search(r'<a href="#([^"]+)"[^>]*>([^<]+)</a>', item)
+        assert title, item
+        assert f'id="{title.group(1)}"' in dashboard, f"the card {title.group(2)} links to no section"
+        found[title.group(2)] = " ".join(re.sub(r"<[^>]+>", " ", item.split("</a>", 1)[1]).split())
+    return found
+
+
+def test_the_dashboard_opens_with_cards_whose_figures_are_the_sections_figures(built: Path) -> None:
+    dashboard = (built / "site-private/pairs/lena-marcus/index.html").read_text(encoding="utf-8")
+    text = " ".join(re.sub(r"<[^>]+>", " ", dashboard).split())
+    assert cards(dashboard) == {
+        "Meetings": "6 of 10 meetings the agreed cadence called for (60%)",
+        "Next session": "2026-10-29 23 days late",
+        "Goals": "1 of 3 goals achieved (33%)",
+        "Action items": "3 open 8 done 3 overdue",
+        "Practices": "6 pass 1 warn 4 fail 1 not assessed",
+        "Latest check-in": "fit: adjust on 2026-09-28",
+    }
+    # The same figures, as the sections below the cards state them.
+    for stated in ("Meetings held of those the cadence called for: 6 of 10 (60%)", "Goals achieved: 33%",
+                   "3 open, 3 of them overdue; 8 done",
+                   "Next session expected: 2026-10-29 ( 23 days late )"):
+        assert stated in text, stated
+    review = (built / "site-private/review/lena-marcus/index.html").read_text(encoding="utf-8")
+    assert set(cards(review)) <= set(cards(dashboard))
+
+
+def test_every_verdict_is_a_badge_with_its_word(built: Path) -> None:
+    scorecard = (built / "site-private/pairs/lena-marcus/practices.html").read_text(encoding="utf-8")
+    badges = re.findall(r'<span class="mentorsite-verdict mentorsite-verdict--([a-z-]+)">([^<]+)</span>', scorecard)
+    words = {"pass": "Pass", "warn": "Warn", "fail": "Fail", "not-assessed": "Not assessed"}
+    assert badges and all(word == words[verdict] for verdict, word in badges)
+    # One in the table and one under the heading of each guideline, one for each check.
+    rows = re.findall(r'<td><a href="#[^"]+"[^>]*>[^<]+</a></td>\s*<td>(.*?)</td>', scorecard, re.S)
+    assert len(rows) == 12 and all("mentorsite-verdict--" in cell for cell in rows)
+    assert len(badges) == 2 * len(rows) + scorecard.count("<li><strong>") - scorecard.count("<li><strong><a")
+    assert not re.search(r"<strong>(Pass|Warn|Fail|Not assessed)\.</strong>", scorecard)
+
+
+def test_the_reviewer_index_is_one_card_a_pair(built: Path) -> None:
+    index = (built / "site-private/review/index.html").read_text(encoding="utf-8")
+    grid = re.search(r'<div class="grid cards mentorsite-reviews">(.*?)</div>', index, re.S)
+    assert grid and "<table" not in index
+    items = re.findall(r"<li>(.*?)</li>", grid.group(1), re.S)
+    texts = [" ".join(re.sub(r"<[^>]+>", " ", item).split()) for item in items]
+    assert [re.search(r'href="([^"]+)"', item).group(1) for item in items] == [  # type: ignore[union-attr]
+        f"{pair}/index.html" for pair in ("lena-marcus", "noor-james", "priya-tomas", "sofia-david")]
+    assert texts[3] == ("Sofia Lindqvist and David Mensah Completed , 2026-01-12 to 2026-06-29 From senior "
+                        "engineer to team lead; release coordination handed over and one-to-ones in place.")
+    assert texts[1].startswith("Noor Haddad and James Whitaker Proposed , 2026-12-01 to 2027-05-31 (planned)")
+
+
+CARD_BOXES = """() => [...document.querySelectorAll('.mentorsite-reviews > ul > li')].map(card => {
+  const box = card.getBoundingClientRect();
+  return {left: Math.round(box.left), right: Math.round(box.right)};
+})"""
+
+
+@pytest.mark.slow
+def test_the_reviewer_index_stacks_its_cards_on_a_phone_and_pairs_them_on_a_desk(
+        browser: playwright.Browser, private_url: str) -> None:
+    seen = {}
+    for width in (390, 1280):
+        context = browser.new_context(viewport={"width": width, "height": 900})
+        page = context.new_page()
+        page.goto(private_url + "review/index.html")
+        seen[width] = (page.evaluate(CARD_BOXES), page.evaluate("document.documentElement.scrollWidth"))
+        context.close()
+    phone, phone_width = seen[390]
+    assert len(phone) == 4 and len({card["left"] for card in phone}) == 1 and phone_width <= 390
+    assert all(card["right"] <= 390 for card in phone)
+    desk, _ = seen[1280]
+    assert len({card["left"] for card in desk}) == 2  # two side by side

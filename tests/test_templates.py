@@ -39,7 +39,7 @@ DASHBOARD = "portfolio/overview.md.j2"
 NEW_GOALS = "## Goals\n\nOur own goals section, {{ overview.goals | length | plural(\"goal\") }}.\n\n"
 EXTENDS_GOALS = (f'{{% extends "{BUNDLED_PREFIX}/{DASHBOARD}" %}}\n'
                  f"{{% block goals %}}\n{NEW_GOALS}{{% endblock %}}\n")
-DASHBOARD_SECTIONS = ("front_matter", "heading", "facts", "practices", "meetings", "goals", "actions", "checkin")
+DASHBOARD_SECTIONS = ("front_matter", "heading", "figures", "facts", "practices", "meetings", "goals", "actions", "checkin")
 
 
 @pytest.fixture(scope="module")

@@ -170,7 +170,9 @@ def reference() -> str:
         raise ValueError(f"expected a line in FILTERS for every filter mentorsite adds, got none for "
                          f"{', '.join(missing)}")
     filters = "".join(f"- `{name}`: {FILTERS[name]}\n" for name in added)
-    values = ("\nEvery page also has `readers` (the audiences and their names), and the pages of the "
+    values = ("\nEvery page also has `readers` (the audiences and their names) and `verdict_badge(verdict, "
+              "text=None)` (a verdict, `pass`, `warn`, `fail` or `not-assessed`, as a badge with its colour, "
+              "icon and word; `text` replaces the word), and the pages of the "
               "handbook, the portfolios and the report have `link(target)` (a link relative to the page) "
               "and `page_uri`. The values each template reads besides are listed with it; a portfolio "
               "page also has every value its edition's pages share (`pair`, `records`, `overview`, "

@@ -111,6 +111,16 @@ class CadenceReport:
         return self.held + self.missed
 
     @property
+    def due_dates(self) -> tuple[date, ...]:
+        """The day each meeting the cadence called for was due, one for each of ``expected``:
+        a span's missed meetings, then (when a meeting ends it) the slot that meeting took."""
+        due: list[date] = []
+        for span in self.spans:
+            count = self.missed_in(span) + (1 if span.closed else 0)
+            due += [span.since + timedelta(days=self.interval_days * k) for k in range(1, count + 1)]
+        return tuple(due)
+
+    @property
     def share(self) -> float | None:
         """Meetings held of those expected; None while none is expected."""
         return self.held / self.expected if self.expected else None

@@ -273,7 +273,7 @@ def sessions_chart(records: PairRecords, report: CadenceReport | None, as_of: da
         shapes.append(f'<rect x="{scale.x(first)}" y="{axis - 10}" width="{_percent(width)}" '
                       f'height="20" fill="{LATE}" fill-opacity="0.3"/>')
     if report is not None:
-        shapes += _expected_ticks(scale, dates[0], end, report.interval_days, axis)
+        shapes += _expected_ticks(scale, report.due_dates, axis)
     marks, shape = _session_marks(scale, dates, axis)
     shapes += marks
     ticks, height = _time_ticks(scale, axis + 14)
@@ -288,14 +288,10 @@ def sessions_chart(records: PairRecords, report: CadenceReport | None, as_of: da
     return Chart("sessions", title, description, svg, tuple(legend))
 
 
-def _expected_ticks(scale: _TimeScale, first: date, end: date, interval: int, axis: int) -> list[str]:
-    ticks = []
-    day = first + timedelta(days=interval)
-    while day <= end:
-        ticks.append(f'<rect x="{scale.x(day)}" y="{axis - 16}" width="1" height="8" '
-                     'style="fill:currentColor" fill-opacity="0.6"/>')
-        day += timedelta(days=interval)
-    return ticks
+def _expected_ticks(scale: _TimeScale, due_dates: tuple[date, ...], axis: int) -> list[str]:
+    """One tick where each meeting the cadence called for was due: as many as the figures count."""
+    return [f'<rect x="{scale.x(day)}" y="{axis - 16}" width="1" height="8" '
+            'style="fill:currentColor" fill-opacity="0.6"/>' for day in due_dates]
 
 
 def _describe_sessions(dates: Sequence[date], report: CadenceReport | None,

@@ -33,12 +33,13 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from mentorsite.files.themes import bundled_templates_dir
 from mentorsite.insights.practices import CHECKS
-from mentorsite.insights.scorecards import PracticeSettings
+from mentorsite.insights.scorecards import VERDICT_LABELS, PracticeSettings
 from mentorsite.model.diagnostics import Diagnostic, Severity
 from mentorsite.model.manifests import EditionContext, edition_context
 from mentorsite.model.plurals import plural
 from mentorsite.model.record_sets import Handbook
 from mentorsite.model.records import CHECK_NAMES, Guideline
+from mentorsite.pages.guideline_diff import readable_change
 
 READERS = {"mentor": "Mentors", "mentee": "Mentees", "program": "Program owners"}
 BUNDLED_PREFIX = "mentorsite"
@@ -121,6 +122,7 @@ def create_environment(override_dir: Path | None = None, refused: Sequence[Path]
     environment.filters["percent"] = percent
     environment.filters["plural"] = plural  # {{ count | plural("session") }}: '1 session', '2 sessions'
     environment.globals["readers"] = READERS
+    environment.globals["verdict_badge"] = verdict_badge
     return environment
 
 
@@ -193,6 +195,16 @@ def table_cell(text: object) -> str:
     return " ".join(str(text).split()).replace("|", "\\|")
 
 
+def verdict_badge(verdict: str, text: str | None = None) -> str:
+    """A verdict as a badge (HTML): the stylesheet gives each verdict its colour and icon, and
+    the word is always written, so no verdict is told by colour alone. ``text`` replaces the
+    word ("3 overdue" in the colour of a fail)."""
+    if verdict not in VERDICT_LABELS:
+        raise ValueError(f"no verdict {verdict!r}; one of {', '.join(VERDICT_LABELS)}")
+    label = VERDICT_LABELS[verdict] if text is None else text
+    return f'<span class="mentorsite-verdict mentorsite-verdict--{verdict}">{html.escape(str(label))}</span>'
+
+
 def percent(share: float | None) -> str:
     """0.75 as '75%'; no value as an em dash."""
     return "—" if share is None else f"{round(share * 100)}%"
@@ -234,7 +246,8 @@ def render_handbook(handbook: Handbook, environment: Environment, *, site_name: 
     render: Callable[..., RenderedPage] = partial(render_page, environment, shared)
     pages = [] if handbook.landing_markdown is not None else [render("index.md", "handbook/index.md.j2")]
     pages.append(render("whats-new.md", "handbook/whats-new.md.j2", changes=edition.changes,
-                        titles={g.id: g for g in handbook.guidelines}))
+                        titles={g.id: g for g in handbook.guidelines},
+                        readable={c.after.id: readable_change(c) for c in edition.changes.changed}))
     pages.append(render("topics.md", "handbook/topics.md.j2"))
     pages.append(render("audiences.md", "handbook/audiences.md.j2"))
     for reader in ("mentor", "mentee"):

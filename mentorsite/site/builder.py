@@ -52,6 +52,7 @@ from mentorsite.site.stamps import (
     shared_fingerprint,
     stamp_shared,
 )
+from mentorsite.site.unlock_look import unlock_look
 from mentorsite.site.withdrawals import remove_stale, review_editions, review_entries
 from mentorsite.vault.sealing import Encryption, SealPlan, SealResult, seal_portfolios
 
@@ -149,7 +150,8 @@ def build_portfolios(handbook_config: MkDocsConfig, checked: CheckedProgram, *, 
                 build.program_report(result, report_min_pairs)
             assets = build.factory().asset_files if encryption is not None else []
         if encryption is not None:  # sealed for upload: the modes of the folders it goes into
-            plan = seal_plan(encryption, private_dir, environment, assets)
+            palette = handbook_config.theme.get("palette")
+            plan = seal_plan(encryption, private_dir, environment, assets, palette)
             result.sealing = seal_portfolios(plan, chosen, jobs=jobs, prune=whole)
             _drop_stale_sealed_review(encryption, result.sealing)
             for pair_id, folder in result.sealing.sealed.items():
@@ -286,18 +288,20 @@ def _build_report(factory: SiteFactory, checked: CheckedProgram, settings: Portf
 
 
 def seal_plan(encryption: Encryption, private_dir: Path, environment: Environment,
-              assets: list[Path]) -> SealPlan:
-    """What sealing needs: the unlock pages (overridable templates) and the theme's assets."""
+              assets: list[Path], palette: object = None) -> SealPlan:
+    """What sealing needs: the unlock pages (overridable templates, in the theme's ``palette``)
+    and the theme's assets."""
     template = environment.get_template("vault/unlock.html.j2")
     plain = frozenset(asset.as_posix() for asset in assets)
     icon = "assets/images/favicon.png" if "assets/images/favicon.png" in plain else "data:,"
+    look = unlock_look(palette, plain)
     lead = ("Enter the passphrase you were given to open it. It stays open in this browser while one of its "
             "pages is open in a tab, and locks when you close or leave the last one.")
     return SealPlan(
         encryption, private_dir,
         pair_shell=template.render(title="Private portfolio", lead=f"This portfolio is encrypted. {lead}",
-                                   icon=icon),
-        review_shell=template.render(title="Portfolios for review", icon=icon,
+                                   icon=icon, look=look),
+        review_shell=template.render(title="Portfolios for review", icon=icon, look=look,
                                      lead=f"The reviewer site is encrypted. {lead}"),
         plain=plain)
 

@@ -223,6 +223,10 @@ def portfolio_config(handbook_config: MkDocsConfig, docs_dir: Path, policy: bool
     problems = [f"{key}: {error}" for key, error in [*errors, *warnings]]
     if problems:
         raise PluginError(f"mentorsite: cannot set up the portfolio sites: {'; '.join(map(str, problems))}")
+    # mentorsite's own overrides of the theme's templates (a named search dialog): after the
+    # program's custom_dir, whose templates still win, and before the theme's.
+    overrides = bundled_templates_dir() / "private" / "overrides"
+    config.theme.dirs.insert(1 if config.theme.custom_dir else 0, str(overrides))
     # 'ignore' still logs each link, at DEBUG (shown by --verbose): level 0, dropped by _logged, logs none.
     for checks in (config.validation.nav, config.validation.links):
         for check in list(checks):

@@ -21,6 +21,7 @@ from mkdocs.structure.pages import Page
 
 from mentorsite.files.failures import reported_as
 from mentorsite.model.manifests import MANIFEST_FILE
+from mentorsite.pages.checkboxes import named_checkboxes
 from mentorsite.pages.rendering import RenderedPage, TemplateFailure, handbook_nav, render_handbook
 from mentorsite.reading.config_file import checked_first
 from mentorsite.reading.loading import GUIDELINES_FOLDER, PAIRS_FOLDER
@@ -195,6 +196,12 @@ class MentorsitePlugin(BasePlugin[MentorsiteConfig]):  # type: ignore[no-untyped
         self.restore(self.swap.swap_in(config))
         if failure is not None:
             raise failure
+
+    @reported_as(PluginError)
+    def on_page_content(self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        """The checklists' checkboxes named after their lines (see ``mentorsite.pages.checkboxes``)."""
+        generated = {rendered.uri for rendered in self.pages}
+        return named_checkboxes(html) if page.file.src_uri in generated else html
 
     @reported_as(PluginError)
     def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:

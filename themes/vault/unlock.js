@@ -15,6 +15,21 @@
   const button = form.querySelector("button");
   const message = document.getElementById("message");
 
+  // The program's palettes when there are several, each for a media query (a light and a
+  // dark one): the page shows the one whose query matches, as the theme's own pages do.
+  const palettes = JSON.parse(document.body.dataset.mentorsitePalettes || "[]");
+  function showPalette() {
+    const chosen = palettes.find((palette) => !palette.media || window.matchMedia(palette.media).matches);
+    if (!chosen) return;
+    for (const part of ["scheme", "primary", "accent"]) {
+      document.body.setAttribute(`data-md-color-${part}`, chosen[part]);
+    }
+  }
+  showPalette();
+  for (const palette of palettes) {
+    if (palette.media) window.matchMedia(palette.media).addEventListener("change", showPalette);
+  }
+
   function say(text, problem = false) {
     message.textContent = text;
     message.classList.toggle("problem", problem);
