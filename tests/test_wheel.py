@@ -46,6 +46,8 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
     assert "mentorsite/themes/handbook/guideline.md.j2" in names
     assert "mentorsite/themes/portfolio/overview.md.j2" in names
     assert "mentorsite/themes/review/index.md.j2" in names
+    assert "mentorsite/themes/private/overrides/partials/search.html" in names  # private sites' overrides
+    assert "mentorsite/themes/private/mentorsite.css" in names
     assert not any(name.startswith(("tests/", "content/", "themes/")) for name in names)
 
     environment = tmp_path / "venv"
