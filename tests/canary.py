@@ -62,6 +62,7 @@ def _add_pair(program: CanaryProgram, pair: str, *, private_agreement: bool) -> 
     files[f"{folder}/pair.yml"] = f"""\
 mentor: {{name: {m("review", "pair.mentor.name")}, role: {m("review", "pair.mentor.role")}}}
 mentee: {{name: {m("review", "pair.mentee.name")}, role: {m("review", "pair.mentee.role")}}}
+co_mentors: [{{name: {m("review", "pair.co_mentors[0].name")}, role: {m("review", "pair.co_mentors[0].role")}}}]
 start: 2026-01-05
 planned_end: 2026-06-30
 end: 2026-06-26
@@ -119,13 +120,18 @@ Goal notes {m(visibility, "goal.body")}.
 ---
 date: {day}
 minutes: 45
+attendees: [{m(visibility, "session.attendees[0]")}, {m(visibility, "session.attendees[1]")}]
 agenda: [{m(visibility, "session.agenda[0]")}, {m(visibility, "session.agenda[1]")}]
 goals: [{shared_goal}, {private_goal}]
 actions:
   - {{task: {m(visibility, "session.actions[0].task")}, owner: mentee, due: 2026-02-20}}
+  - {{task: {m(visibility, "session.actions[1].task")}, due: 2026-02-24,
+     owner: {{name: {m(visibility, "session.actions[1].owner.name")}, role: {m(visibility, "session.actions[1].owner.role")}}}}}
 feedback:
   mentor: {m(visibility, "session.feedback.mentor")}
   mentee: {m(visibility, "session.feedback.mentee")}
+links:
+  - {{title: {m(visibility, "session.links[0].title")}, url: "https://recordings.invalid/{m(visibility, "session.links[0].url")}"}}
 guidelines: [regular-meetings]
 visibility: {visibility}
 ---

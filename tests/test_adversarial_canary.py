@@ -116,6 +116,25 @@ def test_a_pair_that_tries_to_pull_in_other_records_is_refused_and_nothing_leaks
         assert all(KEYS_PASSPHRASE not in text for _, text in site_files(folder / top))
 
 
+NEW_FIELDS = ("session.attendees", "session.links", "session.actions[1].owner", "pair.co_mentors")
+"""The text fields added for issue 20: names of attendees, owners and co-mentors, link titles and urls."""
+
+
+def test_the_new_text_fields_reach_only_the_editions_their_record_belongs_in(attacked: tuple[
+        CanaryProgram, Path, subprocess.CompletedProcess[str]]) -> None:
+    program, folder, _ = attacked
+    places = marker_places(folder)
+    added = [m for m in program.markers if m.where.startswith(NEW_FIELDS)]
+    assert {m.where.split("[")[0].split(".owner")[0] for m in added} >= {"session.attendees", "session.links",
+                                                                           "session.actions", "pair.co_mentors"}
+    for marker in added:
+        found = places.get(marker.text, set())
+        assert any(p.startswith(f"site-private/pairs/{marker.pair}/") for p in found), marker
+        assert not [p for p in found if p.startswith(("site/", "site-private/report/"))], marker
+        shared = any(p.startswith(f"site-private/review/{marker.pair}/") for p in found)
+        assert shared == (marker.visibility == "review"), marker
+
+
 def test_every_attempt_is_a_located_error(attacked: tuple[CanaryProgram, Path,
                                                            subprocess.CompletedProcess[str]]) -> None:
     _, _, result = attacked

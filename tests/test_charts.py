@@ -6,8 +6,11 @@ from datetime import date, timedelta
 from xml.etree import ElementTree
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mentorsite.insights.measures import cadence_report, goal_progress
+from mentorsite.model.record_sets import PairRecords
 from mentorsite.model.records import Goal
 from mentorsite.pages.charts import (
     ACCENT,
@@ -27,7 +30,7 @@ from mentorsite.pages.charts import (
     sessions_chart,
     year_labels,
 )
-from tests.test_insights import records, session
+from tests.test_insights import agreement, pair, records, session
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -58,15 +61,37 @@ def test_the_expected_ticks_are_the_meetings_the_figures_count_from_the_start() 
     as_of = date(2026, 3, 10)
     report = cadence_report(held, as_of)
     assert report is not None and (report.held, report.missed, report.expected) == (3, 2, 5)
+    # The first meeting came before its slot (19 January): its tick is on its own day.
     assert report.due_dates == tuple(date.fromisoformat(day) for day in (
-        "2026-01-19", "2026-01-22", "2026-02-05", "2026-02-19", "2026-03-05"))
+        "2026-01-08", "2026-01-22", "2026-02-05", "2026-02-19", "2026-03-05"))
     chart = sessions_chart(held, report, as_of)
     assert chart is not None
     ticks = [r for r in parse(chart.svg).iter(f"{SVG}rect") if r.get("height") == "8"]
     assert len(ticks) == report.expected
     assert "Meetings held: 3 of the 5 it called for, 2 missed." in chart.description
     xs = [float(str(tick.get("x")).rstrip("%")) for tick in ticks]
-    assert xs == sorted(xs) and xs[0] < xs[1]  # the first is due from the start, before the second meeting
+    assert xs == sorted(xs) and xs[0] < xs[1]
+
+
+@settings(max_examples=300, deadline=None)
+@given(unit=st.sampled_from(["days", "weeks", "months"]), every=st.integers(1, 4),
+       offsets=st.lists(st.integers(0, 200), max_size=8), status=st.sampled_from(["active", "paused"]),
+       measured=st.integers(1, 260))
+def test_every_meeting_the_figures_count_is_one_tick_inside_the_chart(unit: str, every: int, offsets: list[int],
+                                                                      status: str, measured: int) -> None:
+    start = date(2026, 1, 5)
+    as_of = start + timedelta(days=measured)
+    held = PairRecords(pair(status), agreement(every, unit),
+                       sessions=tuple(session(str(start + timedelta(days=o))) for o in sorted(set(offsets))))
+    report = cadence_report(held, as_of)
+    assert report is not None
+    assert len(report.due_dates) == report.expected
+    assert all(start <= day <= as_of for day in report.due_dates)
+    chart = sessions_chart(held, report, as_of)
+    if chart is not None:
+        ticks = [float(str(r.get("x")).rstrip("%")) for r in parse(chart.svg).iter(f"{SVG}rect")
+                 if r.get("height") == "8"]
+        assert len(ticks) == report.expected and all(2 <= x <= 98 for x in ticks)
 
 
 def test_no_sessions_no_chart_and_no_cadence_is_said_in_words() -> None:

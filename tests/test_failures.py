@@ -299,8 +299,8 @@ def with_options(options: str) -> str:
 FOLDER = object()
 CONFIGS: dict[str, tuple[object, str]] = {
     "YAML syntax": (MKDOCS_YML + "nav: [a, b\n",
-                    "mkdocs.yml:11:1: error[yaml-syntax] invalid YAML: expected ',' or ']', but got '<stream end>' "
-                    "(while parsing a flow sequence that starts on line 10, column 6)"),
+                    "mkdocs.yml:10:6: error[yaml-syntax] invalid YAML: the list opened with '[' here is not closed; "
+                    "expected ']' before the end of the file"),
     "a tab": (MKDOCS_YML.replace("  name: material", "\tname: material"),
               "mkdocs.yml:4:1: error[yaml-syntax] invalid YAML: found a tab; YAML indentation must use spaces"),
     "a Python name as a value": (MKDOCS_YML + "extra: !!python/name:os.system\n",
@@ -418,8 +418,8 @@ CONFIGS: dict[str, tuple[object, str]] = {
                            "mkdocs.yml:1:10: error[bad-setting] INHERIT: expected a file to inherit, got none at "
                            "nothere.yml"),
     "INHERIT of a broken file": ("INHERIT: base.yml\n" + MKDOCS_YML,
-                                 "base.yml:2:1: error[yaml-syntax] invalid YAML: expected ',' or ']', but got "
-                                 "'<stream end>' (while parsing a flow sequence that starts on line 1, column 4)"),
+                                 "base.yml:1:4: error[yaml-syntax] invalid YAML: the list opened with '[' here is "
+                                 "not closed; expected ']' before the end of the file"),
 }
 COMMANDS = {
     "check": ("check",),

@@ -247,8 +247,12 @@ def test_text_the_renderer_cannot_nest_keeps_the_pair_unbuilt_without_a_tracebac
     from mentorsite.cli import main
 
     monkeypatch.setattr(inclusions, "too_deep", lambda text: None)
-    session = f"---\ndate: 2026-02-03\nagenda: [Goals]\n---\n\n{_nested_list(400)}"
-    folder = write_files(tmp_path, {**BASE_PROGRAM, "content/pairs/ana-ben/sessions/2026-02-03.md": session})
+    # A text field, which the page's Markdown renders (a body has a renderer of its own, which
+    # bounds its nesting: see test_record_bodies.py).
+    nested = "".join(f"  {line}\n" for line in _nested_list(400).splitlines())
+    agreement = ("---\ncadence: {every: 2, unit: weeks}\nchannels: [video]\nconfidentiality: |\n" + nested
+                 + "goals: [speaking]\n---\n")
+    folder = write_files(tmp_path, {**BASE_PROGRAM, "content/pairs/ana-ben/agreement.md": agreement})
     monkeypatch.chdir(folder)
     result = CliRunner().invoke(main, ["build", "--pair", "ana-ben", "--jobs", "1"])
     assert result.exit_code == 1

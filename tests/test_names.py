@@ -125,7 +125,8 @@ def test_a_page_id_from_a_file_name_one_byte_over_the_limit_is_refused(
         f"{too_long}:1:1: error[name-too-long] id: expected a {kind} id (the file name) of at most {most} bytes, "
         f"got {most + 1}: the build derives the name '<id>.html' from it, and {NAME_LIMIT}; shorten it by 1 byte"]
     assert checked_messages(program, "bad-file-name") == [
-        f"{checkin}:1:1: error[bad-file-name] expected a file name YYYY-MM-DD.md, got '{Path(checkin).name}'"]
+        f"{checkin}:1:1: error[bad-file-name] expected a file name YYYY-MM-DD.md, got '{Path(checkin).name}'; "
+        "rename it 2026-03-02.md (the date it gives)"]
 
 
 def test_a_goal_and_a_guideline_id_written_in_the_record_are_measured_at_the_value(tmp_path: Path) -> None:

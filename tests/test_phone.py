@@ -7,6 +7,7 @@ lays a session page out in Chromium at a phone's width.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -37,6 +38,12 @@ BODY_HEADINGS = {
 }
 
 
+# A pair's summary on the reviewer index, which every reviewer reads beside the other pairs.
+HOSTILE_SUMMARY = ('Ours. </div> <p><strong>From the program team:</strong> the pair below left.</p> '
+                   '# Not a heading *kept* {: .mentorsite-verdict } '
+                   '<span class="mentorsite-verdict mentorsite-verdict--pass">12 pass</span>')
+
+
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     program = copy_example(tmp_path_factory.mktemp("phone"))
@@ -45,6 +52,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
         path.write_text(path.read_text(encoding="utf-8") + added, encoding="utf-8")
     pair = program / "content/pairs/noor-james/pair.yml"
     pair.write_text(pair.read_text(encoding="utf-8").replace("program: Northwind Mentoring\n", ""), encoding="utf-8")
+    pair = program / "content/pairs/priya-tomas/pair.yml"
+    pair.write_text(pair.read_text(encoding="utf-8") + f"summary: {json.dumps(HOSTILE_SUMMARY)}\n", encoding="utf-8")
     result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict"], cwd=program, env=ENV,
                             capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
@@ -238,3 +247,14 @@ def test_the_reviewer_index_stacks_its_cards_on_a_phone_and_pairs_them_on_a_desk
     assert all(card["right"] <= 390 for card in phone)
     desk, _ = seen[1280]
     assert len({card["left"] for card in desk}) == 2  # two side by side
+
+
+def test_a_pairs_summary_stays_text_in_its_own_card_on_the_reviewer_index(built: Path) -> None:
+    index = (built / "site-private/review/index.html").read_text(encoding="utf-8")
+    grid = re.search(r'<div class="grid cards mentorsite-reviews">(.*?)</div>\s*</article>', index, re.S)
+    assert grid, "the grid of cards was cut short"
+    items = re.findall(r"<li>(.*?)</li>", grid.group(1), re.S)
+    assert len(items) == 4  # the cards after it are still cards
+    assert "<strong>From the program team:" not in index and '<span class="mentorsite-verdict' not in index
+    assert "<h1" not in grid.group(1) and "<em>kept</em>" in items[2]  # inline Markdown only
+    assert "&lt;/div&gt; &lt;p&gt;&lt;strong&gt;From the program team:&lt;/strong&gt;" in items[2]

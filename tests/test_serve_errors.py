@@ -35,7 +35,7 @@ GUIDELINE = "content/handbook/guidelines/clear-goals.md"
 SESSION = "content/pairs/ana-ben/sessions/2026-02-03.md"
 CHECKIN = "content/pairs/ana-ben/checkins/2026-03-01.md"
 BROKEN_AUDIENCE = ("content/handbook/guidelines/clear-goals.md:3:12 audience[0]: expected one of 'mentor', "
-                   "'mentee', 'both' or 'program', got 'everyone' error[bad-value]")
+                   "'mentee', 'both' or 'program', got 'everyone'; did you mean 'both'? error[bad-value]")
 BROKEN_DATE = ("content/pairs/ana-ben/sessions/2026-02-03.md:2:7 date: expected a real date, got '2026-02-31' "
                "(day is out of range for month) error[bad-date]")
 STALE_NOTE = "Where a record could not be read, its page shows its last good content."

@@ -14,6 +14,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
+import material
 import pytest
 from jinja2 import nodes
 from mkdocs.config import load_config
@@ -261,3 +262,15 @@ def test_every_template_has_a_section_with_its_blocks() -> None:
             assert f"`{block.name}`" in body, (name, block.name)
     dashboard = text.split(f"\n### {BUNDLED_PREFIX}/{DASHBOARD}\n", 1)[1].split("\n### ", 1)[0]
     assert "`overview`" in dashboard and "`wording`" in dashboard and "`goals`" in dashboard
+
+
+def test_the_private_sites_search_partial_is_the_themes_own_with_the_dialog_named() -> None:
+    """The override is a copy: when the theme's partial changes, this says to copy it again."""
+    theirs = (Path(material.__file__).parent / "templates/partials/search.html").read_text(encoding="utf-8")
+    ours = (ROOT / "themes/private/overrides/partials/search.html").read_text(encoding="utf-8")
+    body = ours.split("-#}", 1)[1]
+    named = 'role="dialog" aria-label="{{ lang.t(\'search\') }}"'
+    assert body.count(named) == 1
+    assert body.replace(named, 'role="dialog"') == theirs.split("-#}", 1)[1], (
+        "the theme's partials/search.html changed: copy it into themes/private/overrides/partials/ "
+        "again and name the dialog")

@@ -60,13 +60,25 @@ def test_no_palette_or_a_strange_one_falls_back_to_the_themes_defaults(palette: 
     assert "<" not in look.attributes() and look.attributes().count('"') == 8
 
 
+AUTOMATIC_FIRST = TWO_PALETTES.replace("  palette:\n", '  palette:\n    - media: "(prefers-color-scheme)"\n'
+                                                       "      toggle: {icon: material/brightness-auto}\n")
+
+
+def test_the_themes_automatic_palette_hands_over_to_the_light_and_dark_ones() -> None:
+    look = unlock_look([{"media": "(prefers-color-scheme)"},
+                        {"media": "(prefers-color-scheme: light)", "primary": "red"},
+                        {"media": "(prefers-color-scheme: dark)", "scheme": "slate", "primary": "red"}], ASSETS)
+    assert (look.scheme, look.primary) == ("default", "red")
+
+
 @pytest.mark.slow
-def test_the_unlock_page_shows_the_programs_palette_light_and_dark(tmp_path: Path,
+@pytest.mark.parametrize("palettes", [TWO_PALETTES, AUTOMATIC_FIRST], ids=["light-and-dark", "automatic-first"])
+def test_the_unlock_page_shows_the_programs_palette_light_and_dark(tmp_path: Path, palettes: str,
                                                                    browser: playwright.Browser) -> None:  # noqa: F811
     _, folder = encrypted_program(tmp_path)
     config = folder / "mkdocs.yml"
     config.write_text(config.read_text(encoding="utf-8").replace("  name: material\n",
-                                                                 "  name: material\n" + TWO_PALETTES),
+                                                                 "  name: material\n" + palettes),
                       encoding="utf-8")
     result = run(folder, "build", "--strict")
     assert result.returncode == 0, result.stderr

@@ -31,11 +31,13 @@ from mentorsite.model.record_sets import Handbook
 from mentorsite.model.records import Guideline
 from mentorsite.pages.guideline_diff import (
     HIDDEN,
+    LINES,
     PARAGRAPH,
     ReadableChange,
     blocks,
     readable_change,
     split_fields,
+    word_diff,
 )
 from mentorsite.pages.rendering import create_environment, render_handbook
 from tests.editions import VERSIONED, git, publish
@@ -126,7 +128,30 @@ def test_a_very_long_changed_paragraph_is_one_block_that_wraps() -> None:
 
 def test_fenced_code_is_one_block_even_with_blank_lines_in_it() -> None:
     assert blocks("Text.\n\n```\na\n\n# not a heading\n```\n- item\n") == [
-        ["Text."], ["```", "a", "#", "not", "a", "heading", "```"], ["-", "item"]]
+        ["Text."], ["```", "a", "", "# not a heading", "```"], ["-", "item"]]
+
+
+def test_changed_code_and_tables_are_shown_line_by_line_as_written() -> None:
+    code = body_change("```\nmeet(weekly)\nnotes()\n```\n", "```\nmeet(fortnightly)\nnotes()\n```\n")
+    assert code == [f"{LINES}&#96;&#96;&#96;\n{DEL}meet(weekly)</del>\n{INS}meet(fortnightly)</ins>\nnotes()"
+                    "\n&#96;&#96;&#96;</code></pre>"]
+    table = body_change("| When | Who |\n|---|---|\n| Monday | Ana |\n",
+                        "| When | Who |\n|---|---|\n| Tuesday | Ana |\n")
+    assert table == [f"{LINES}&#124; When &#124; Who &#124;\n&#124;---&#124;---&#124;\n{DEL}&#124; Monday &#124; "
+                     f"Ana &#124;</del>\n{INS}&#124; Tuesday &#124; Ana &#124;</ins></code></pre>"]
+    # A paragraph that became code is one removed paragraph and one added code block.
+    assert body_change("Meet weekly.\n", "```\nMeet weekly.\n```\n") == [
+        full("<p><del>Meet weekly.</del></p>"), f"{LINES}{INS}&#96;&#96;&#96;\nMeet weekly.\n&#96;&#96;&#96;</ins></code></pre>"]
+
+
+def test_a_block_too_large_to_compare_word_by_word_is_shown_removed_then_added() -> None:
+    def edited(count: int) -> tuple[list[str], list[str]]:
+        before = [f"w{i}" for i in range(count)]
+        return before, [*before[:10], "x", *before[11:300], "y", *before[301:]]
+    small = word_diff(*edited(400))  # 160,000 word pairs: compared word by word
+    assert small.count("<del") == 2 and small.count("<ins") == 2
+    before, after = edited(800)  # 640,000 word pairs: past MOST_COMPARISONS
+    assert word_diff(before, after) == f"{DEL}{' '.join(before)}</del> {INS}{' '.join(after)}</ins>"
 
 
 def test_changed_fields_are_listed_by_name_items_by_item() -> None:
@@ -267,3 +292,17 @@ def test_the_changes_wrap_on_a_phone_and_read_without_colour(site_url: str, widt
         assert raw.locator("pre").is_visible() and raw.locator("code").evaluate("e => e.scrollWidth <= e.clientWidth")
         assert page.evaluate("document.documentElement.scrollWidth") <= width
         browser.close()
+
+
+def test_a_changed_checklist_or_licence_is_a_changed_field() -> None:
+    before = guideline("Same.\n", related=["x"], checklist=["Agree goals", "Date them"],
+                       licence={"name": "CC BY 4.0"})
+    after = guideline("Same.\n", related=["x"], checklist=["Agree goals", "Date each one"],
+                      licence={"name": "CC BY-SA 4.0", "url": "https://licences.example/by-sa"})
+    shown = change(before, after)
+    assert [(f.name, f.html) for f in shown.fields] == [
+        ("Checklist", full("Agree goals; <del>Date them</del>; <ins>Date each one</ins>")),
+        ("Licence", full("CC <del>BY</del> <ins>BY-SA</ins> 4.0 <ins>(https://licences.example/by-sa)</ins>"))]
+    assert [(p.html, p.unchanged) for p in shown.body] == [("", 1)]
+    plain = guideline("Same.\n")  # without them, the text is what it was before they existed
+    assert "Checklist" not in guideline_text(plain) and "Licence" not in guideline_text(plain)

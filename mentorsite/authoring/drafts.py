@@ -20,7 +20,7 @@ from mentorsite.checking.validation import validate_record
 from mentorsite.insights.measures import DAYS_PER_UNIT, ActionItem, action_items
 from mentorsite.model.diagnostics import Diagnostic
 from mentorsite.model.record_sets import PairRecords
-from mentorsite.model.records import RECORD_TYPES, Cadence, Goal, Person, Record, Session
+from mentorsite.model.records import RECORD_TYPES, Cadence, Goal, Person, Record, Session, owner_name
 from mentorsite.model.schemas import schema_hint
 from mentorsite.pages.rendering import TemplateFailure, render_page
 from mentorsite.reading.loading import PAIRS_FOLDER
@@ -187,7 +187,7 @@ def _private_note(marked: int) -> str:
 def _describe_action(item: ActionItem, when: date) -> str:
     due = f", due {item.due.isoformat()}" if item.due else ""
     overdue = ", overdue" if item.is_overdue(when) else ""
-    return f"Follow up: {item.task} ({item.owner}{due}{overdue})"
+    return f"Follow up: {item.task} ({owner_name(item.owner)}{due}{overdue})"
 
 
 def draft_checkin(environment: Environment, place: DraftPlace, records: PairRecords, when: date) -> Draft:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -18,6 +17,7 @@ from mentorsite.checking.inclusions import (
     check_handbook_text,
     check_pair_document,
 )
+from mentorsite.checking.name_lengths import check_name_lengths, check_page_names, name_limits, shown_path
 from mentorsite.checking.references import (
     check_action_links,
     check_duplicate_ids,
@@ -42,7 +42,6 @@ from mentorsite.model.records import (
     Session,
 )
 from mentorsite.reading.caching import RecordCache, digest, paused_gc
-from mentorsite.reading.limits import Limit, NameLimits
 from mentorsite.reading.loading import (
     GUIDELINES_FOLDER,
     LANDING_PAGE,
@@ -50,7 +49,6 @@ from mentorsite.reading.loading import (
     PairDocuments,
     ProgramPlaces,
     load_content,
-    printable,
 )
 from mentorsite.reading.positions import Positions
 from mentorsite.reading.problems import problem
@@ -169,9 +167,9 @@ def _read_program(content_dir: Path, root: Path, editions: Sequence[str] | None,
         if records:
             pairs.append(records)
     diagnostics += _check_reserved_ids(content.pairs, places)
-    limits = _name_limits(places)
+    limits = name_limits(places)
     diagnostics += check_name_lengths(content, limits)
-    diagnostics += _check_page_names(places, (content_dir / GUIDELINES_FOLDER).resolve(), limits, root)
+    diagnostics += check_page_names(places, (content_dir / GUIDELINES_FOLDER).resolve(), limits, root)
     handbook = Handbook(tuple(guidelines), content.landing_markdown)
     program = Program(handbook, tuple(sorted(pairs, key=lambda p: p.pair.id)))
     folders = {_folder_id(p): p.path for p in content.pairs}
@@ -193,7 +191,7 @@ def _check_inclusions(content: ContentDocuments, content_dir: Path, root: Path, 
     record cache with it; a handbook page's include targets are looked up on disk every time,
     and so are the files that mkdocs.yml has the handbook's extensions read (see ``check_settings``).
     """
-    included = Included(lambda path: _shown(path, root), set())
+    included = Included(lambda path: shown_path(path, root), set())
     found = check_settings(places, included.shown, included)
     for pair in content.pairs:
         for document in _pair_documents(pair):
@@ -206,15 +204,10 @@ def _check_inclusions(content: ContentDocuments, content_dir: Path, root: Path, 
         found += check_handbook_text(document, root / document.path, places, included)
     landing = content_dir / LANDING_PAGE
     if content.landing_markdown is not None:
-        page = Document(_shown(landing, root), None, Positions(), body=content.landing_markdown)
+        page = Document(shown_path(landing, root), None, Positions(), body=content.landing_markdown)
         found += check_handbook_text(page, landing.absolute(), places, included)
     skip = {(content_dir / GUIDELINES_FOLDER).resolve(), landing.resolve()}
     return found + check_docs_pages(places, included.shown, skip, included)
-
-
-def _shown(path: Path, root: Path) -> str:
-    relative = Path(os.path.relpath(path.absolute(), root.absolute()))
-    return (relative if not relative.parts or relative.parts[0] != ".." else path.absolute()).as_posix()
 
 
 def _digest_of(documents: list[Document]) -> str:
@@ -265,73 +258,22 @@ def _check_reserved_ids(pairs: list[PairDocuments], places: ProgramPlaces) -> li
     return found
 
 
-def _name_limits(places: ProgramPlaces) -> NameLimits:
-    outputs = dict(places.outputs)
-    return NameLimits.of(outputs.get("private_dir", places.program_dir / "site-private"),
-                         outputs.get("site_dir", places.program_dir / "site"))
-
-
-def check_name_lengths(content: ContentDocuments, limits: NameLimits) -> list[Diagnostic]:
-    """Every pair, goal, session and guideline whose name the build could not write (``name-too-long``).
-
-    A name is measured in bytes against every name and path the build derives from it
-    (see ``limits``), before any build, so that no build stops on it half way.
-    """
-    guideline_limit = limits.page_id("guidelines", None)
-    found = [_too_long(document, "guideline id", guideline_limit) for document in content.guidelines]
-    pair_limit = limits.pair_id()
-    for documents in content.pairs:
-        pair_file = documents.files.get("pair.yml")
-        message = pair_limit.describe("pair id (the folder name)", documents.folder)
-        if message:
-            written = pair_file is not None and "id" in (pair_file.data or {})
-            where = pair_file.positions.of_value(("id",)) if pair_file and written else (1, 1)
-            found.append(problem(f"{documents.path}/pair.yml", where, "name-too-long",
-                                 message, "id"))
-        # The pages' limits for a pair id that fits: a pair id too long is reported on its own.
-        pair_id = documents.folder[:max(pair_limit.most, 1)]
-        for kind, folder, pages in (("goal id", "goals", documents.goals),
-                                    ("session id", "sessions", documents.sessions)):
-            page_limit = limits.page_id(folder, pair_id)
-            found += [_too_long(document, kind, page_limit) for document in pages]
-    return [diagnostic for diagnostic in found if diagnostic is not None]
-
-
-# The endings MkDocs reads as Markdown pages, each written as '<name>.html' or '<name>/index.html'.
-PAGE_SUFFIXES = (".md", ".markdown", ".mdown", ".mkdn", ".mkd")
-
-
-def _check_page_names(places: ProgramPlaces, guidelines: Path, limits: NameLimits,
-                      root: Path) -> list[Diagnostic]:
-    """The pages of ``docs_dir`` (besides the guidelines, measured by id) the build could not write."""
-    left_out = {guidelines, places.pairs_dir, *(path for _, path in places.outputs)}
-    found = []
-    for walked, folders, files in os.walk(places.docs_dir):
-        folder = Path(walked)
-        folders[:] = sorted(name for name in folders
-                            if not name.startswith(".") and (folder / name).resolve() not in left_out)
-        relative = folder.relative_to(places.docs_dir).as_posix()
-        limit = limits.page_id("" if relative == "." else relative, None)
-        for page in sorted(folder / name for name in files if not name.startswith(".")):
-            message = (limit.describe("page name (the file name without its ending)", page.stem)
-                       if page.suffix.lower() in PAGE_SUFFIXES else None)
-            if message:
-                found.append(problem(printable(_shown(page, root)), (1, 1), "name-too-long", message))
-    return found
-
-
-def _too_long(document: Document, kind: str, limit: Limit) -> Diagnostic | None:
-    written = "id" in (document.data or {}) and isinstance((document.data or {})["id"], str)
-    shown_kind = kind if written else f"{kind} (the file name)"
-    message = limit.describe(shown_kind, document_id(document, _stem(document)))
-    if message is None:
-        return None
-    where = document.positions.of_value(("id",)) if written else (1, 1)
-    return problem(document.path, where, "name-too-long", message, "id")
-
-
 def _stem(document: Document) -> str:
     return Path(document.path).stem
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def _rename_hint(document: Document, *, topic: bool) -> str:
+    """"; rename it 2026-07-16-week-1.md", from the record's own date, when it has a valid one."""
+    written = (document.data or {}).get("date") if isinstance(document.data, dict) else None
+    day = str(written) if written is not None else ""
+    if not CHECKIN_NAME.fullmatch(day):
+        return ""
+    words = _slug(re.sub(r"\d{4}-\d{2}-\d{2}", "", _stem(document))) if topic else ""
+    return f"; rename it {day}{'-' + words if words else ''}.md (the date it gives)"
 
 
 class _Validator:
@@ -386,7 +328,7 @@ def _pair_records(documents: PairDocuments, diagnostics: list[Diagnostic],
     sessions.sort(key=lambda s: (s.date, s.id))
     checkins.sort(key=lambda c: c.date)
     records = PairRecords(pair, agreement, tuple(goals), tuple(sessions), tuple(checkins), closing)
-    by_path = {d.path: d for d in [*documents.files.values(), *documents.sessions]}
+    by_path = {d.path: d for d in [*documents.files.values(), *documents.sessions, *documents.checkins]}
     diagnostics += check_pair_dates(records, by_path)
     return records
 
@@ -401,7 +343,10 @@ def _many(record_type: type[RecordType], documents: list[Document], name_rule: r
         if name_rule and not named:
             expected = "YYYY-MM-DD.md or YYYY-MM-DD-topic.md" if record_type is Session else "YYYY-MM-DD.md"
             message = f"expected a file name {expected}, got '{Path(document.path).name}'"
-            diagnostics.append(problem(document.path, (1, 1), "bad-file-name", message))
+            diagnostics.append(problem(document.path, (1, 1), "bad-file-name", message + _rename_hint(
+                document, topic=record_type is Session)))
+            # Its other checks still run (under a stand-in id): one run shows every problem.
+            validate(record_type, document, _slug(_stem(document)) or "unnamed", diagnostics, taken)
             continue
         record = validate(record_type, document, _stem(document), diagnostics, taken)
         if record is None:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from mentorsite.model.diagnostics import Diagnostic, Severity
 from mentorsite.model.record_sets import PairRecords
+from mentorsite.model.records import Checkin, Session
 from mentorsite.reading.problems import problem
 from mentorsite.reading.sources import Document
 
@@ -119,7 +120,7 @@ def check_action_links(sessions: Iterable[Document]) -> list[Diagnostic]:
 
 
 def check_pair_dates(records: PairRecords, documents: dict[str, Document]) -> list[Diagnostic]:
-    """End dates after the start; sessions not before the start."""
+    """End dates after the start; sessions and check-ins not before the start, nor after an end."""
     pair = records.pair
     found = []
 
@@ -131,9 +132,15 @@ def check_pair_dates(records: PairRecords, documents: dict[str, Document]) -> li
         if value is not None and value < pair.start:
             message = f"expected a date on or after the start ({pair.start}), got {value}"
             found.append(problem(pair.path, at(pair.path, name), "date-order", message, name))
-    for session in records.sessions:
-        if session.date < pair.start:
-            message = f"expected a date on or after the pair's start ({pair.start}), got {session.date}"
-            found.append(problem(session.path, at(session.path, "date"), "date-order", message, "date",
-                                 Severity.WARNING))
+    dated: list[Session | Checkin] = [*records.sessions, *records.checkins]
+    for record in dated:
+        if record.date < pair.start:
+            message = f"expected a date on or after the pair's start ({pair.start}), got {record.date}"
+        elif pair.end is not None and pair.end >= pair.start and record.date > pair.end:
+            message = (f"expected a date on or before the pair's end ({pair.end}, status '{pair.status}'), "
+                       f"got {record.date}; if the relationship went on, move its end")
+        else:
+            continue
+        found.append(problem(record.path, at(record.path, "date"), "date-order", message, "date",
+                             Severity.WARNING))
     return found

@@ -8,6 +8,7 @@ unknown keys with a suggestion, ids taken from file names, file naming rules.
 from __future__ import annotations
 
 import difflib
+import re
 import types
 import typing
 from collections.abc import Collection
@@ -129,7 +130,12 @@ def _describe_error(detail: ErrorDetails) -> tuple[str, str]:
     if kind in _EXPECTED_BY_TYPE_ERROR:
         return "wrong-type", f"expected {_EXPECTED_BY_TYPE_ERROR[kind]}, got {got}"
     if kind == "literal_error":
-        return "bad-value", f"expected one of {context['expected']}, got {got}"
+        message = f"expected one of {context['expected']}, got {got}"
+        given = detail.get("input")
+        allowed = re.findall(r"'([^']*)'", str(context["expected"]))
+        close = (_synonym(given, allowed) or next(iter(difflib.get_close_matches(given, allowed, n=1)), None)
+                 if isinstance(given, str) else None)
+        return "bad-value", message + (f"; did you mean '{close}'?" if close else "")
     if kind == "too_short":
         return "missing-field", "expected at least one item, got an empty list"
     if kind == "string_too_short":
@@ -139,7 +145,7 @@ def _describe_error(detail: ErrorDetails) -> tuple[str, str]:
     if kind in bounds:
         limit = next(iter(context.values()))
         return "out-of-range", f"expected a number {bounds[kind]} {limit}, got {got}"
-    if kind in {"wrong-type", "bad-date", "unsafe-id"}:  # raised by the model's own field rules
+    if kind in {"wrong-type", "bad-date", "unsafe-id", "bad-url"}:  # raised by the model's own field rules
         return kind, detail["msg"]
     return "invalid", detail["msg"]
 
@@ -170,9 +176,36 @@ def _unknown_key(key: str, allowed: list[str], location: Location, document: Doc
                    f"unknown key; {suggest(key, allowed)}", field_name(location), Severity.WARNING)
 
 
+# Words other programs use for the roles mentorsite names (a value, or a key of pair.yml):
+# "did you mean" offers the role when it is one of the names allowed there.
+ROLE_SYNONYMS = {
+    "mentee": ("student", "learner", "mentoree", "protege", "protégé", "apprentice", "trainee", "intern",
+               "contributor", "participant", "fellow", "scholar"),
+    "mentor": ("advisor", "adviser", "coach", "tutor", "teacher", "supervisor", "guide", "instructor",
+               "primary-mentor", "primary mentor", "lead-mentor", "lead mentor"),
+    "both": ("all", "everyone", "everybody", "each", "either", "pair", "the pair", "mentor and mentee",
+             "mentee and mentor", "mentor-and-mentee", "us", "we"),
+    "program": ("organizer", "organiser", "organizers", "organisers", "admin", "admins", "administrator",
+                "coordinator", "coordinators", "staff", "owner", "owners", "program owner", "program owners",
+                "programme", "organization", "organisation", "org"),
+}
+_SYNONYM_OF = {word: role for role, words in ROLE_SYNONYMS.items() for word in words}
+
+
+def _synonym(value: str, allowed: Collection[str]) -> str | None:
+    """The role ``value`` is another word for, when that role is allowed ("Students" is 'mentee')."""
+    word = " ".join(value.strip().lower().replace("_", " ").split())
+    for candidate in (word, word.replace(" ", "-"), word.removesuffix("s"), word.removesuffix("es")):
+        role = _SYNONYM_OF.get(candidate) or (candidate if candidate in ROLE_SYNONYMS else None)
+        if role in allowed and role != value:
+            return role
+    return None
+
+
 def suggest(value: str, allowed: list[str]) -> str:
-    """"did you mean 'x'?" for a close name, else the whole list of names allowed."""
-    close = difflib.get_close_matches(value, allowed, n=1, cutoff=0.6)
+    """"did you mean 'x'?" for a close name or another word for it, else the whole list allowed."""
+    close = [role] if (role := _synonym(value, allowed)) else difflib.get_close_matches(value, allowed, n=1,
+                                                                                         cutoff=0.6)
     return f"did you mean '{close[0]}'?" if close else f"expected one of: {', '.join(allowed)}"
 
 

@@ -1,4 +1,4 @@
-"""Starting a program and drafting records: `init`, `new`, `schema`."""
+"""Starting a program and drafting records: `init`, `new`, `import`, `schema`."""
 
 from __future__ import annotations
 
@@ -20,9 +20,18 @@ from mentorsite.authoring.drafts import (
     draft_pair,
     draft_session,
 )
+from mentorsite.authoring.importing import (
+    ImportOptions,
+    ImportPlan,
+    ImportRefusedError,
+    plan_import,
+    write_pages,
+)
 from mentorsite.authoring.starter import starter_files
 from mentorsite.checking.references import describe_unknown
 from mentorsite.cli.base import CONFIG_OPTION, DATE, DAY, _running_engine, _usable_config, main
+from mentorsite.model.diagnostics import summarize
+from mentorsite.model.plurals import plural
 from mentorsite.model.record_sets import PairRecords
 from mentorsite.model.records import (
     MAX_EVERY,
@@ -33,6 +42,7 @@ from mentorsite.model.records import (
 )
 from mentorsite.model.schemas import SCHEMAS_FOLDER, write_schemas
 from mentorsite.pages.rendering import create_environment
+from mentorsite.reading.loading import GUIDELINES_FOLDER
 
 # Starting and writing records --------------------------------------------------------
 
@@ -222,6 +232,69 @@ def new_checkin(pair_id: str, when: datetime | None, config_file: Path) -> None:
 def new_closing(pair_id: str, when: datetime | None, config_file: Path) -> None:
     """The closing reflection, with each goal listed to say what came of it."""
     Workspace(config_file).draft_for(pair_id, draft_closing, _day(when))
+
+
+@main.command("import")
+@click.argument("source", type=click.Path(path_type=Path))
+@click.option("--audience", type=click.Choice(["both", "mentor", "mentee", "program"]), multiple=True,
+              help="Who the pages speak to; repeat for several [default: both].")
+@click.option("--topic", default="General", show_default=True,
+              help="The topic of pages that name none and are not in a folder of SOURCE.")
+@click.option("--source-url", metavar="URL", help="Where SOURCE is online: each guideline's source links "
+              "there (URL/relative/path.md).")
+@click.option("--dry-run", is_flag=True, help="Print what would be written, and write nothing.")
+@CONFIG_OPTION
+def import_pages(source: Path, audience: tuple[str, ...], topic: str, source_url: str | None, dry_run: bool,
+                 config_file: Path) -> None:
+    """Guidelines from another handbook: one per Markdown page under SOURCE.
+
+    SOURCE is a folder (read with its subfolders) or one page. The front matter of Jekyll,
+    Hugo, Docusaurus, MkDocs and GitBook pages gives each guideline its title, order, topic
+    and summary; a page's topic is the one its front matter names, else its folder's, else
+    --topic. No file is written over: a page imported before is named and left as it is.
+    When a page cannot be read, nothing is written.
+    """
+    if not topic.strip():
+        raise click.ClickException("expected a --topic with words in it, got an empty text")
+    workspace = Workspace(config_file)
+    folder = workspace.place.content_dir / GUIDELINES_FOLDER
+    options = ImportOptions(audience or ("both",), " ".join(topic.split()), source_url)
+    try:
+        plan = plan_import(source, folder, workspace.place.schemas_dir, options, workspace.shown,
+                           workspace.root)
+    except ImportRefusedError as error:
+        raise click.ClickException(str(error)) from None
+    for diagnostic in plan.diagnostics:
+        click.echo(str(diagnostic))
+    if plan.has_errors:
+        raise click.ClickException(f"nothing was imported: {summarize(plan.diagnostics)} in the pages of "
+                                   f"{workspace.shown(source)}; fix the errors and run the import again")
+    if not dry_run:
+        write_pages(plan)
+    _report_import(plan, workspace, folder, dry_run)
+
+
+def _report_import(plan: ImportPlan, workspace: Workspace, folder: Path, dry_run: bool) -> None:
+    """A line per page (source -> record, id, topic), the files left out, and what was done."""
+    for page in plan.pages:
+        done = f"id {page.id}, topic {page.topic}"
+        if page.existing:
+            done = "exists (imported before), left as it is"
+        click.echo(f"{page.relative} -> {workspace.shown(page.path)}: {done}")
+    for relative, reason in plan.skipped:
+        click.echo(f"{relative}: skipped, {reason}")
+    if plan.left_out:
+        more = len(plan.left_out) - 5
+        listed = ", ".join(plan.left_out[:5]) + (f" and {more} more" if more > 0 else "")
+        one = len(plan.left_out) == 1
+        what = "file that is not a Markdown page" if one else "files that are not Markdown pages"
+        click.echo(f"Left out {len(plan.left_out)} {what}: {listed}")
+    new = sum(1 for page in plan.pages if not page.existing)
+    there = len(plan.pages) - new
+    verb = "Would write" if dry_run else "Wrote"
+    click.echo(f"{verb} {plural(new, 'guideline')} into {workspace.shown(folder)}; {there} imported before, "
+               f"{len(plan.skipped)} skipped; {summarize(plan.diagnostics)}."
+               + (" Dry run: nothing was written." if dry_run else ""))
 
 
 @main.command()

@@ -39,6 +39,7 @@ FILTERS = {
     "yaml": "a value quoted for the front matter: `title: {{ goal.title | yaml }}`",
     "html": "text escaped for HTML, for page titles the theme writes outside the Markdown",
     "cell": "text kept inside one cell of a Markdown table",
+    "link_text": "text kept as the text of one Markdown link: `[{{ item.title | link_text }}](<url>)`",
     "percent": "a share as a percentage (`0.75` as `75%`), no value as an em dash",
     "plural": "a count and its noun, plural unless the count is one: `{{ n | plural(\"session\") }}` "
               "is `1 session`, `2 sessions`",

@@ -14,7 +14,7 @@ from typing import Literal
 from mentorsite.model.editions import OutcomeNotShared
 from mentorsite.model.plurals import plural
 from mentorsite.model.record_sets import PairRecords
-from mentorsite.model.records import Action, Cadence, Checkin, Goal, Session
+from mentorsite.model.records import Action, ActionOwner, Cadence, Checkin, Goal, Session
 
 DAYS_PER_UNIT = {"days": 1, "weeks": 7, "months": 30}
 
@@ -113,11 +113,13 @@ class CadenceReport:
     @property
     def due_dates(self) -> tuple[date, ...]:
         """The day each meeting the cadence called for was due, one for each of ``expected``:
-        a span's missed meetings, then (when a meeting ends it) the slot that meeting took."""
+        a span's missed meetings, then (when a meeting ends it) the slot that meeting took, on
+        the meeting's own day when it came early, so that no slot lies past the span."""
         due: list[date] = []
         for span in self.spans:
             count = self.missed_in(span) + (1 if span.closed else 0)
-            due += [span.since + timedelta(days=self.interval_days * k) for k in range(1, count + 1)]
+            due += [min(span.since + timedelta(days=self.interval_days * k), span.until)
+                    for k in range(1, count + 1)]
         return tuple(due)
 
     @property
@@ -189,7 +191,7 @@ class ActionItem:
     """
 
     task: str
-    owner: str
+    owner: ActionOwner
     due: date | None
     done: bool
     history: tuple[Mention, ...]

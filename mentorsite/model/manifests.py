@@ -59,6 +59,13 @@ def guideline_text(guideline: Guideline) -> str:
         lines += ["", "Sources:", *sources]
     if guideline.related:
         lines += ["", f"Related: {', '.join(guideline.related)}"]
+    # Only when present, so that the text (and hash) of a guideline without them is as it was.
+    if guideline.checklist:
+        lines += ["", "Checklist:", *(f"- {line}" for line in guideline.checklist)]
+    if guideline.licence:
+        licence = guideline.licence
+        lines += ["", f"Licence: {licence.name}" + (f" ({licence.url})" if licence.url else "")
+                  + (f"; {licence.attribution}" if licence.attribution else "")]
     return "\n".join(lines).strip() + "\n"
 
 

@@ -33,6 +33,13 @@ SIMILAR = 0.3
 """Below this share of common words, two blocks are shown as one removed and one added."""
 MOST_PAIRINGS = 2500
 """Past this many block pairs to weigh, blocks are paired in order (a rewrite, not an edit)."""
+MOST_COMPARISONS = 250_000
+"""Past this many word pairs (or block pairs), comparing could take minutes on a record of a
+megabyte: two blocks are then shown as one removed and one added, their likeness is estimated
+from their words alone, and the body's blocks are matched with the usual shortcut for long
+sequences. A build stays bounded whatever a guideline holds."""
+LINES = '<pre style="white-space:pre-wrap;overflow-wrap:anywhere"><code>'
+"""A changed code block or table, line by line, as it is written."""
 
 _MARKDOWN = str.maketrans({"`": "&#96;", "~": "&#126;", "{": "&#123;", "}": "&#125;", "*": "&#42;",
                            "_": "&#95;", "\\": "&#92;", "[": "&#91;", "]": "&#93;", "$": "&#36;",
@@ -41,7 +48,7 @@ _FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
 _HEADING = re.compile(r" {0,3}#{1,6}(?:\s|$)")
 _ITEM = re.compile(r"\s*(?:[-*+]|\d{1,9}[.)])(?:\s|$)")
 FIELDS = {"Title": ("", " "), "Summary": ("", " "), "Audiences": (",", ", "), "Topic": ("", " "),
-          "Sources": ("\n", "; "), "Related": (",", ", ")}
+          "Sources": ("\n", "; "), "Related": (",", ", "), "Checklist": ("\n", "; "), "Licence": ("", " ")}
 """The fields compared one by one: what parts the items of a list in the text, and what joins them shown."""
 
 
@@ -96,6 +103,9 @@ def word_diff(before: Sequence[str], after: Sequence[str], joiner: str = " ") ->
 
     ``joiner`` goes between words (or between the items of a list such as the audiences).
     """
+    if len(before) * len(after) > MOST_COMPARISONS:
+        return joiner.join(part for part in (removed(before, joiner) if before else "",
+                                             added(after, joiner) if after else "") if part)
     parts = []
     matcher = SequenceMatcher(None, before, after, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
@@ -119,16 +129,25 @@ def split_fields(text: str) -> tuple[dict[str, str], str]:
     if not lines[0].startswith("# ") or lines[1:2] != [""] or at is None:
         return {}, text.strip()
     fields = {"Title": lines[0][2:], "Summary": " ".join(lines[2:at - 1]), "Audiences": lines[at][5:],
-              "Topic": lines[at + 1][7:], "Sources": "", "Related": ""}
+              "Topic": lines[at + 1][7:], "Sources": "", "Related": "", "Checklist": "", "Licence": ""}
     rest = lines[at + 2:]
+    if len(rest) >= 2 and rest[-1].startswith("Licence: ") and rest[-2] == "":
+        fields["Licence"], rest = rest[-1][9:], rest[:-2]
+    fields["Checklist"], rest = _listed(rest, "Checklist:")
     if len(rest) >= 2 and rest[-1].startswith("Related: ") and rest[-2] == "":
         fields["Related"], rest = rest[-1][9:], rest[:-2]
-    first = len(rest)
-    while first > 0 and rest[first - 1].startswith("- "):
-        first -= 1
-    if first < len(rest) and first >= 2 and rest[first - 1] == "Sources:" and rest[first - 2] == "":
-        fields["Sources"], rest = "\n".join(line[2:] for line in rest[first:]), rest[:first - 2]
+    fields["Sources"], rest = _listed(rest, "Sources:")
     return fields, "\n".join(rest).strip()
+
+
+def _listed(lines: list[str], heading: str) -> tuple[str, list[str]]:
+    """A list under ``heading`` at the end of ``lines`` (its items, one a line), and the lines before it."""
+    first = len(lines)
+    while first > 0 and lines[first - 1].startswith("- "):
+        first -= 1
+    if first < len(lines) and first >= 2 and lines[first - 1] == heading and lines[first - 2] == "":
+        return "\n".join(line[2:] for line in lines[first:]), lines[:first - 2]
+    return "", lines
 
 
 def blocks(body: str) -> list[list[str]]:
@@ -143,7 +162,9 @@ def blocks(body: str) -> list[list[str]]:
 
     def close() -> None:
         if current:
-            found.append([word for line in current for word in line.split()])
+            as_lines = _FENCE.match(current[0]) or all(line.lstrip().startswith("|") for line in current)
+            found.append([line.rstrip() for line in current] if as_lines
+                         else [word for line in current for word in line.split()])
             current.clear()
 
     for line in body.split("\n"):
@@ -173,7 +194,13 @@ def blocks(body: str) -> list[list[str]]:
 
 
 def similarity(before: Sequence[str], after: Sequence[str]) -> float:
-    return SequenceMatcher(None, before, after, autojunk=False).ratio()
+    matcher = SequenceMatcher(None, before, after, autojunk=False)
+    return matcher.ratio() if len(before) * len(after) <= MOST_COMPARISONS else matcher.quick_ratio()
+
+
+def is_lines(block: Sequence[str]) -> bool:
+    """A code block or a table: kept as its lines (``blocks``), not as its words."""
+    return bool(block) and bool(_FENCE.match(block[0]) or block[0].lstrip().startswith("|"))
 
 
 Pairs = list[tuple[int | None, int | None]]
@@ -213,7 +240,8 @@ def compare_bodies(before: str, after: str) -> tuple[Passage, ...]:
     """The body's changed blocks in HTML, in order, with each run of unchanged ones counted."""
     old, new = blocks(before), blocks(after)
     passages: list[Passage] = []
-    matcher = SequenceMatcher(None, [tuple(b) for b in old], [tuple(b) for b in new], autojunk=False)
+    matcher = SequenceMatcher(None, [tuple(b) for b in old], [tuple(b) for b in new],
+                              autojunk=len(old) * len(new) > MOST_COMPARISONS)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
             passages.append(Passage(unchanged=i2 - i1))
@@ -222,11 +250,8 @@ def compare_bodies(before: str, after: str) -> tuple[Passage, ...]:
             if i is not None and j is not None and old[i1 + i] == new[j1 + j]:
                 passages.append(Passage(unchanged=1))
                 continue
-            if i is not None and j is not None:
-                shown = word_diff(old[i1 + i], new[j1 + j])
-            else:
-                shown = removed(old[i1 + i]) if i is not None else added(new[j1 + j]) if j is not None else ""
-            passages.append(Passage(f"{PARAGRAPH}{shown}</p>"))
+            passages += _changed_block(old[i1 + i] if i is not None else None,
+                                       new[j1 + j] if j is not None else None)
     merged: list[Passage] = []
     for passage in passages:
         if merged and passage.unchanged and merged[-1].unchanged:
@@ -234,6 +259,19 @@ def compare_bodies(before: str, after: str) -> tuple[Passage, ...]:
         else:
             merged.append(passage)
     return tuple(merged)
+
+
+def _changed_block(before: list[str] | None, after: list[str] | None) -> list[Passage]:
+    """A changed block: words in a paragraph, or lines (code, a table) as they are written."""
+    if before is not None and after is not None and is_lines(before) != is_lines(after):
+        return [*_changed_block(before, None), *_changed_block(None, after)]  # a paragraph became code
+    lines = is_lines(before or after or [])
+    joiner = "\n" if lines else " "
+    if before is not None and after is not None:
+        shown = word_diff(before, after, joiner)
+    else:
+        shown = removed(before, joiner) if before is not None else added(after or [], joiner)
+    return [Passage(f"{LINES}{shown}</code></pre>" if lines else f"{PARAGRAPH}{shown}</p>")]
 
 
 def items(value: str, separator: str) -> list[str]:

@@ -23,9 +23,10 @@ from mentorsite.insights.verdicts import Evidence
 from mentorsite.model.editions import Edition, select_edition
 from mentorsite.model.page_table import PORTFOLIO_PAGES
 from mentorsite.model.record_sets import Handbook, PairRecords
-from mentorsite.model.records import Goal, MarkdownRecord, Pair, Session
+from mentorsite.model.records import ActionOwner, Goal, MarkdownRecord, Pair, Person, Session
+from mentorsite.pages.bodies import body_markdown
 from mentorsite.pages.charts import Chart, goals_chart, sessions_chart
-from mentorsite.pages.rendering import NavItem, RenderedPage, anchor, nest_headings, render_page
+from mentorsite.pages.rendering import NavItem, RenderedPage, anchor, render_page
 from mentorsite.pages.wording import WORDING
 
 BodyT = TypeVar("BodyT", bound=MarkdownRecord)
@@ -172,9 +173,10 @@ BODY_LEVELS = 2
 
 
 def _nested(shown: PairRecords) -> PairRecords:
-    """The records with their bodies' headings nested under the pages' own (see BODY_LEVELS)."""
+    """The records with their bodies rendered as GFM, headings nested under the pages' own
+    (see BODY_LEVELS and ``mentorsite.pages.bodies``)."""
     def nested(record: BodyT) -> BodyT:
-        body = nest_headings(record.body, BODY_LEVELS)
+        body = body_markdown(record.body, BODY_LEVELS, record.path)
         return record if body == record.body else record.model_copy(update={"body": body})
 
     return replace(shown, agreement=shown.agreement and nested(shown.agreement),
@@ -187,7 +189,9 @@ def _shared_context(shown: PairRecords, edition: Edition, figures: Overview,
                     links: HandbookLinks) -> dict[str, Any]:
     pair = shown.pair
 
-    def person(owner: str) -> str:
+    def person(owner: ActionOwner) -> str:
+        if isinstance(owner, Person):  # someone besides the two: named as the record names them
+            return f"{owner.name} ({owner.role})" if owner.role else owner.name
         if owner == "both":
             return f"both ({pair.mentee.name} and {pair.mentor.name})"
         return f"{getattr(pair, owner).name} ({owner})"

@@ -38,7 +38,7 @@ from mentorsite.model.diagnostics import Diagnostic, Severity
 from mentorsite.model.manifests import EditionContext, edition_context
 from mentorsite.model.plurals import plural
 from mentorsite.model.record_sets import Handbook
-from mentorsite.model.records import CHECK_NAMES, Guideline
+from mentorsite.model.records import CHECK_NAMES, Guideline, Licence
 from mentorsite.pages.guideline_diff import readable_change
 
 READERS = {"mentor": "Mentors", "mentee": "Mentees", "program": "Program owners"}
@@ -119,6 +119,7 @@ def create_environment(override_dir: Path | None = None, refused: Sequence[Path]
     environment.filters["yaml"] = json.dumps
     environment.filters["html"] = html.escape  # text the theme writes as HTML (page titles)
     environment.filters["cell"] = table_cell
+    environment.filters["link_text"] = link_text
     environment.filters["percent"] = percent
     environment.filters["plural"] = plural  # {{ count | plural("session") }}: '1 session', '2 sessions'
     environment.globals["readers"] = READERS
@@ -195,6 +196,11 @@ def table_cell(text: object) -> str:
     return " ".join(str(text).split()).replace("|", "\\|")
 
 
+def link_text(text: object) -> str:
+    """Text that stays the text of one Markdown link: its brackets are not the link's own."""
+    return " ".join(str(text).split()).replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
+
+
 def verdict_badge(verdict: str, text: str | None = None) -> str:
     """A verdict as a badge (HTML): the stylesheet gives each verdict its colour and icon, and
     the word is always written, so no verdict is told by colour alone. ``text`` replaces the
@@ -230,19 +236,22 @@ def group_by_topic(guidelines: Sequence[Guideline]) -> list[Topic]:
 
 def render_handbook(handbook: Handbook, environment: Environment, *, site_name: str,
                     site_description: str = "", edition: EditionContext | None = None,
-                    practices: PracticeSettings | None = None) -> list[RenderedPage]:
+                    practices: PracticeSettings | None = None,
+                    licence: Licence | None = None) -> list[RenderedPage]:
     """Every generated page of the handbook, in a stable order.
 
     ``edition`` places this build among the published editions (default: an unpublished
     build with no edition before it); ``practices`` holds the thresholds that the pages
-    describing the practice checks state (default: the checks' own).
+    describing the practice checks state (default: the checks' own); ``licence`` is the
+    handbook's (the plugin's ``licence`` option), which a guideline's own replaces on its page.
     """
     topics = group_by_topic(handbook.guidelines)
     edition = edition or edition_context(handbook, None)
     practices = practices or PracticeSettings()
     shared = {"handbook": handbook, "topics": topics, "site_name": site_name,
               "site_description": site_description, "edition": edition, "check_names": CHECK_NAMES,
-              "check_title": lambda name: CHECKS[name].title, "describe_check": practices.describe}
+              "check_title": lambda name: CHECKS[name].title, "describe_check": practices.describe,
+              "licence": licence}
     render: Callable[..., RenderedPage] = partial(render_page, environment, shared)
     pages = [] if handbook.landing_markdown is not None else [render("index.md", "handbook/index.md.j2")]
     pages.append(render("whats-new.md", "handbook/whats-new.md.j2", changes=edition.changes,

@@ -42,7 +42,8 @@ log = logging.getLogger("mkdocs.plugins.mentorsite")
 CACHE_FORMAT = 2
 # The distributions whose code shapes what mentorsite reads and writes.
 DISTRIBUTIONS = ("mkdocs", "mkdocs-material", "markdown", "pymdown-extensions", "jinja2", "pygments",
-                 "pydantic", "pydantic-core", "pyyaml", "python-frontmatter", "nh3", "babel")
+                 "pydantic", "pydantic-core", "pyyaml", "python-frontmatter", "nh3", "babel",
+                 "markdown-it-py", "mdit-py-plugins", "emoji")
 Value = TypeVar("Value")
 
 

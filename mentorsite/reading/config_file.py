@@ -26,7 +26,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from mentorsite.files.failures import describe, read_plain, reported_as, shown
 from mentorsite.model.diagnostics import Diagnostic, Severity
 from mentorsite.reading.positions import impossible_dates
-from mentorsite.reading.problems import character_problem, problem, syntax_problem
+from mentorsite.reading.problems import character_problem, problem, syntax_problem, unclosed_problem
 from mentorsite.reading.sources import MAX_ALIASES, MAX_DEPTH, MAX_VALUES, decode
 
 Loaded = TypeVar("Loaded")
@@ -219,7 +219,8 @@ def _bounded_root(text: str, path: str, problems: list[Diagnostic]) -> Node | No
         problems.append(character_problem(error, text, path, 0))
         return None
     except yaml.MarkedYAMLError as error:
-        problems.append(syntax_problem(error, path, 0))
+        problems.append(unclosed_problem(error, text, path, 0, "the end of the file")
+                        or syntax_problem(error, path, 0))
         return None
     except yaml.YAMLError as error:
         problems.append(problem(path, (1, 1), "yaml-syntax", f"invalid YAML: {error}"))

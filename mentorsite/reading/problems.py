@@ -26,20 +26,70 @@ def character_problem(error: yaml.reader.ReaderError, text: str, path: str, line
 
 
 def syntax_problem(error: yaml.MarkedYAMLError, path: str, line_offset: int) -> Diagnostic:
+    """YAML's problem in plain words, with what usually causes it, at the place the parser stopped."""
     mark = error.problem_mark or error.context_mark
     position = (mark.line + 1 + line_offset, mark.column + 1) if mark else (line_offset + 1, 1)
-    text = error.problem or "invalid YAML"
-    if "'\\t'" in text:
+    found = error.problem or "invalid YAML"
+    start = error.context_mark
+    opened = (f"line {start.line + 1 + line_offset}, column {start.column + 1}"
+              if start is not None and start is not mark else "")
+    context = error.context or ""
+    plain = _plain_words(found, context, opened)
+    if "'\\t'" in found:
         text = "found a tab; YAML indentation must use spaces"
-    elif text == "mapping values are not allowed here":
-        text += "; put text that contains ': ' in quotes"
-    elif error.context:
-        context = error.context
-        if error.context_mark and error.context_mark is not mark:
-            start = error.context_mark
-            context += f" that starts on line {start.line + 1 + line_offset}, column {start.column + 1}"
-        text = f"{text} ({context})"
+    elif plain is not None:
+        text = plain
+    elif context:
+        text = f"{found} ({context}{' that starts on ' + opened if opened else ''})"
+    else:
+        text = found
+    if start is not None and (found == "could not find expected ':'" or "while scanning an a" in context):
+        position = (start.line + 1 + line_offset, start.column + 1)  # the line without its ':', the '*'
     return problem(path, position, "yaml-syntax", f"invalid YAML: {text}")
+
+
+_STARTS_NO_VALUE = {"`": "a backquote", "@": "'@'", "%": "'%'"}
+
+
+def _plain_words(found: str, context: str, opened: str) -> str | None:
+    """The common YAML mistakes, said as what to fix; None for any other problem."""
+    block = "the list" if "collection" in context or "sequence" in context else "the keys"
+    verb = "start" if block == "the keys" else "starts"
+    since = f" that {verb} on {opened}" if opened else ""
+    if found == "mapping values are not allowed here":
+        return ("found ': ' where a value was expected; put text that contains ': ' in quotes, or check that "
+                "the line above has 'key: value' and that this line is indented like the keys around it")
+    if found == "could not find expected ':'":
+        return ("this line has no ': ' after its key; write 'key: value', or indent the line more to "
+                "continue the value above it")
+    if found.startswith("expected <block end>, but found '-'"):
+        return (f"found a list item ('- ') among {block}{since}; put a list under its key, indented: "
+                "'key:' and then '  - item' on the lines below")
+    if found.startswith("expected <block end>, but found '<block"):
+        return (f"this line is indented differently from {block}{since}; indent it like the lines it "
+                "belongs with (the same number of spaces)")
+    if found.startswith("expected <block end>, but found '?'"):
+        return (f"found a 'key:' line inside {block}{since}, where each line starts with '- '; indent it "
+                "like the key that holds the list, or make it an item with '- '")
+    if found.startswith("expected <block end>, but found '<scalar>'"):
+        return ("found more text after a quoted or bracketed value on the same line; put the whole value "
+                "in quotes")
+    if found.startswith("did not find expected key"):
+        return f"this line does not fit {block}{since}; indent it like the keys it belongs with"
+    if found.startswith("did not find expected '-' indicator"):
+        return f"this line does not fit {block}{since}: each item of a list starts with '- '"
+    if "that cannot start any token" in found:
+        character = found.split("'")[1] if "'" in found else "this character"
+        return (f"a value cannot start with {_STARTS_NO_VALUE.get(character, repr(character))}; put the "
+                "whole value in quotes")
+    if "while scanning an alias" in context or "while scanning an anchor" in context:
+        return ("a value that starts with '*' or '&' is read as a reference inside the file; put the whole "
+                "value in quotes ('*bold*')")
+    if found.startswith("could not determine a constructor for the tag"):
+        return "a value that starts with '!' is read as a type; put the whole value in quotes"
+    if found == "found unhashable key":
+        return "found a list or mapping used as a key; a key is plain text"
+    return None
 
 
 _FLOW_KINDS = {"[": ("list", "]"), "{": ("mapping", "}")}

@@ -23,7 +23,7 @@ from typing import Literal
 from mentorsite.files.failures import shown
 from mentorsite.insights.scorecards import PracticeSettings, read_practice_settings
 from mentorsite.model.diagnostics import Diagnostic, sort_diagnostics, summarize
-from mentorsite.model.records import EARLIEST_DATE, LATEST_DATE
+from mentorsite.model.records import EARLIEST_DATE, LATEST_DATE, WEB_ADDRESS_PATTERN, Licence
 from mentorsite.pages.program_report import MIN_PAIRS
 from mentorsite.reading.config_file import setting_position
 from mentorsite.reading.positions import node_positions
@@ -86,6 +86,8 @@ class Settings:
     min_pairs: int = MIN_PAIRS
     practices: PracticeSettings = field(default_factory=PracticeSettings)
     private_extensions_left_out: tuple[str, ...] = ()
+    licence: Licence | None = None
+    """The handbook's licence and attribution, shown on its pages; None: the pages name none."""
 
     @property
     def root(self) -> Path:
@@ -241,7 +243,8 @@ def read_settings(options: Mapping[str, object], folders: EngineSettings,
         version=_optional_text(read, ("version",)),
         deploy_branch=read.text_of(("deploy_branch",), "gh-pages"),
         jobs=jobs, cache=cache, encryption=_encryption(read, environ), report=report, min_pairs=min_pairs,
-        practices=practices, private_extensions_left_out=_texts(read, ("private_extensions_left_out",)))
+        practices=practices, private_extensions_left_out=_texts(read, ("private_extensions_left_out",)),
+        licence=_licence(read))
     _placement(read, settings)
     return settings, sort_diagnostics(read.problems)
 
@@ -270,6 +273,23 @@ def _texts(read: _Reader, names: tuple[str, ...]) -> tuple[str, ...]:
         read.refuse(names, "expected a list of extension names")
         return ()
     return tuple(items)
+
+
+def _licence(read: _Reader) -> Licence | None:
+    """The ``licence`` option; a part that cannot be shown is a problem, and the rest is kept."""
+    name = _optional_text(read, ("licence", "name"))
+    url = _optional_text(read, ("licence", "url"))
+    attribution = _optional_text(read, ("licence", "attribution"))
+    if url is not None and not WEB_ADDRESS_PATTERN.fullmatch(url):
+        read.refuse(("licence", "url"),
+                    f"expected a web address starting with https:// or http://, got '{url}'")
+        url = None
+    if name is None:
+        if url is not None or attribution is not None:
+            read.refuse(("licence",), "expected the licence's name (licence.name), such as 'CC BY-SA 4.0', "
+                                      "with its url or attribution")
+        return None
+    return Licence(name=name, url=url, attribution=attribution)
 
 
 def _practices(read: _Reader) -> PracticeSettings:

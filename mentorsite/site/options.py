@@ -35,6 +35,15 @@ class ReportConfig(base.Config):  # type: ignore[no-untyped-call]
     """The smallest group of pairs a figure of the report may count; at least 3."""
 
 
+class LicenceConfig(base.Config):  # type: ignore[no-untyped-call]
+    name = options.Optional(options.Type(str))
+    """The handbook's licence, such as `CC BY-SA 4.0`; shown on its home page and every guideline."""
+    url = options.Optional(options.Type(str))
+    """Where the licence's text can be read (https:// or http://)."""
+    attribution = options.Optional(options.Type(str))
+    """Who wrote the handbook's text and where it comes from, as the licence asks it to be credited."""
+
+
 class MentorsiteConfig(base.Config):  # type: ignore[no-untyped-call]
     content_dir = options.Type(str, default="content")
     """The program's records, relative to mkdocs.yml."""
@@ -68,5 +77,7 @@ class MentorsiteConfig(base.Config):  # type: ignore[no-untyped-call]
     """Thresholds of the practice checks, by check name (see the README, "Practice checks")."""
     report = options.SubConfig(ReportConfig)
     """The program report for the people who run the program (see the README, "Program report")."""
+    licence = options.SubConfig(LicenceConfig)
+    """The handbook's licence and attribution; a guideline's own `licence` replaces it on its page."""
     private_extensions_left_out = options.ListOfItems(options.Type(str), default=[])
     """Extensions the owners know private sites leave out: each is an info line instead of a warning."""

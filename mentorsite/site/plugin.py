@@ -91,7 +91,7 @@ class MentorsitePlugin(BasePlugin[MentorsiteConfig]):  # type: ignore[no-untyped
         try:
             self.pages = render_handbook(handbook, session.environment, site_name=config.site_name,
                                          site_description=config.site_description or "", edition=edition,
-                                         practices=settings.practices)
+                                         practices=settings.practices, licence=settings.licence)
             self.pages += self.served.unread_pages(handbook) if self.serving else []
         except TemplateFailure as problem:
             log_diagnostics([problem.diagnostic])

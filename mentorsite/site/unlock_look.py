@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 PALETTE_STYLESHEET = "assets/stylesheets/palette."
+AUTOMATIC = "(prefers-color-scheme)"
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,8 @@ def unlock_look(palette: Any, plain_assets: Collection[str]) -> UnlockLook:
                 "accent": _name(entry.get("accent"), "indigo")} for entry in entries]
     stylesheets = tuple(sorted(asset for asset in plain_assets
                                if asset.startswith(PALETTE_STYLESHEET) and asset.endswith(".css")))
-    first = choices[0] if choices else {"scheme": "default", "primary": "indigo", "accent": "indigo"}
+    # The theme's automatic palette, "(prefers-color-scheme)", only hands over to the others.
+    shown = [choice for choice in choices if choice["media"].replace(" ", "") != AUTOMATIC] or choices
+    first = shown[0] if shown else {"scheme": "default", "primary": "indigo", "accent": "indigo"}
     return UnlockLook(stylesheets[:1], first["scheme"], first["primary"], first["accent"],
                       json.dumps(choices if len(choices) > 1 else [], separators=(",", ":")))

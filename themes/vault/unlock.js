@@ -17,7 +17,10 @@
 
   // The program's palettes when there are several, each for a media query (a light and a
   // dark one): the page shows the one whose query matches, as the theme's own pages do.
-  const palettes = JSON.parse(document.body.dataset.mentorsitePalettes || "[]");
+  // The theme's automatic palette ("(prefers-color-scheme)", which always matches) only hands
+  // over to the light and dark ones: the page follows the system with those.
+  const palettes = JSON.parse(document.body.dataset.mentorsitePalettes || "[]")
+    .filter((palette) => palette.media.replace(/\s/g, "") !== "(prefers-color-scheme)");
   function showPalette() {
     const chosen = palettes.find((palette) => !palette.media || window.matchMedia(palette.media).matches);
     if (!chosen) return;
