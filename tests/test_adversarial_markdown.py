@@ -500,3 +500,15 @@ def test_private_builds_log_no_record_text_of_links(tmp_path: Path) -> None:
     assert "zq" not in log.lower(), [line for line in log.splitlines() if "zq" in line.lower()]
     assert ("ERROR   -  mentorsite: content/pairs/bo-cy/sessions/2026-01-10.md:7:12: error[link-outside-pair] "
             "expected a link inside this pair's folder, got one that leads out of it") in built.stderr
+
+
+def test_an_include_directive_written_over_several_lines_is_read_as_the_plugin_reads_it(tmp_path: Path) -> None:
+    """Attacker's pass, issue 20: the include-markdown plugin's own multi-line form (and `{%+`, and
+    parentheses) passed `check`, while a build with the plugin put the session into the handbook."""
+    page = ('# Tips\n\n{%\n  include-markdown "' + OTHER_SESSION + '"\n%}\n\n'
+            '{%+ include("' + OTHER_SESSION + '") %}\n')
+    folder = attack_program(tmp_path / "program", files={"content/handbook/tips.md": page})
+    checked = mentorsite_check(folder)
+    assert checked.returncode == 1
+    assert [line.split(": error[")[0] for line in checked.stdout.splitlines() if "include-private" in line] == [
+        "content/handbook/tips.md:3:1", "content/handbook/tips.md:7:1"]

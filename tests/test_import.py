@@ -309,3 +309,34 @@ def test_a_page_is_read_as_its_tools_write_it() -> None:
     long = "word " * 60
     assert shorten(long.strip()) == ("word " * 40).strip() + "…"
     assert len(shorten(long.strip())) <= 201
+
+
+def test_links_odd_names_and_private_places_are_never_imported(tmp_path: Path, cli: Cli) -> None:
+    """Attacker's pass: a link in SOURCE (git keeps them) put a keys file and a private session into
+    the public handbook; a name with a line break wrote the record's front matter; importing the
+    pairs folder planned every record as a public guideline."""
+    program = started(tmp_path, cli, "jekyll")
+    secret = tmp_path / "keys.yml"
+    secret.write_text("pairs: {ana-ben: KEYSMARKER of ana and ben}\n", encoding="utf-8")
+    session = next((program / "content/pairs").glob("*/sessions/*.md"))
+    session.write_text(session.read_text(encoding="utf-8") + "\nSESSIONMARKER\n", encoding="utf-8")
+    source = program / "old"
+    (source / "notes.md").symlink_to(secret)
+    (source / "tips.md").symlink_to(session)
+    (source / "linked").symlink_to(session.parent, target_is_directory=True)
+    (source / "c\ntitle: x\nid: chosen\n---\n.md").write_text("# Odd\n\nText.\n", encoding="utf-8")
+    result = cli(program, "import", "old")
+    assert result.returncode == 0, result.stderr
+    guidelines = program / "content/handbook/guidelines"
+    written = "".join(path.read_text(encoding="utf-8") for path in guidelines.glob("*.md"))
+    assert "KEYSMARKER" not in written and "SESSIONMARKER" not in written and "chosen" not in written
+    for shown in ("notes.md: skipped, a link, not followed", "tips.md: skipped, a link, not followed",
+                  "linked: skipped, a link, not followed"):
+        assert shown in result.stdout, result.stdout
+    assert "skipped, expected a file name without control characters" in result.stdout
+    for private in ("content/pairs", "content", ".", str(session.relative_to(program))):
+        refused = cli(program, "import", private, "--dry-run")
+        assert refused.returncode == 1 and "one of the program's private places" in refused.stderr, private
+    (program / "link-to-pairs").symlink_to(program / "content/pairs", target_is_directory=True)
+    linked = cli(program, "import", "link-to-pairs")
+    assert linked.returncode == 1 and "is a link; name the folder or page it leads to" in linked.stderr

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -127,3 +128,55 @@ def test_the_installed_command_starts_a_program_and_encrypts_its_portfolios(inst
         "print(sorted(files)[:3], b'Riley' in files['index.html'])")], tmp_path / "started")
     assert opened.returncode == 0, opened.stderr
     assert "['agreement.html', 'checkins.html', 'goals/index.html'] True" in opened.stdout
+
+
+README = REPOSITORY / "README.md"
+SETUP_SECTION = "## Set-up from nothing"
+
+
+def setup_commands(readme: Path) -> list[str]:
+    """The shell blocks of the README's set-up section, in order."""
+    text = readme.read_text(encoding="utf-8")
+    section = text[text.index(SETUP_SECTION) + len(SETUP_SECTION):]
+    section = section.split("\n## ")[0]
+    return re.findall(r"```sh\n(.*?)```", section, flags=re.DOTALL)
+
+
+def test_the_readmes_set_up_from_nothing_runs_as_written(installed: Installed, tmp_path: Path) -> None:
+    """From an empty folder holding the wheel: install, init --git, check, build, publish, push,
+    with a home of its own (git's user set as the README says) and no mentorsite on PATH;
+    then the starter's pre-commit hook, which installs its own mentorsite."""
+    (wheel,) = (installed.environment.parent / "dist").glob("mentorsite-*.whl")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    shutil.copy(wheel, empty / wheel.name)
+    origin = tmp_path / "origin.git"
+    subprocess.run(["git", "init", "--quiet", "--bare", str(origin)], check=True)
+    script = "set -e\n" + "\n".join(setup_commands(README)).replace("URL_OF_YOUR_REPOSITORY", str(origin))
+    home = tmp_path / "home"
+    home.mkdir()
+    cache = os.environ.get("PIP_CACHE_DIR", str(Path.home() / ".cache/pip"))
+    environment = {"HOME": str(home), "PATH": "/usr/local/bin:/usr/bin:/bin", "PIP_CACHE_DIR": cache,
+                   "NO_MKDOCS_2_WARNING": "1", "LANG": "C.UTF-8", "GIT_CONFIG_NOSYSTEM": "1"}
+    result = subprocess.run(["bash", "-c", script], cwd=empty, capture_output=True, text=True, env=environment,
+                            check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Started a git repository in handbook with every file in a first commit." in result.stdout
+    assert "Published edition 2026.1 as latest on gh-pages." in result.stdout
+    assert "Edition 2026.1 as latest is already published as it is on gh-pages.\nPushed gh-pages to origin." in (
+        result.stdout)
+    versions = subprocess.run(["git", "show", "gh-pages:versions.json"], cwd=origin, capture_output=True, text=True,
+                              check=True).stdout
+    assert '"version": "2026.1"' in versions and '"latest"' in versions
+    program = empty / "handbook"
+    log = subprocess.run(["git", "log", "--format=%an <%ae>"], cwd=program, capture_output=True, text=True,
+                         check=True, env=environment).stdout
+    assert log == "Your Name <you@example.org>\n"
+
+    # The starter's hooks, run by pre-commit with no mentorsite on PATH: they install their own.
+    hooks = subprocess.run([sys.executable, "-m", "pre_commit", "run", "--all-files"], cwd=program,
+                           capture_output=True, text=True, check=False,
+                           env={**environment, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit")})
+    assert hooks.returncode == 0, hooks.stdout + hooks.stderr
+    assert "mentorsite check" in hooks.stdout and "Passed" in hooks.stdout
+    assert "Failed" not in hooks.stdout

@@ -8,6 +8,7 @@ diagnostics out; ``mentorsite.authoring.importing`` walks the folder and writes 
 
 from __future__ import annotations
 
+import os
 import posixpath
 import re
 import tomllib
@@ -20,6 +21,7 @@ from urllib.parse import unquote
 import yaml
 
 from mentorsite.model.diagnostics import Diagnostic, Severity
+from mentorsite.reading.loading import printable, unprintable_name
 from mentorsite.reading.problems import problem
 from mentorsite.reading.sources import parse_yaml
 
@@ -66,6 +68,9 @@ class PageText:
     key_lines: dict[str, int] = field(default_factory=dict)
     """The line of the file each top-level front matter key is on, for messages about it."""
 
+
+SKIPPED_FOLDERS = frozenset({"_includes", "_layouts", "_sass", "_data", "_drafts", "_site", "node_modules",
+                             "layouts", "archetypes", "partials"})
 
 def split_front_matter(text: str, shown: str) -> PageText | Diagnostic:
     """The front matter and body of ``text``: YAML between '---' lines or TOML between '+++' lines."""
@@ -304,3 +309,35 @@ def tag_warnings(body: str, body_line: int, shown: str) -> list[Diagnostic]:
         found.append(problem(shown, (body_line + tag.line, tag.column + 1), tag.code, message,
                              severity=Severity.WARNING))
     return found
+
+
+def source_files(root: Path) -> tuple[list[Path], list[tuple[str, str]], list[str]]:
+    """Every file under ``root`` in a stable order, without hidden folders and the tools' own folders;
+    then what was skipped (with the reason: links are never followed, odd names never read) and
+    what is no plain file."""
+    found: list[Path] = []
+    skipped: list[tuple[str, str]] = []
+    left_out: list[str] = []
+    for folder, folders, names in os.walk(root):
+        for name in sorted(set(folders) & SKIPPED_FOLDERS):
+            relative = (Path(folder) / name).relative_to(root).as_posix()
+            skipped.append((f"{relative}/", "a folder of templates, data, drafts or output, not pages"))
+        folders[:] = sorted(name for name in folders
+                            if not name.startswith(".") and name not in SKIPPED_FOLDERS)
+        for name in sorted(set(folders) | set(names)):
+            path = Path(folder) / name
+            if not name.startswith(".") and path.is_symlink():  # its target may be anywhere: never read
+                skipped.append((printable(path.relative_to(root).as_posix()), "a link, not followed"))
+        folders[:] = [name for name in folders if not (Path(folder) / name).is_symlink()]
+        for name in sorted(names):
+            path = Path(folder) / name
+            if name.startswith(".") or path.is_symlink():
+                continue
+            unfit = unprintable_name(name)
+            if unfit is not None:  # a line break in a name would write lines of the record
+                skipped.append((printable(path.relative_to(root).as_posix()), unfit))
+            elif path.is_file():
+                found.append(path)
+            else:  # a pipe or a device would wait for ever
+                left_out.append(path.relative_to(root).as_posix())
+    return sorted(found, key=lambda path: path.relative_to(root).as_posix()), skipped, left_out

@@ -14,7 +14,7 @@ import json
 import os
 import posixpath
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
@@ -32,6 +32,7 @@ from mentorsite.authoring.imported_pages import (
     order_of,
     plain,
     shorten,
+    source_files,
     split_front_matter,
     table_of_contents,
     tag_warnings,
@@ -43,13 +44,12 @@ from mentorsite.model.diagnostics import Diagnostic, Severity, sort_diagnostics
 from mentorsite.model.page_table import reserved_ids
 from mentorsite.model.records import Guideline
 from mentorsite.model.schemas import schema_hint
+from mentorsite.reading.loading import printable, unprintable_name
 from mentorsite.reading.problems import problem
 from mentorsite.reading.sources import decode
 
 PAGE_SUFFIXES = (".md", ".markdown", ".mdx")
 # Folders of the other tools that hold no pages: templates, partials, data, drafts, outputs.
-SKIPPED_FOLDERS = frozenset({"_includes", "_layouts", "_sass", "_data", "_drafts", "_site", "node_modules",
-                             "layouts", "archetypes", "partials"})
 # Files a repository holds beside its pages; named alone as SOURCE, they are imported.
 REPOSITORY_FILES = frozenset({"license", "licence", "changelog", "contributing", "code_of_conduct",
                               "security", "404"})
@@ -124,14 +124,28 @@ class _Found:
 
 
 def plan_import(source: Path, guidelines_dir: Path, schemas_dir: Path, options: ImportOptions,
-                shown: Callable[[Path], str], program_dir: Path) -> ImportPlan:
+                shown: Callable[[Path], str], program_dir: Path,
+                refused: Sequence[Path] = ()) -> ImportPlan:
     """What importing ``source`` (a folder, read recursively, or one page) into ``guidelines_dir`` does.
 
     A record names where it came from as a path from ``program_dir``, the same from every copy
-    of a program's repository, so that a page imported before is known again.
+    of a program's repository, so that a page imported before is known again. ``refused``: the
+    program's private places (the pairs' records, private outputs, cache, keys file), which a
+    SOURCE may neither be, lie in nor hold: every page imported becomes public.
     """
     if not source.exists():
         raise ImportRefusedError(f"{shown(source)} does not exist; expected a folder of pages or a page")
+    if source.is_symlink():
+        raise ImportRefusedError(f"{shown(source)} is a link; name the folder or page it leads to")
+    real = source.resolve()
+    if any(unprintable_name(part) for part in real.parts):
+        raise ImportRefusedError(f"{printable(str(source))} has a name with a control character or bytes "
+                                 "that are not UTF-8; rename it first")
+    for private in (place.resolve() for place in refused):
+        if real == private or real.is_relative_to(private) or private.is_relative_to(real):
+            raise ImportRefusedError(f"{shown(source)} holds or lies in {shown(private)}, one of the "
+                                     "program's private places; every imported page becomes part of "
+                                     "the public handbook")
     root = source if source.is_dir() else source.parent
     plan = ImportPlan()
     found = _found(source, root, plan, shown)
@@ -164,7 +178,12 @@ def plan_import(source: Path, guidelines_dir: Path, schemas_dir: Path, options: 
 
 def _found(source: Path, root: Path, plan: ImportPlan, shown: Callable[[Path], str]) -> _Found:
     """The pages of ``source``, read; what is not a page is named in ``plan`` with the reason."""
-    files = _files(root, plan) if source.is_dir() else [source]
+    if source.is_dir():
+        files, skipped, left_out = source_files(root)
+        plan.skipped += skipped
+        plan.left_out += left_out
+    else:
+        files = [source]
     found = _Found()
     for path in files:
         relative = path.relative_to(root).as_posix()
@@ -215,25 +234,6 @@ def write_pages(plan: ImportPlan) -> list[PlannedPage]:
             page.path.unlink(missing_ok=True)  # never half a record
             raise
     return found
-
-
-def _files(root: Path, plan: ImportPlan) -> list[Path]:
-    """Every file under ``root`` in a stable order, without hidden folders and the tools' own folders
-    (those are named in ``plan``)."""
-    found = []
-    for folder, folders, names in os.walk(root):
-        for name in sorted(set(folders) & SKIPPED_FOLDERS):
-            relative = (Path(folder) / name).relative_to(root).as_posix()
-            plan.skipped.append((f"{relative}/", "a folder of templates, data, drafts or output, not pages"))
-        folders[:] = sorted(name for name in folders
-                            if not name.startswith(".") and name not in SKIPPED_FOLDERS)
-        for name in sorted(names):
-            path = Path(folder) / name
-            if path.is_file() and not name.startswith("."):
-                found.append(path)
-            elif not name.startswith("."):  # a pipe or a device would wait for ever; a dead link has nothing
-                plan.left_out.append(path.relative_to(root).as_posix())
-    return sorted(found, key=lambda path: path.relative_to(root).as_posix())
 
 
 def _read(path: Path, relative: str, shown: str, plan: ImportPlan) -> _Read | None:

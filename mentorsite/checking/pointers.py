@@ -24,7 +24,10 @@ SNIPPET_LINE = re.compile(r"^[ \t]*(?P<escape>;*)(?P<marker>-+8<-+)(?:[ \t]+(?P<
 # markdown-include and mdx_include: {!path!}, with options after the second '!'.
 CURLY_INCLUDE = re.compile(r"\{!\s*(?P<path>[^\n!]*?)\s*!(?:[^\n}]*)\}")
 # Include directives of the handbook's own plugins (include-markdown, macros), in handbook pages only.
-JINJA_INCLUDE = re.compile(r"\{%-?\s*include(?:-markdown)?\s+(?P<quote>[\"'])(?P<path>[^\"'\n]+)(?P=quote)")
+# Read across lines, as the plugins read them ("{%\n  include-markdown 'x'\n%}"), with either
+# whitespace control ({%- or {%+) and the path in parentheses or not.
+JINJA_INCLUDE = re.compile(r"\{%[-+]?\s*include(?:-markdown)?(?:\s+|\s*\(\s*)"
+                           r"(?P<quote>[\"'])(?P<path>[^\"'\n]+)(?P=quote)")
 # Where a link or an image points: Markdown inline, reference definitions, and HTML attributes.
 INLINE_LINK = re.compile(r"\]\(\s*(?P<url><[^>\n]*>|[^\s)]+)")
 REFERENCE = re.compile(r"^[ \t]{0,3}\[[^\]\n]+\]:[ \t]*(?P<url><[^>\n]*>|\S+)")
@@ -69,10 +72,12 @@ def scan(text: str, *, jinja: bool = False) -> Iterator[Found]:
             continue
         for match in CURLY_INCLUDE.finditer(line):
             yield Found("include", match.group("path"), number, match.start())
-        if jinja:
-            for match in JINJA_INCLUDE.finditer(line):
-                yield Found("jinja include", match.group("path"), number, match.start())
         yield from _links(line, number)
+    if jinja and "{%" in text:
+        for match in JINJA_INCLUDE.finditer(text):
+            start = match.start()
+            line_start = text.rfind("\n", 0, start) + 1
+            yield Found("jinja include", match.group("path"), text.count("\n", 0, start), start - line_start)
 
 
 def _links(line: str, number: int) -> Iterator[Found]:

@@ -27,7 +27,12 @@ from mentorsite.authoring.importing import (
     plan_import,
     write_pages,
 )
-from mentorsite.authoring.starter import starter_files
+from mentorsite.authoring.starter import (
+    RepositoryError,
+    check_repository_can_start,
+    start_repository,
+    starter_files,
+)
 from mentorsite.checking.references import describe_unknown
 from mentorsite.cli.base import CONFIG_OPTION, DATE, DAY, _running_engine, _usable_config, main
 from mentorsite.model.diagnostics import summarize
@@ -51,11 +56,18 @@ from mentorsite.reading.loading import GUIDELINES_FOLDER
 @click.argument("directory", type=click.Path(path_type=Path, file_okay=False))
 @click.option("--name", "site_name", default="Our Mentoring Handbook", show_default=True,
               help="The handbook's title (site_name).")
-def init(directory: Path, site_name: str) -> None:
+@click.option("--git", "start_git", is_flag=True,
+              help="Also start a git repository there: every file in a first commit, by git's own user.")
+def init(directory: Path, site_name: str, start_git: bool) -> None:
     """Start a program in DIRECTORY: mkdocs.yml, a starter handbook, a sample pair, schemas."""
     if directory.exists() and any(directory.iterdir()):
         raise click.ClickException(f"{directory} is not empty; init starts a program in a new or "
                                    "empty folder")
+    if start_git:
+        try:
+            check_repository_can_start(Path.cwd())
+        except RepositoryError as error:
+            raise click.ClickException(str(error)) from None
     files = starter_files(directory, create_environment(), date.today(), site_name)
     for path, text in files.items():
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -63,6 +75,12 @@ def init(directory: Path, site_name: str) -> None:
     guidelines = sum(1 for path in files if path.parent.name == "guidelines")
     click.echo(f"Started a mentoring program in {directory}: {len(files)} files, a handbook of "
                f"{guidelines} guidelines and one sample pair.")
+    if start_git:
+        try:
+            start_repository(directory)
+        except RepositoryError as error:
+            raise click.ClickException(str(error)) from None
+        click.echo(f"Started a git repository in {directory} with every file in a first commit.")
     click.echo(f"Next: cd {directory} && mentorsite build   (or mentorsite serve)")
 
 
@@ -256,12 +274,14 @@ def import_pages(source: Path, audience: tuple[str, ...], topic: str, source_url
     """
     if not topic.strip():
         raise click.ClickException("expected a --topic with words in it, got an empty text")
+    from mentorsite.session.opening import refused_to_templates  # noqa: PLC0415
+
     workspace = Workspace(config_file)
     folder = workspace.place.content_dir / GUIDELINES_FOLDER
     options = ImportOptions(audience or ("both",), " ".join(topic.split()), source_url)
     try:
         plan = plan_import(source, folder, workspace.place.schemas_dir, options, workspace.shown,
-                           workspace.root)
+                           workspace.root, refused_to_templates(workspace.places))
     except ImportRefusedError as error:
         raise click.ClickException(str(error)) from None
     for diagnostic in plan.diagnostics:

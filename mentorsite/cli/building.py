@@ -169,8 +169,11 @@ def _shard(context: click.Context, parameter: click.Parameter, value: str | None
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
 @click.option("--wait", is_flag=True,
               help="When another build of the program is running, wait for it to end instead of stopping.")
+@click.option("--engine", type=click.Choice(["mkdocs", "zensical"]),
+              help="What builds the handbook's pages [default: the plugin's engine option, else mkdocs]; "
+                   "the portfolios, reviewer site and report are built by mentorsite either way.")
 def build(config_file: Path, pair_id: str | None, shard: Any, jobs: int | None, no_cache: bool,
-          strict: bool, wait: bool) -> None:
+          strict: bool, wait: bool, engine: str | None) -> None:
     """Build the handbook into the site folder, then the portfolios, the reviewer site and the report.
 
     A portfolio whose records, templates and settings are unchanged since it was last built
@@ -183,11 +186,16 @@ def build(config_file: Path, pair_id: str | None, shard: Any, jobs: int | None, 
         raise click.UsageError("give --pair or --shard, not both")
     with _running_engine():
         config = _load_config(config_file, strict=strict or None)
-        commands.set_options(config, jobs=jobs, cache=False if no_cache else None)
+        commands.set_options(config, jobs=jobs, cache=False if no_cache else None, engine=engine)
         settings = commands.settings_of(config)
         progress = BarProgress() if sys.stderr.isatty() else LineProgress()
         with _holding_build_lock(settings, "build", wait=wait):
-            commands.build(config, pair_id=pair_id, shard=shard, progress=progress)
+            if pair_id is None and shard is None and settings.engine == "zensical":
+                from mentorsite.site.zensical_build import build_with_zensical  # noqa: PLC0415
+
+                build_with_zensical(config, progress=progress)
+            else:
+                commands.build(config, pair_id=pair_id, shard=shard, progress=progress)
 
 
 @main.command()

@@ -20,6 +20,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Literal
 
+from mentorsite.checking.zensical_config import zensical_problems
 from mentorsite.files.failures import shown
 from mentorsite.insights.scorecards import PracticeSettings, read_practice_settings
 from mentorsite.model.diagnostics import Diagnostic, sort_diagnostics, summarize
@@ -88,6 +89,8 @@ class Settings:
     private_extensions_left_out: tuple[str, ...] = ()
     licence: Licence | None = None
     """The handbook's licence and attribution, shown on its pages; None: the pages name none."""
+    engine: Literal["mkdocs", "zensical"] = "mkdocs"
+    """What builds the handbook's pages; the private sites are always built by mentorsite's builder."""
 
     @property
     def root(self) -> Path:
@@ -244,7 +247,7 @@ def read_settings(options: Mapping[str, object], folders: EngineSettings,
         deploy_branch=read.text_of(("deploy_branch",), "gh-pages"),
         jobs=jobs, cache=cache, encryption=_encryption(read, environ), report=report, min_pairs=min_pairs,
         practices=practices, private_extensions_left_out=_texts(read, ("private_extensions_left_out",)),
-        licence=_licence(read))
+        licence=_licence(read), engine=_engine(read))
     _placement(read, settings)
     return settings, sort_diagnostics(read.problems)
 
@@ -259,6 +262,17 @@ def _as_of(read: _Reader, environ: Mapping[str, str]) -> date:
         else:
             read.refuse(("as_of",), str(error))
         return date.today()
+
+
+def _engine(read: _Reader) -> Literal["mkdocs", "zensical"]:
+    """The ``engine`` option, and the warning when Zensical would build the program without it."""
+    found = read.text_of(("engine",), "mkdocs")
+    engine: Literal["mkdocs", "zensical"] = "zensical" if found == "zensical" else "mkdocs"
+    if found not in ("mkdocs", "zensical"):
+        read.refuse(("engine",), f"expected 'mkdocs' or 'zensical', got '{found}'")
+    where = setting_position(read.text, ("engine",)) if read.text is not None else (1, 1)
+    read.problems += zensical_problems(read.folders.config_file, engine, where, read.shown)
+    return engine
 
 
 def _optional_text(read: _Reader, names: tuple[str, ...]) -> str | None:

@@ -81,3 +81,5 @@ class MentorsiteConfig(base.Config):  # type: ignore[no-untyped-call]
     """The handbook's licence and attribution; a guideline's own `licence` replaces it on its page."""
     private_extensions_left_out = options.ListOfItems(options.Type(str), default=[])
     """Extensions the owners know private sites leave out: each is an info line instead of a warning."""
+    engine = options.Choice(("mkdocs", "zensical"), default="mkdocs")
+    """What builds the handbook: MkDocs, or Zensical on the generated pages (`mentorsite build` only)."""
