@@ -512,3 +512,14 @@ def test_an_include_directive_written_over_several_lines_is_read_as_the_plugin_r
     assert checked.returncode == 1
     assert [line.split(": error[")[0] for line in checked.stdout.splitlines() if "include-private" in line] == [
         "content/handbook/tips.md:3:1", "content/handbook/tips.md:7:1"]
+
+
+def test_an_include_line_behind_quote_markers_is_an_include(tmp_path: Path) -> None:
+    """Attacker's pass, issue 20: `> --8<-- "..."` passed `check`; a body's quote is rendered as its own
+    lines, so the include line stood at a line start in the page."""
+    session = ("---\ndate: 2026-02-03\n---\n\n> a <!--\n> --8<-- \"" + OTHER_SESSION + "\"\n> -->\n")
+    folder = attack_program(tmp_path / "program", files={"content/pairs/ana-ben/sessions/2026-02-03.md": session})
+    checked = mentorsite_check(folder)
+    assert checked.returncode == 1
+    assert any(line.startswith("content/pairs/ana-ben/sessions/2026-02-03.md:6:3: error[include")
+               for line in checked.stdout.splitlines()), checked.stdout

@@ -14,6 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import markdown
 import pytest
 
 from mentorsite.pages.bodies import body_markdown, page_link, with_emoji
@@ -215,3 +216,15 @@ def test_everything_check_lets_through_is_rendered_whole_without_running_out_of_
     def nested(depth: int) -> str:  # rendered below a deep stack, as in a build
         return nested(depth - 1) if depth else body_markdown("[" * 500 + "x\n\n" + "> " * 100 + "q\n", 2)
     assert "x" in nested(200)
+
+
+def test_a_stray_end_tag_cannot_hand_the_rest_of_a_body_back_to_the_pages_markdown() -> None:
+    """Attacker's pass, issue 20: a `</div>` closed the body's block, and the page's Markdown then read
+    what the GFM renderer had decoded (`&#91;x&#93;&#40;...&#41;` is `[x](...)`) as a link to another
+    pair, a heading, or a block with `markdown="1"`."""
+    body = ("First session</div>&#91;LINKOUT&#93;&#40;../../cy-dee/agreement.md&#41;\n"
+            "&#35; INJECTED\n\n<div markdown=\"1\">*read again*</div>\n")
+    page = markdown.markdown("# Session\n\n" + body_markdown(body, 2), extensions=["md_in_html", "attr_list"])
+    assert page.count("<h1") == 1 and "INJECTED" in page
+    assert 'href="../../cy-dee' not in page and "[LINKOUT](../../cy-dee/agreement.md)" in page
+    assert "<em>read again</em>" not in page

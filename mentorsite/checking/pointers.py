@@ -20,7 +20,9 @@ from mentorsite.reading.positions import Location, Position, field_name
 from mentorsite.reading.sources import Document
 
 # pymdownx.snippets: a line that is a marker, alone (a block of paths follows) or with a quoted path.
-SNIPPET_LINE = re.compile(r"^[ \t]*(?P<escape>;*)(?P<marker>-+8<-+)(?:[ \t]+(?P<path>\S.*?))?[ \t]*$")
+# Quote markers before it count as space: a body's quote is rendered as a line of its own.
+SNIPPET_LINE = re.compile(r"^(?:[ \t]*>)*[ \t]*(?P<escape>;*)(?P<marker>-+8<-+)"
+                          r"(?:[ \t]+(?P<path>\S.*?))?[ \t]*$")
 # markdown-include and mdx_include: {!path!}, with options after the second '!'.
 CURLY_INCLUDE = re.compile(r"\{!\s*(?P<path>[^\n!]*?)\s*!(?:[^\n}]*)\}")
 # Include directives of the handbook's own plugins (include-markdown, macros), in handbook pages only.

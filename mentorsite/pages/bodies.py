@@ -35,6 +35,7 @@ from mdit_py_plugins.admon import admon_plugin
 from mdit_py_plugins.gfm import gfm_plugin
 
 from mentorsite.pages.checkboxes import named_checkboxes
+from mentorsite.pages.sanitising import balanced
 
 # GFM's alerts, as the theme's admonitions of the same name (it styles all five).
 ALERTS = ("note", "tip", "important", "warning", "caution")
@@ -179,7 +180,9 @@ def _html_block(markdown: MarkdownIt, tokens: list[Token], env: dict[str, str]) 
     """Tokens as one HTML block that the page's Markdown keeps as it is."""
     if not tokens:
         return ""
-    rendered = named_checkboxes(markdown.renderer.render(tokens, markdown.options, env))
+    # Balanced first: the body's own HTML may not end the block it is put in (a stray </div>
+    # would hand the rest of the body back to the page's Markdown, to be read as Markdown).
+    rendered = named_checkboxes(balanced(markdown.renderer.render(tokens, markdown.options, env)))
     return f'<div class="mentorsite-body">\n{rendered.translate(_RAW_READ).strip()}\n</div>'
 
 

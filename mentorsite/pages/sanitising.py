@@ -180,6 +180,22 @@ def _cleaner(depth: int) -> nh3.Cleaner:
     )
 
 
+@functools.cache
+def _balancer() -> nh3.Cleaner:
+    return nh3.Cleaner(
+        tags=TAGS, clean_content_tags={"script", "style"}, attributes=ATTRIBUTES,
+        generic_attribute_prefixes={"aria-"}, tag_attribute_values=ATTRIBUTE_VALUES,
+        url_schemes=URL_SCHEMES, filter_style_properties=STYLE_PROPERTIES, link_rel=None,
+    )
+
+
+def balanced(html: str) -> str:
+    """A fragment of HTML as a browser reads it, every element closed where it ends: a stray end
+    tag (``</div>``) is dropped, so the fragment cannot close an element it is put in. What the
+    page's cleaning would take out goes too; the page is cleaned in full later all the same."""
+    return str(_balancer().clean(html))
+
+
 def sanitise(html: str, page_url: str = "") -> str:
     """The HTML with everything that could run, frame, submit or call another host removed.
 
