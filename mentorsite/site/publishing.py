@@ -16,6 +16,14 @@ from collections.abc import Callable
 from contextlib import chdir
 from pathlib import Path
 
+from mentorsite.site.sealed_publishing import (
+    BRANCH_FOLDER,
+    PortfoliosTarget,
+    build_sealed,
+    sealed_files,
+    write_folder,
+)
+
 REMOTE = "origin"
 ROOT_404 = """<!doctype html>
 <html lang="en">
@@ -79,46 +87,88 @@ def _tip(folder: Path, branch: str) -> str:
 
 
 def publish_edition(config_file: Path, version: str, aliases: list[str], *, branch: str,
-                    set_default: bool = True, push: bool = False,
+                    set_default: bool = True, push: bool = False, sealed_dir: Path | None = None,
+                    portfolios_to: PortfoliosTarget | None = None,
                     shown: Callable[[str], None] = lambda output: None) -> bool:
-    """Deploy the handbook as edition ``version`` with mike, aliases as copies; True if the branch changed.
+    """Deploy the handbook as edition ``version`` with mike, aliases as copies; True if anything changed.
 
     The first alias (or the version) becomes the default the site root redirects to, and a
     404 page is written at the root of the branch, where no edition's own 404 page reaches.
     An edition published again as it is changes nothing (mike and the 404 page make no empty
-    commit). Raises ``PublishError`` when a precondition is missing, the build fails or the
-    push is refused; mike's and git's output goes to ``shown``.
+    commit). With ``sealed_dir`` (encryption is enabled: its output_dir), the program is then
+    built and its sealed sites replace the branch's ``portfolios/`` folder in that same commit,
+    or go to ``portfolios_to`` (``sealed_publishing``). Raises ``PublishError`` when a
+    precondition is missing, the build fails or the push is refused; mike's and git's output
+    goes to ``shown``.
     """
-    from mike import git_utils  # noqa: PLC0415 - mike's git writer, only when publishing
-
     folder = config_file.resolve().parent
     check_preconditions(folder, push=push)
-    before = _tip(folder, branch)
+    own_branch = portfolios_to.branch if portfolios_to is not None else None
+    if own_branch == branch:
+        raise PublishError(f"cannot publish: --portfolios-to names the deploy branch {branch}; leave it out "
+                           "to publish the portfolios there, in its portfolios folder")
+    branches = [branch, *([own_branch] if own_branch else [])]
+    before = [_tip(folder, name) for name in branches]
     # mike runs `mkdocs build`: the one installed beside this Python, whatever PATH says.
     environment = {**os.environ, "PATH": os.pathsep.join([str(Path(sys.executable).parent),
                                                           os.environ.get("PATH", "")])}
+    default = aliases[0] if aliases else version
+    _run_mike(config_file, version, aliases, branch, default if set_default else None, environment, shown)
+    beside = sealed_dir is not None and portfolios_to is None
+    sealed: list[tuple[str, bytes]] = []
+    if sealed_dir is not None:
+        result = build_sealed(folder, config_file.resolve(), environment, shown)
+        if result.returncode != 0:
+            raise _failed("build", version, result.stdout + result.stderr)
+        sealed = sealed_files(sealed_dir, prefix=f"{BRANCH_FOLDER}/" if beside else "")
+    with chdir(folder):
+        root = [("404.html", ROOT_404.format(target=default).encode())]
+        # The portfolios folder replaced whole, or removed when they go elsewhere: nothing withdrawn stays.
+        also = " and the sealed portfolios" if beside else ""
+        message = f"Root 404 page for the handbook ({default}){also}"
+        _commit(branch, message, root + (sealed if beside else []),
+                removed=[BRANCH_FOLDER] if sealed_dir is not None else [])
+        if own_branch:  # a branch of their own: only they, at its root, with no site generator of the host's
+            _commit(own_branch, f"Sealed portfolios ({default})", [(".nojekyll", b""), *sealed], removed="*")
+    if portfolios_to is not None and portfolios_to.folder is not None:
+        write_folder(sealed, portfolios_to.folder)
+    written = portfolios_to is not None and portfolios_to.folder is not None
+    changed = [_tip(folder, name) for name in branches] != before or written
+    if push:
+        for name in branches:
+            _push(folder, REMOTE, name, shown)
+    return changed
+
+
+def _run_mike(config_file: Path, version: str, aliases: list[str], branch: str, default: str | None,
+              environment: dict[str, str], shown: Callable[[str], None]) -> None:
+    """``mike deploy``, then ``mike set-default`` unless ``default`` is None; a PublishError if one fails."""
     mike = [sys.executable, "-c", "import sys; from mike.driver import main; sys.exit(main())"]
     common = ["--config-file", str(config_file.resolve()), "--branch", branch]
     deploy = ["deploy", *common, "--alias-type", "copy", "--update-aliases", version, *aliases]
-    default = aliases[0] if aliases else version
-    steps = [deploy, ["set-default", *common, default]] if set_default else [deploy]
+    steps = [deploy, ["set-default", *common, default]] if default is not None else [deploy]
     for step in steps:
-        result = subprocess.run([*mike, *step], cwd=folder, env=environment, capture_output=True, text=True,
-                                check=False)
+        result = subprocess.run([*mike, *step], cwd=config_file.resolve().parent, env=environment,
+                                capture_output=True, text=True, check=False)
         shown(result.stdout + result.stderr)
         if result.returncode != 0:
             raise _failed(step[0], version, result.stdout + result.stderr)
-    with chdir(folder):
-        message = f"Root 404 page for the handbook ({default})"
-        try:
-            with git_utils.Commit(branch, message) as commit:
-                commit.add_file(git_utils.FileInfo("404.html", ROOT_404.format(target=default)))
-        except git_utils.GitEmptyCommit:
-            pass  # the same page is there already
-    changed = _tip(folder, branch) != before
-    if push:
-        _push(folder, REMOTE, branch, shown)
-    return changed
+
+
+def _commit(branch: str, message: str, files: list[tuple[str, bytes]], removed: list[str] | str) -> None:
+    """One commit on ``branch`` (in the current folder): ``removed`` deleted ("*": all), then ``files``.
+
+    None when it would change nothing."""
+    from mike import git_utils  # noqa: PLC0415 - mike's git writer, only when publishing
+
+    try:
+        with git_utils.Commit(branch, message) as commit:
+            if removed:
+                commit.delete_files(removed)
+            for path, data in files:
+                commit.add_file(git_utils.FileInfo(path, data))
+    except git_utils.GitEmptyCommit:
+        pass  # the same files are there already
 
 
 def _failed(step: str, version: str, output: str) -> PublishError:
@@ -126,7 +176,8 @@ def _failed(step: str, version: str, output: str) -> PublishError:
     line) and one line, never mike's or git's text."""
     said = [line.split(" -  ", 1)[-1].strip() for line in output.splitlines()]
     errors = tuple(line for line in said if line.startswith("mentorsite: "))
-    doing = "building edition" if step == "deploy" else "setting the default edition to"
+    doing = {"deploy": "building edition", "build": "building the sealed portfolios for edition"}.get(
+        step, "setting the default edition to")
     return PublishError(f"publishing failed while {doing} {version}; run again with -v to see the "
                         "build's output", errors)
 
