@@ -8,8 +8,6 @@ so a template (bundled or a program's own) that yields an invalid record is caug
 from __future__ import annotations
 
 import calendar
-import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -19,6 +17,7 @@ from jinja2 import Environment
 from mentorsite.checking.validation import validate_record
 from mentorsite.insights.measures import DAYS_PER_UNIT, ActionItem, action_items
 from mentorsite.model.diagnostics import Diagnostic
+from mentorsite.model.fields import slugify
 from mentorsite.model.record_sets import PairRecords
 from mentorsite.model.records import RECORD_TYPES, Cadence, Goal, Person, Record, Session, owner_name
 from mentorsite.model.schemas import schema_hint
@@ -52,12 +51,6 @@ class DraftPlace:
 
 class DraftError(ValueError):
     """A draft that cannot be written as asked; the message says why."""
-
-
-def slugify(text: str) -> str:
-    """An id from a title: 'Run user interviews!' becomes 'run-user-interviews'."""
-    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")
 
 
 def add_cadence(start: date, cadence: Cadence, times: int) -> date:

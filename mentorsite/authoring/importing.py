@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
-from mentorsite.authoring.drafts import Draft, parse_draft, slugify
+from mentorsite.authoring.drafts import Draft, parse_draft
 from mentorsite.authoring.imported_pages import (
     CATEGORY_FILES,
     ORDERING_PREFIX,
@@ -41,6 +41,7 @@ from mentorsite.authoring.imported_pages import (
     topic_of,
 )
 from mentorsite.model.diagnostics import Diagnostic, Severity, sort_diagnostics
+from mentorsite.model.fields import slugify
 from mentorsite.model.page_table import reserved_ids
 from mentorsite.model.records import Guideline
 from mentorsite.model.schemas import schema_hint

@@ -28,6 +28,7 @@ from mentorsite.checking.references import (
 )
 from mentorsite.checking.validation import check_fields, refuse_reserved_id
 from mentorsite.model.diagnostics import Diagnostic, Severity, sort_diagnostics
+from mentorsite.model.fields import slugify
 from mentorsite.model.page_table import SITE_FILES, free_id
 from mentorsite.model.record_sets import Handbook, PairRecords, Program
 from mentorsite.model.records import (
@@ -262,17 +263,13 @@ def _stem(document: Document) -> str:
     return Path(document.path).stem
 
 
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-
-
 def _rename_hint(document: Document, *, topic: bool) -> str:
     """"; rename it 2026-07-16-week-1.md", from the record's own date, when it has a valid one."""
     written = (document.data or {}).get("date") if isinstance(document.data, dict) else None
     day = str(written) if written is not None else ""
     if not CHECKIN_NAME.fullmatch(day):
         return ""
-    words = _slug(re.sub(r"\d{4}-\d{2}-\d{2}", "", _stem(document))) if topic else ""
+    words = slugify(re.sub(r"\d{4}-\d{2}-\d{2}", "", _stem(document))) if topic else ""
     return f"; rename it {day}{'-' + words if words else ''}.md (the date it gives)"
 
 
@@ -346,7 +343,7 @@ def _many(record_type: type[RecordType], documents: list[Document], name_rule: r
             diagnostics.append(problem(document.path, (1, 1), "bad-file-name", message + _rename_hint(
                 document, topic=record_type is Session)))
             # Its other checks still run (under a stand-in id): one run shows every problem.
-            validate(record_type, document, _slug(_stem(document)) or "unnamed", diagnostics, taken)
+            validate(record_type, document, slugify(_stem(document)) or "unnamed", diagnostics, taken)
             continue
         record = validate(record_type, document, _stem(document), diagnostics, taken)
         if record is None:

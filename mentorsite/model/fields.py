@@ -9,6 +9,7 @@ as they are. The records themselves are in ``guidelines``, ``pairs`` and ``meeti
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
 from typing import Annotated, Any, Literal
 
@@ -44,6 +45,12 @@ def describe_value(value: object) -> str:
     if isinstance(value, dict):
         return "a mapping"
     return type(value).__name__
+
+
+def slugify(text: str) -> str:
+    """An id from a title: 'Run user interviews!' becomes 'run-user-interviews'."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")
 
 
 def parse_slug(value: Any) -> str:

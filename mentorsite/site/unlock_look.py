@@ -10,6 +10,7 @@ defaults when there is none. With several palettes (a light and a dark one, each
 
 from __future__ import annotations
 
+import html
 import json
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
@@ -33,11 +34,7 @@ class UnlockLook:
         """The body's attributes (values the theme's palette stylesheet selects on)."""
         return (f'data-md-color-scheme="{self.scheme}" data-md-color-primary="{self.primary}" '
                 f'data-md-color-accent="{self.accent}" '
-                f'data-mentorsite-palettes="{_attribute(self.palettes)}"')
-
-
-def _attribute(text: str) -> str:
-    return text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;").replace(">", "&gt;")
+                f'data-mentorsite-palettes="{html.escape(self.palettes)}"')
 
 
 def _name(value: Any, default: str) -> str:
