@@ -184,6 +184,30 @@ def test_no_pair_text_is_in_plain_on_any_branch(published: Published) -> None:
     assert found == []
 
 
+def test_publishing_again_with_nothing_changed_is_quiet_and_commits_nothing(tmp_path: Path) -> None:
+    _, folder = encrypted_repository(tmp_path)
+    assert publish(folder, "2026.1", "--alias", "latest").returncode == 0
+    tip = git(folder, "rev-parse", "gh-pages")
+    again = publish(folder, "2026.1", "--alias", "latest")
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert again.stdout.strip() == "Edition 2026.1 as latest is already published as it is on gh-pages."
+    assert git(folder, "rev-parse", "gh-pages") == tip
+    for target in ("portfolios-host", "../host"):  # set apart: a branch of their own, a folder
+        assert publish(folder, "2026.1", "--alias", "latest", "--portfolios-to", target).returncode == 0
+        tips = git(folder, "rev-parse", "gh-pages", "portfolios-host")
+        host = sealed_tree(tmp_path / "host")
+        again = publish(folder, "2026.1", "--alias", "latest", "--portfolios-to", target)
+        assert again.returncode == 0, again.stdout + again.stderr
+        assert again.stdout.strip() == "Edition 2026.1 as latest is already published as it is on gh-pages."
+        assert git(folder, "rev-parse", "gh-pages", "portfolios-host") == tips
+        assert sealed_tree(tmp_path / "host") == host
+
+
+def sealed_tree(folder: Path) -> dict[str, bytes]:
+    return {path.relative_to(folder).as_posix(): path.read_bytes()
+            for path in sorted(folder.rglob("*")) if path.is_file()} if folder.is_dir() else {}
+
+
 def test_a_withdrawn_pair_is_gone_from_the_branch_when_published_again(tmp_path: Path) -> None:
     _, folder = encrypted_repository(tmp_path)
     assert publish(folder, "2026.1", "--alias", "latest").returncode == 0

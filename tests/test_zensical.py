@@ -121,3 +121,28 @@ def test_sealed_portfolios_of_their_own_host_name_are_built_beside_a_zensical_ha
     assert sorted(path.name for path in (folder / "sealed/pairs").iterdir()) == sorted(
         folder_of(phrase, pair) for pair, phrase in PASSPHRASES.items())
     assert (folder / "sealed/review").is_dir()
+
+
+def test_sealed_portfolios_inside_a_zensical_handbook_are_checked_against_zensicals_own_theme(
+        tmp_path: Path) -> None:
+    """Zensical writes its own copy of the theme: its scripts are the theme's, anything else is refused."""
+    from mentorsite.vault.sealing import open_site
+    from tests.test_encryption import PASSPHRASES, REVIEW_PASSPHRASE, encrypted_program, folder_of, run
+
+    _, folder = encrypted_program(tmp_path / "own")
+    result = run(folder, "build", "--engine", "zensical")
+    assert result.returncode == 0, result.stderr
+    sealed = folder / "site/portfolios"
+    for pair, phrase in PASSPHRASES.items():
+        assert "index.html" in open_site(sealed / "pairs" / folder_of(phrase, pair), phrase)
+    assert "index.html" in open_site(sealed / "review", REVIEW_PASSPHRASE)
+    assert (folder / "site/assets/javascripts").is_dir()  # Zensical's own bundle, beside them
+
+    _, hostile = encrypted_program(tmp_path / "hostile")
+    config = hostile / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8") + "extra_javascript:\n  - https://elsewhere.invalid/x.js\n",
+                      encoding="utf-8")
+    refused = run(hostile, "build", "--engine", "zensical")
+    assert refused.returncode == 1
+    assert "error[shared-origin]" in refused.stderr and "elsewhere.invalid" in refused.stderr
+    assert not (hostile / "site/portfolios").exists()

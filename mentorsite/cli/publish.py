@@ -73,7 +73,7 @@ def publish(version: str, aliases: tuple[str, ...], config_file: Path, branch: s
         click.echo(f"Published edition {version}{named} on {branch}.")
     else:
         click.echo(f"Edition {version}{named} is already published as it is on {branch}.")
-    if target is not None:
+    if target is not None and changed:
         click.echo(f"Published the sealed portfolios {'on' if target.branch else 'into'} {portfolios_to}.")
     if push:
         pushed = f"{branch} and {target.branch}" if target is not None and target.branch else branch

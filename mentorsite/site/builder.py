@@ -38,7 +38,7 @@ from mentorsite.pages.rendering import TemplateFailure
 from mentorsite.reading.caching import digest, stable_form
 from mentorsite.site.factory import SiteFactory
 from mentorsite.site.pool import Outcome, PairTask, Progress, run_pairs
-from mentorsite.site.privacy import SharedOrigin, check_shared_origin
+from mentorsite.site.privacy import HandbookTheme, SharedOrigin, check_shared_origin
 from mentorsite.site.stamps import (
     PAIR_STAMP,
     REPORT_STAMP,
@@ -108,7 +108,8 @@ def build_portfolios(handbook_config: MkDocsConfig, checked: CheckedProgram, *, 
                      only: str | None = None, shard: Shard | None = None, strict: bool = False,
                      jobs: int = 1, progress: Progress | None = None, encryption: Encryption | None = None,
                      report_min_pairs: int | None = MIN_PAIRS, inputs: str | None = None,
-                     reuse: bool = True, shared_origin: SharedOrigin = "refuse") -> BuildResult:
+                     reuse: bool = True, shared_origin: SharedOrigin = "refuse",
+                     handbook_theme: HandbookTheme | None = None) -> BuildResult:
     """Both editions of every pair (or of ``only``, or of a ``shard``), the reviewer index, the report.
 
     With ``inputs`` (see ``stamps.portfolio_inputs``), each site built is stamped with what it was
@@ -134,7 +135,7 @@ def build_portfolios(handbook_config: MkDocsConfig, checked: CheckedProgram, *, 
     if shard is not None:
         chosen = [pair_id for pair_id in chosen if shard.holds(pair_id)]
     if encryption is not None:
-        check_shared_origin(handbook_config, encryption.target_dir, shared_origin)
+        check_shared_origin(handbook_config, encryption.target_dir, shared_origin, handbook_theme)
     with ExitStack() as stack:
         with private_files():
             ignored_by_git(private_folder(private_dir))

@@ -13,6 +13,7 @@ import base64
 import hashlib
 import logging
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
@@ -126,21 +127,32 @@ SharedOrigin = Literal["refuse", "warn"]
 """What a build does when the encrypted portfolios would share the handbook's host with its scripts."""
 
 
-def check_shared_origin(handbook_config: MkDocsConfig, target_dir: Path,
-                        policy: SharedOrigin) -> list[Diagnostic]:
+@dataclass(frozen=True)
+class HandbookTheme:
+    """The template folders the handbook was built from: the program's overrides, and the theme's own."""
+
+    folders: tuple[Path, ...]
+    overrides: Path | None = None
+
+
+def check_shared_origin(handbook_config: MkDocsConfig, target_dir: Path, policy: SharedOrigin,
+                        theme: HandbookTheme | None = None) -> list[Diagnostic]:
     """Refuse (with ``policy="warn"``, warn) to seal portfolios beside scripts that are not the theme's.
 
     Only when the encrypted portfolios are inside the handbook's ``site_dir``, and so on
     its host name: then ``extra_javascript``, ``extra.analytics`` and every script in the
     built handbook's pages (a theme override, a plugin, raw HTML) must be the theme's own.
-    Returns what was found (as warnings when they do not stop the build).
+    Returns what was found (as warnings when they do not stop the build). ``theme``: the theme
+    the handbook was built with, when that is not the configuration's (another engine's own copy).
     """
     site_dir = Path(handbook_config.site_dir).resolve()
     if not target_dir.resolve().is_relative_to(site_dir):
         return []
-    theme = handbook_config.theme
-    scripts = ThemeScripts.learn([Path(folder) for folder in theme.dirs],
-                                 Path(theme.custom_dir) if theme.custom_dir else None)
+    if theme is None:
+        configured = handbook_config.theme
+        theme = HandbookTheme(tuple(Path(folder) for folder in configured.dirs),
+                              Path(configured.custom_dir) if configured.custom_dir else None)
+    scripts = ThemeScripts.learn(list(theme.folders), theme.overrides)
     config_file = Path(handbook_config.config_file_path or "mkdocs.yml").resolve()
     try:
         positions = node_positions(config_file.read_text(encoding="utf-8"))

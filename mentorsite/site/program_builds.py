@@ -34,6 +34,7 @@ from mentorsite.site.mkdocs_program import (
     program_places,
 )
 from mentorsite.site.pool import Progress
+from mentorsite.site.privacy import HandbookTheme
 from mentorsite.site.stamps import portfolio_inputs
 from mentorsite.vault.keyring import ENVIRONMENT, KEYS_FILE_VARIABLE, KeysError, write_passphrase
 from mentorsite.vault.passphrases import passphrase_variable
@@ -118,6 +119,7 @@ class OpenProgram:
     session: ProgramSession
     progress: Progress | None = None
     shard: Shard | None = None
+    handbook_theme: HandbookTheme | None = None  # when another engine built the handbook from its own copy
 
     @property
     def settings(self) -> Settings:
@@ -148,6 +150,7 @@ class OpenProgram:
                 environment=session.environment, only=only, shard=self.shard, strict=bool(self.config.strict),
                 jobs=settings.workers, progress=self.progress, encryption=session.encryption, inputs=inputs,
                 reuse=settings.cache, shared_origin=settings.encryption.shared_origin,
+                handbook_theme=self.handbook_theme,
                 report_min_pairs=settings.min_pairs if settings.report else None)
         finally:
             lock.release()

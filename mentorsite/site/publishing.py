@@ -13,13 +13,14 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Callable
-from contextlib import chdir
+from contextlib import chdir, nullcontext
 from pathlib import Path
 
 from mentorsite.site.sealed_publishing import (
     BRANCH_FOLDER,
     PortfoliosTarget,
     build_sealed,
+    held_through_editions,
     sealed_files,
     write_folder,
 )
@@ -113,7 +114,8 @@ def publish_edition(config_file: Path, version: str, aliases: list[str], *, bran
     environment = {**os.environ, "PATH": os.pathsep.join([str(Path(sys.executable).parent),
                                                           os.environ.get("PATH", "")])}
     default = aliases[0] if aliases else version
-    _run_mike(config_file, version, aliases, branch, default if set_default else None, environment, shown)
+    with held_through_editions(sealed_dir, folder) if sealed_dir is not None else nullcontext():
+        _run_mike(config_file, version, aliases, branch, default if set_default else None, environment, shown)
     beside = sealed_dir is not None and portfolios_to is None
     sealed: list[tuple[str, bytes]] = []
     if sealed_dir is not None:
@@ -130,9 +132,8 @@ def publish_edition(config_file: Path, version: str, aliases: list[str], *, bran
                 removed=[BRANCH_FOLDER] if sealed_dir is not None else [])
         if own_branch:  # a branch of their own: only they, at its root, with no site generator of the host's
             _commit(own_branch, f"Sealed portfolios ({default})", [(".nojekyll", b""), *sealed], removed="*")
-    if portfolios_to is not None and portfolios_to.folder is not None:
-        write_folder(sealed, portfolios_to.folder)
-    written = portfolios_to is not None and portfolios_to.folder is not None
+    written = portfolios_to is not None and portfolios_to.folder is not None and write_folder(
+        sealed, portfolios_to.folder)
     changed = [_tip(folder, name) for name in branches] != before or written
     if push:
         for name in branches:

@@ -18,10 +18,12 @@ the deploy branch then keeps no ``portfolios/`` folder.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -91,23 +93,66 @@ def build_sealed(folder: Path, config_file: Path, environment: Mapping[str, str]
     return result
 
 
-def write_folder(files: list[tuple[str, bytes]], folder: Path) -> None:
+def write_folder(files: list[tuple[str, bytes]], folder: Path) -> bool:
     """Replace ``folder``'s ``pairs/`` and ``review/`` with the sealed sites' files (paths in ``sealed_dir``).
 
     Each is written beside its place and swapped in whole; one the sites no longer have is
-    removed. The folder's other files (a host's own settings) are left as they are.
+    removed; one that holds these files already is left alone. The folder's other files (a
+    host's own settings) are left as they are. True when anything changed.
     """
     folder.mkdir(parents=True, exist_ok=True)
+    changed = False
     for name in (PAIRS, REVIEW):
         target = folder / name
         own = [(path, data) for path, data in files if path.startswith(f"{name}/")]
         if not own:
             if target.is_dir() and not target.is_symlink():
                 shutil.rmtree(target)
+                changed = True
             continue
+        if sealed_files_in(folder, name) == sorted(own):
+            continue
+        changed = True
         with scratch_beside(target) as building:
             for path, data in own:
                 written = building / path.removeprefix(f"{name}/")
                 written.parent.mkdir(parents=True, exist_ok=True)
                 written.write_bytes(data)
             replace_directory(building, target)
+    return changed
+
+
+def sealed_files_in(folder: Path, name: str) -> list[tuple[str, bytes]]:
+    """The files under ``folder / name`` as (path in ``folder``, content); none if it is a link."""
+    top = folder / name
+    if not top.is_dir() or top.is_symlink():
+        return []
+    return sorted((path.relative_to(folder).as_posix(), path.read_bytes())
+                  for path in top.rglob("*") if path.is_file() and not path.is_symlink())
+
+
+@contextmanager
+def held_through_editions(sealed_dir: Path, program: Path) -> Iterator[None]:
+    """The sealed sites set aside while mike builds the editions, and put back after.
+
+    Mike builds each edition into ``site_dir``, swapped in whole, which would take the sealed
+    sites in it along; the build after it seals again only what changed (``vault.resealing``)
+    when it finds the last ones in place, so an unchanged publish commits nothing. They wait in
+    a scratch folder in the program's folder (so a rename moves them); where no rename can,
+    they are not held, and are sealed anew.
+    """
+    if not sealed_dir.is_dir() or sealed_dir.is_symlink():
+        yield
+        return
+    with scratch_beside(program / "portfolios") as holding:
+        held: Path | None = holding / "sealed"
+        try:
+            sealed_dir.rename(holding / "sealed")
+        except OSError:
+            held = None
+        try:
+            yield
+        finally:
+            if held is not None and not os.path.lexists(sealed_dir):
+                sealed_dir.parent.mkdir(parents=True, exist_ok=True)
+                held.rename(sealed_dir)

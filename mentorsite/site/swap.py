@@ -59,7 +59,8 @@ class HandbookSwap:
         if encryption is not None and encryption.target_dir.is_relative_to(target):
             # Sealed into the new site, as they were into the site MkDocs had emptied.
             inside = encryption.target_dir.relative_to(target)
-            encryption = dataclasses.replace(encryption, target_dir=scratch / inside)
+            encryption = dataclasses.replace(encryption, target_dir=scratch / inside,
+                                             previous_dir=encryption.target_dir)
         self.site.name_as_real()
         config.site_dir = str(scratch)
         return encryption

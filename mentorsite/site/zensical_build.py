@@ -11,6 +11,7 @@ an MkDocs build, and the new site is swapped in whole: a failed build leaves the
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import shutil
@@ -30,6 +31,7 @@ from mentorsite.session.settings import Settings
 from mentorsite.site.builder import Shard
 from mentorsite.site.mkdocs_program import log, publishing_an_edition
 from mentorsite.site.pool import Progress
+from mentorsite.site.privacy import HandbookTheme
 from mentorsite.site.program_builds import LOCK_HINT, OpenProgram, locked, log_diagnostics, open_program
 from mentorsite.site.swap import HandbookSwap
 
@@ -53,6 +55,7 @@ def build_with_zensical(config: MkDocsConfig, *, progress: Progress | None = Non
     config_file = Path(config.config_file_path or "mkdocs.yml")
     program = open_program(config_file, config=config)
     program.progress, program.shard = progress, shard
+    program.handbook_theme = zensical_theme(config)
     settings = program.settings
     pages = handbook_pages(program)
     swap = HandbookSwap()
@@ -91,6 +94,19 @@ def build_with_zensical(config: MkDocsConfig, *, progress: Progress | None = Non
         raise
     if failure is not None:
         raise failure
+
+
+def zensical_theme(config: MkDocsConfig) -> HandbookTheme | None:
+    """The templates Zensical builds the handbook from: its own copy of the theme (for ``material``),
+    under the program's overrides; None for a theme it takes from elsewhere (then the scripts are
+    checked against the configuration's theme, and what is not that theme's refused)."""
+    name = config.theme.name or "material"
+    spec = importlib.util.find_spec("zensical")
+    if name not in ("material", "zensical") or spec is None or not spec.submodule_search_locations:
+        return None
+    builtin = Path(next(iter(spec.submodule_search_locations))) / "templates"
+    overrides = Path(config.theme.custom_dir) if config.theme.custom_dir else None
+    return HandbookTheme((builtin,), overrides) if builtin.is_dir() else None
 
 
 def handbook_pages(program: OpenProgram) -> list[RenderedPage]:

@@ -33,6 +33,7 @@ from mentorsite.files.themes import bundled_templates_dir
 from mentorsite.vault.keyring import Keyring, KeysError
 from mentorsite.vault.passphrases import ITERATIONS, derive_key, folder_name
 from mentorsite.vault.pruning import withdraw_stale
+from mentorsite.vault.resealing import SealStamps, seal_fingerprint
 
 VAULT_DIR = "_vault"
 VAULT_FILE = "vault.json"
@@ -119,7 +120,8 @@ def _sealed_files(source: Path, plain: Collection[str], sites: Collection[str]) 
 
 
 def seal_site(source: Path, target: Path, passphrase: str, *, shell: str, plain: Collection[str] = (),
-              sites: Collection[str] = ("",), iterations: int = ITERATIONS) -> int:
+              sites: Collection[str] = ("",), iterations: int = ITERATIONS, stamps: SealStamps | None = None,
+              named_by_passphrase: bool = False) -> int:
     """Encrypt the site in ``source`` into ``target``, swapped in whole; returns the files encrypted.
 
     ``plain`` names files that are not private, such as the theme's assets, relative to each
@@ -129,7 +131,17 @@ def seal_site(source: Path, target: Path, passphrase: str, *, shell: str, plain:
     written as ``index.html``. Each file is sealed on its own (fresh nonce, its path as
     associated data); the sealed files are laid end to end in a random order and stored as
     equal chunks (see ``CHUNK_SIZE``); the index says where each one starts and how long it is.
+
+    With ``stamps``, a ``target`` sealed before from the same content is kept as it is (and
+    0 returned), provided ``passphrase`` opens it; a folder ``named_by_passphrase`` is
+    another folder under another passphrase, so that is not tried (``resealing``).
     """
+    fingerprint = None
+    if stamps is not None:
+        fingerprint = seal_fingerprint(source, shell, plain, sites, iterations, [*CLIENT_FILES, WORKER_FILE])
+        if stamps.kept(target, fingerprint) and (named_by_passphrase or opens(target, passphrase)):
+            return 0  # after a failed check the target is sealed again below, in whole
+        stamps.forget(target)
     salt = os.urandom(16)
     aead = AESGCM(derive_key(passphrase, salt, iterations))
     client = bundled_templates_dir() / "vault"
@@ -156,7 +168,21 @@ def seal_site(source: Path, target: Path, passphrase: str, *, shell: str, plain:
         (building / "index.html").write_text(shell, encoding="utf-8")
         link_files(source, kept, building)
         replace_directory(building, target)
+    if stamps is not None and fingerprint is not None:
+        stamps.record(target, fingerprint)
     return len(private)
+
+
+def opens(folder: Path, passphrase: str) -> bool:
+    """True when ``passphrase`` opens the sealed index in ``folder``."""
+    try:
+        vault = json.loads((folder / VAULT_DIR / VAULT_FILE).read_text(encoding="utf-8"))
+        kdf = vault["kdf"]
+        aead = AESGCM(derive_key(passphrase, base64.b64decode(kdf["salt"]), int(kdf["iterations"])))
+        _unseal(aead, base64.b64decode(vault["index"]), INDEX_LABEL)
+    except (OSError, ValueError, KeyError, TypeError, InvalidTag):
+        return False
+    return True
 
 
 def open_site(folder: Path, passphrase: str) -> dict[str, bytes]:
@@ -196,6 +222,7 @@ class Encryption:
     target_dir: Path
     keyring: Keyring
     iterations: int = ITERATIONS
+    previous_dir: Path | None = None  # where the sealed sites of the last build are, when not target_dir
 
     def folder(self, pair_id: str | None, passphrase: str) -> Path:
         """The sealed copy of a pair's edition (for None, of the reviewer site); raises KeysError."""
@@ -229,6 +256,7 @@ def seal_portfolios(plan: SealPlan, pair_ids: list[str], *, jobs: int = 1, prune
     """
     result = SealResult()
     encryption = plan.encryption
+    stamps = SealStamps(plan.private_dir, encryption.target_dir, encryption.previous_dir)
 
     def seal_pair(pair_id: str) -> tuple[str, str | None, str | None]:
         passphrase, why = encryption.keyring.usable(pair_id)
@@ -236,7 +264,7 @@ def seal_portfolios(plan: SealPlan, pair_ids: list[str], *, jobs: int = 1, prune
             return pair_id, None, why
         target = encryption.folder(pair_id, passphrase)
         seal_site(plan.private_dir / PAIRS / pair_id, target, passphrase, shell=plan.pair_shell,
-                  plain=plan.plain, iterations=encryption.iterations)
+                  plain=plan.plain, iterations=encryption.iterations, stamps=stamps, named_by_passphrase=True)
         return pair_id, target.name, None
 
     present = [p for p in pair_ids if (plan.private_dir / PAIRS / p).is_dir()]
@@ -253,9 +281,11 @@ def seal_portfolios(plan: SealPlan, pair_ids: list[str], *, jobs: int = 1, prune
             editions = [f"{p.name}/" for p in sorted(review_dir.iterdir())
                         if p.is_dir() and not p.name.startswith(".") and (p / "index.html").is_file()]
             seal_site(review_dir, encryption.folder(None, passphrase), passphrase, shell=plan.review_shell,
-                      plain=plan.plain, sites=["", *editions], iterations=encryption.iterations)
+                      plain=plan.plain, sites=["", *editions], iterations=encryption.iterations,
+                      stamps=stamps)
             result.review = True
     if prune:
         result.removed = withdraw_stale(encryption.target_dir, set(result.sealed.values()),
                                         review=result.review_problem is not None)
+        stamps.prune()
     return result
