@@ -6,11 +6,13 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import playwright.sync_api as playwright
 import pytest
 
 from mentorsite.site import zensical_build
 from tests.conftest import Cli
 from tests.programs import add_plugin_options, copy_example
+from tests.test_browser import browser  # noqa: F401 - the browser fixture
 
 EXAMPLE_PAIRS = ["lena-marcus", "noor-james", "priya-tomas", "sofia-david"]
 INDEXES = ["index.html", "whats-new/index.html", "topics/index.html", "audiences/index.html",
@@ -146,3 +148,22 @@ def test_sealed_portfolios_inside_a_zensical_handbook_are_checked_against_zensic
     assert refused.returncode == 1
     assert "error[shared-origin]" in refused.stderr and "elsewhere.invalid" in refused.stderr
     assert not (hostile / "site/portfolios").exists()
+
+
+@pytest.mark.slow
+def test_a_portfolio_sealed_inside_a_zensical_handbook_unlocks_and_its_handbook_links_answer(
+        tmp_path: Path, browser: playwright.Browser) -> None:  # noqa: F811
+    from tests.serving import answers, serve
+    from tests.test_encryption import ENCRYPTION, PASSPHRASES, encrypted_program, folder_of, run
+    from tests.test_publish_portfolios import handbook_links
+
+    _, folder = encrypted_program(tmp_path, "handbook_url: /\n" + ENCRYPTION)
+    result = run(folder, "build", "--engine", "zensical")
+    assert result.returncode == 0, result.stderr
+    for url in serve(folder / "site"):
+        for pair, phrase in sorted(PASSPHRASES.items()):
+            start = f"{url}portfolios/pairs/{folder_of(phrase, pair)}/"
+            pages, links = handbook_links(browser, start, phrase, url, f"{url}portfolios/")
+            assert pages > 3, pair
+            assert any("/guidelines/" in link for link in links), pair
+            assert [link for link in sorted(links) if not answers(link)] == [], pair
