@@ -146,3 +146,18 @@ def test_init_with_git_and_no_git_says_so_and_writes_nothing(tmp_path: Path) -> 
     assert result.returncode == 1
     assert result.stderr == "Error: git is not installed (or not on PATH); install it, or run init without --git\n"
     assert not (tmp_path / "program").exists()
+
+
+def test_publishing_a_program_built_by_zensical_says_the_editions_are_built_with_mkdocs(tmp_path: Path) -> None:
+    folder = tmp_path / "program"
+    config = VERSIONED.replace("  - mentorsite\n", "  - mentorsite:\n      engine: zensical\n")
+    assert config != VERSIONED
+    write_files(folder, {**BASE_PROGRAM, "mkdocs.yml": config, ".gitignore": "site/\nsite-private/\n"})
+    git(folder, "init", "--quiet", "--initial-branch", "main")
+    git(folder, "add", "--all")
+    git(folder, "commit", "--quiet", "--message", "The program")
+    result = publish(folder, "2026.1")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stderr.startswith("Note: the plugin's engine is zensical; editions are built and published "
+                                    "with MkDocs (publishing with Zensical is not supported yet)\n")
+    assert not any(raw in result.stdout + result.stderr for raw in RAW)

@@ -50,6 +50,9 @@ def publish(version: str, aliases: tuple[str, ...], config_file: Path, branch: s
     with _running_engine():
         # Each edition's build reads it again, once it is known to be usable.
         settings = settings_of(_usable_config(config_file))
+    if settings.engine == "zensical":
+        click.echo("Note: the plugin's engine is zensical; editions are built and published with MkDocs "
+                   "(publishing with Zensical is not supported yet)", err=True)
     sealed_dir = settings.sealed_dir() if settings.encryption.enabled else None
     target = _portfolios_target(settings, portfolios_to) if portfolios_to is not None else None
     if sealed_dir is not None and target is None and not sealed_dir.resolve().is_relative_to(
