@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -115,3 +116,13 @@ def _loggers_restored() -> Iterator[None]:
 def cli(monkeypatch: pytest.MonkeyPatch) -> Cli:
     """Runs `mentorsite` in-process: ``cli(folder, "build", "--strict", SOURCE_DATE_EPOCH="0")``."""
     return Cli(monkeypatch)
+
+
+@pytest.fixture(autouse=True)
+def _plugins_made_afresh() -> Iterator[None]:
+    """Each test's builds make their own plugin: MkDocs keeps a plugin with ``on_startup`` for the
+    whole process (for `mkdocs serve`), so a test that started one for serving would hand it on."""
+    yield
+    defaults = sys.modules.get("mkdocs.config.defaults")
+    if defaults is not None:
+        defaults.MkDocsConfig.plugins.plugin_cache.clear()

@@ -270,7 +270,7 @@ def test_bench_with_scale_0_skips_the_scale_run(tmp_path: Path, monkeypatch: pyt
     monkeypatch.setattr(benchmark, "run_benchmark", lambda workdir, size, **options: calls.append(options))
     result = invoke(tmp_path, "bench", "--scale", "0", "--no-naive", "--jobs", "1", monkeypatch=monkeypatch)
     assert (result.exit_code, result.stderr) == (0, "")
-    assert calls == [{"jobs": 1, "scale": None, "naive": False}]
+    assert calls == [{"jobs": 1, "scale": None, "naive": False, "runs": 3}]
 
 
 def test_the_benchmark_says_it_skipped_the_scale_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
@@ -279,9 +279,7 @@ def test_the_benchmark_says_it_skipped_the_scale_run(tmp_path: Path, monkeypatch
     from mentorsite.dev.synthetic import ProgramSize
 
     run = benchmark.Run(seconds=1.0, peak_mib=10.0, built=1, phase_seconds=0.5)
-    monkeypatch.setattr(benchmark, "build", lambda *arguments, **options: run)
-    monkeypatch.setattr(benchmark, "count_pages", lambda program: (1, 1))
-    monkeypatch.setattr(benchmark, "edit_one_session", lambda program, pair_id: None)
+    monkeypatch.setattr(benchmark, "measure_program", lambda *arguments, **options: run)
     benchmark.run_benchmark(tmp_path, ProgramSize(1, 1, 1), jobs=1, scale=None, naive=False)
     assert capsys.readouterr().out.splitlines()[-1] == "scale: skipped (--scale 0)"
 

@@ -49,10 +49,10 @@ from mentorsite.reading.loading import (
     ContentDocuments,
     PairDocuments,
     ProgramPlaces,
-    load_content,
 )
 from mentorsite.reading.positions import Positions
 from mentorsite.reading.problems import problem
+from mentorsite.reading.source_pairs import load_program_content
 from mentorsite.reading.sources import Document
 
 SESSION_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:-[a-z0-9]+(?:-[a-z0-9]+)*)?$")
@@ -115,10 +115,14 @@ class CheckedProgram:
         return grouped
 
     def handbook_problems(self) -> list[Diagnostic]:
-        """The problems that are no pair's: guidelines, templates, the content folder itself."""
+        """The problems that are no pair's: guidelines, templates, the content folder itself.
+
+        A pair found twice is a pair's problem at both places (that pair is not built), not the handbook's.
+        """
         folders = set(self.pair_folders.values())
         inside = tuple(f"{folder}/" for folder in folders)
-        return [d for d in self.diagnostics if d.path not in folders and not d.path.startswith(inside)]
+        return [d for d in self.diagnostics if d.path not in folders and not d.path.startswith(inside)
+                and d.code != "duplicate-pair"]
 
 
 def read_program(content_dir: Path, root: Path | None = None,
@@ -142,7 +146,7 @@ def read_program(content_dir: Path, root: Path | None = None,
 
 def _read_program(content_dir: Path, root: Path, editions: Sequence[str] | None,
                   cache: RecordCache | None, places: ProgramPlaces) -> CheckedProgram:
-    content = load_content(content_dir, root, cache, places)
+    content = load_program_content(content_dir, root, cache, places)  # with the pairs of pair_sources
     diagnostics = list(content.diagnostics)
     diagnostics += _check_inclusions(content, content_dir, root, places, cache)
     validate = _Validator(cache)
@@ -160,11 +164,8 @@ def _read_program(content_dir: Path, root: Path, editions: Sequence[str] | None,
                                     "among mentorsite's practice checks")
     pairs = []
     for pair_documents in content.pairs:
-        records = _pair_records(pair_documents, diagnostics, validate)
-        if records is not None and editions is not None:
-            diagnostics += _check_handbook_version(records, pair_documents, editions)
-        diagnostics += check_references(_pair_referrers(pair_documents), "guidelines", "guideline",
-                                        guideline_ids, "in the handbook")
+        records, found = check_pair_folder(pair_documents, guideline_ids, editions, cache)
+        diagnostics += found
         if records:
             pairs.append(records)
     diagnostics += _check_reserved_ids(content.pairs, places)
@@ -176,12 +177,31 @@ def _read_program(content_dir: Path, root: Path, editions: Sequence[str] | None,
     folders = {_folder_id(p): p.path for p in content.pairs}
     documents = [*content.guidelines, *(d for p in content.pairs for d in _pair_documents(p))]
     positions = {d.path: d.positions for d in documents}
-    pair_digests = {_folder_id(p): _digest_of(_pair_documents(p)) for p in content.pairs}
+    pair_digests = {_folder_id(p): _digest_of(_pair_documents(p), f"{p.path}/") for p in content.pairs}
     handbook_digest = digest(_digest_of(content.guidelines), content.landing_markdown or "")
     if cache is not None:
         cache.save()
     return CheckedProgram(program, sort_diagnostics(diagnostics), folders, positions, pair_digests,
                           handbook_digest)
+
+
+def check_pair_folder(documents: PairDocuments, guideline_ids: Sequence[str] | None,
+                      editions: Sequence[str] | None, cache: RecordCache | None = None,
+                      handbook: str = "in the handbook") -> tuple[PairRecords | None, list[Diagnostic]]:
+    """One pair folder's records checked as a program checks them, and the problems found.
+
+    The guidelines the records name must be among ``guideline_ids``, and ``handbook_version``
+    among ``editions`` (each None: not checked); ``handbook`` says where the guidelines are, in
+    messages. A pair's own repository is checked with this too, so that both check alike.
+    """
+    diagnostics: list[Diagnostic] = []
+    records = _pair_records(documents, diagnostics, _Validator(cache))
+    if records is not None and editions is not None:
+        diagnostics += _check_handbook_version(records, documents, editions)
+    if guideline_ids is not None:
+        diagnostics += check_references(_pair_referrers(documents), "guidelines", "guideline",
+                                        guideline_ids, handbook)
+    return records, diagnostics
 
 
 def _check_inclusions(content: ContentDocuments, content_dir: Path, root: Path, places: ProgramPlaces,
@@ -211,8 +231,10 @@ def _check_inclusions(content: ContentDocuments, content_dir: Path, root: Path, 
     return found + check_docs_pages(places, included.shown, skip, included)
 
 
-def _digest_of(documents: list[Document]) -> str:
-    return digest(*(part for d in sorted(documents, key=lambda d: d.path) for part in (d.path, d.digest)))
+def _digest_of(documents: list[Document], within: str = "") -> str:
+    """Paths ``within`` a pair's folder: where the folder is (pairs/ or its own repository) is no input."""
+    ordered = sorted(documents, key=lambda d: d.path)
+    return digest(*(part for d in ordered for part in (d.path.removeprefix(within), d.digest)))
 
 
 def _pair_documents(documents: PairDocuments) -> list[Document]:

@@ -5,39 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from jinja2 import Environment
 
-from mentorsite.authoring.drafts import (
-    Draft,
-    DraftError,
-    DraftPlace,
-    draft_agreement,
-    draft_checkin,
-    draft_closing,
-    draft_goal,
-    draft_pair,
-    draft_session,
-)
-from mentorsite.authoring.importing import (
-    ImportOptions,
-    ImportPlan,
-    ImportRefusedError,
-    plan_import,
-    write_pages,
-)
-from mentorsite.authoring.starter import (
-    RepositoryError,
-    check_repository_can_start,
-    start_repository,
-    starter_files,
-)
-from mentorsite.checking.references import describe_unknown
 from mentorsite.cli.base import CONFIG_OPTION, DATE, DAY, _running_engine, _usable_config, main
 from mentorsite.model.diagnostics import summarize
 from mentorsite.model.plurals import plural
-from mentorsite.model.record_sets import PairRecords
 from mentorsite.model.records import (
     MAX_EVERY,
     MINUTES_IN_A_DAY,
@@ -46,8 +20,13 @@ from mentorsite.model.records import (
     Person,
 )
 from mentorsite.model.schemas import SCHEMAS_FOLDER, write_schemas
-from mentorsite.pages.rendering import create_environment
-from mentorsite.reading.loading import GUIDELINES_FOLDER
+
+if TYPE_CHECKING:  # what drafts, imports and starts programs is imported by the command that uses it
+    from jinja2 import Environment
+
+    from mentorsite.authoring.drafts import Draft
+    from mentorsite.authoring.importing import ImportPlan
+    from mentorsite.model.record_sets import PairRecords
 
 # Starting and writing records --------------------------------------------------------
 
@@ -58,8 +37,34 @@ from mentorsite.reading.loading import GUIDELINES_FOLDER
               help="The handbook's title (site_name).")
 @click.option("--git", "start_git", is_flag=True,
               help="Also start a git repository there: every file in a first commit, by git's own user.")
-def init(directory: Path, site_name: str, start_git: bool) -> None:
-    """Start a program in DIRECTORY: mkdocs.yml, a starter handbook, a sample pair, schemas."""
+@click.option("--pair", "pair_id", metavar="ID",
+              help="Start the repository of one pair instead: its records at the root, as in a program.")
+@click.option("--handbook", metavar="URL_OR_PATH",
+              help="With --pair: the program's published handbook (a web address, or a built handbook's "
+                   "folder), which the pair's records are checked against.")
+@click.option("--mentor", metavar="NAME", help="With --pair: the mentor's name [default: a placeholder].")
+@click.option("--mentee", metavar="NAME", help="With --pair: the mentee's name [default: a placeholder].")
+def init(directory: Path, site_name: str, start_git: bool, pair_id: str | None, handbook: str | None,
+         mentor: str | None, mentee: str | None) -> None:
+    """Start a program in DIRECTORY: mkdocs.yml, a starter handbook, a sample pair, schemas.
+
+    With --pair, start one pair's repository instead: pair.yml at its root, mentorsite-pair.yml
+    naming the published handbook, schemas, a pre-commit hook and ci/check.sh.
+    """
+    if pair_id is not None:
+        from mentorsite.cli.inside_pair import init_pair  # noqa: PLC0415
+
+        return init_pair(directory, pair_id, handbook, mentor, mentee, start_git)
+    if handbook is not None or mentor is not None or mentee is not None:
+        raise click.UsageError("--handbook, --mentor and --mentee start a pair's repository: give --pair too")
+    from mentorsite.authoring.starter import (  # noqa: PLC0415
+        RepositoryError,
+        check_repository_can_start,
+        start_repository,
+        starter_files,
+    )
+    from mentorsite.pages.rendering import create_environment  # noqa: PLC0415
+
     if directory.exists() and any(directory.iterdir()):
         raise click.ClickException(f"{directory} is not empty; init starts a program in a new or "
                                    "empty folder")
@@ -88,6 +93,8 @@ class Workspace:
     """Where `new` finds the program: its content folder, schemas, templates and records."""
 
     def __init__(self, config_file: Path):
+        from mentorsite.authoring.drafts import DraftPlace  # noqa: PLC0415
+        from mentorsite.pages.rendering import create_environment  # noqa: PLC0415
         from mentorsite.site.commands import settings_and_places  # noqa: PLC0415 - loads MkDocs
 
         with _running_engine():
@@ -102,6 +109,7 @@ class Workspace:
     def pair(self, pair_id: str) -> PairRecords:
         """The pair's records, checked as a build checks them (the program session); a clear error
         when the pair is unknown or its records have errors."""
+        from mentorsite.checking.references import describe_unknown  # noqa: PLC0415
         from mentorsite.session.opening import SessionError, open_session  # noqa: PLC0415
 
         try:
@@ -121,13 +129,27 @@ class Workspace:
             raise click.ClickException(f"the records of {pair_id} have errors; fix them first")
         return records
 
-    def draft_for(self, pair_id: str, make: Callable[..., Draft], *arguments: object) -> None:
+    def draft_for(self, pair_id: str | None, make: Callable[..., Draft], *arguments: object) -> None:
         """Write the record ``make`` drafts from the pair's records and ``arguments``."""
+        if pair_id is None:
+            raise click.UsageError("Missing argument 'PAIR'.")
+        self.refuse_source_pair(pair_id, f"run `mentorsite new {make.__name__.removeprefix('draft_')}` there")
         records = self.pair(pair_id)
         self.write(lambda: make(self.environment, self.place, records, *arguments))
 
+    def refuse_source_pair(self, pair_id: str, then: str) -> None:
+        """A pair of pair_sources keeps its records in its own repository, never in the program's."""
+        from mentorsite.reading.source_pairs import source_pair_folder  # noqa: PLC0415
+
+        folder = source_pair_folder(self.places, pair_id)
+        if folder is not None:
+            where = self.shown(folder)
+            raise click.ClickException(f"pair {pair_id} is kept in its own repository at {where}; {then}")
+
     def write(self, make: Callable[[], Draft]) -> None:
         """Write the draft ``make()`` returns, never over an existing file."""
+        from mentorsite.authoring.drafts import DraftError  # noqa: PLC0415
+
         try:
             draft = make()
         except DraftError as error:
@@ -155,13 +177,56 @@ class Workspace:
         return path.relative_to(Path.cwd()).as_posix() if path.is_relative_to(Path.cwd()) else str(path)
 
 
+class PairWorkspace(Workspace):
+    """Where `new` writes in a pair's own repository: at its root, from the bundled record templates."""
+
+    def __init__(self, folder: Path):  # the program's settings are not read: there is no program here
+        from mentorsite.authoring.pair_starter import pair_place  # noqa: PLC0415
+        from mentorsite.pages.rendering import create_environment  # noqa: PLC0415
+
+        self.folder, self.root = folder, folder.absolute()
+        self.place = pair_place(self.root, Path.cwd())
+        self.environment = create_environment()
+
+    def pair(self, pair_id: str | None) -> PairRecords:
+        """The pair's records, checked (the handbook is not read for this); an error when they have errors."""
+        from mentorsite.checking.single_pair import check_pair_repository  # noqa: PLC0415
+
+        checked = check_pair_repository(self.folder, fetch=False)
+        own = checked.config.pair if checked.config else None
+        if pair_id is not None and own is not None and pair_id != own:
+            raise click.ClickException(f"this is the repository of the pair {own}, not of {pair_id}; "
+                                       "leave the pair out, or run the command in the program")
+        if checked.records is None or checked.errors:
+            for diagnostic in checked.errors:
+                click.echo(str(diagnostic), err=True)
+            raise click.ClickException("the pair's records have errors; fix them first")
+        return checked.records
+
+    def draft_for(self, pair_id: str | None, make: Callable[..., Draft], *arguments: object) -> None:
+        records = self.pair(pair_id)
+        self.write(lambda: make(self.environment, self.place, records, *arguments))
+
+
+def _workspace(config_file: Path, pair_id: str | None) -> Workspace:
+    """The program's, or the pair repository's when the command runs in one (PAIR may be left out there)."""
+    from mentorsite.cli.inside_pair import pair_repository_of  # noqa: PLC0415
+
+    folder = pair_repository_of(config_file)
+    return PairWorkspace(folder) if folder is not None else Workspace(config_file)
+
+
 def _day(value: datetime | None) -> date:
     return value.date() if value else date.today()
 
 
 @main.group()
 def new() -> None:
-    """Write a new record from its template, ready to fill in."""
+    """Write a new record from its template, ready to fill in.
+
+    In a pair's own repository (see `init --pair`), the record is written at its root, and PAIR
+    may be left out.
+    """
 
 
 @new.command("pair")
@@ -184,72 +249,86 @@ def new_pair(pair_id: str, mentor: str, mentee: str, mentor_role: str | None, me
         raise click.ClickException(f"expected a pair id of a-z, 0-9 and single '-' (like 'ana-ben'), "
                                    f"got '{pair_id}'")
     workspace = Workspace(config_file)
+    workspace.refuse_source_pair(pair_id, "it is a pair of this program already (pair_sources in mkdocs.yml)")
     if workspace.place.pair_folder(pair_id).exists():
         raise click.ClickException(f"{workspace.shown(workspace.place.pair_folder(pair_id))} exists already")
     people = Person(name=mentor, role=mentor_role), Person(name=mentee, role=mentee_role)
     end = planned_end.date() if planned_end else None
+    from mentorsite.authoring.drafts import draft_pair  # noqa: PLC0415
+
     workspace.write(lambda: draft_pair(workspace.environment, workspace.place, pair_id, *people, _day(start),
                                        cohort=cohort, planned_end=end))
 
 
 @new.command("agreement")
-@click.argument("pair_id", metavar="PAIR")
+@click.argument("pair_id", metavar="[PAIR]", required=False)
 @click.option("--every", type=click.IntRange(min=1, max=MAX_EVERY), default=2, show_default=True,
               help="Meet every N units.")
 @click.option("--unit", type=click.Choice(["days", "weeks", "months"]), default="weeks", show_default=True)
 @click.option("--minutes", type=click.IntRange(min=1, max=MINUTES_IN_A_DAY), default=60, show_default=True,
               help="Length of a meeting.")
 @CONFIG_OPTION
-def new_agreement(pair_id: str, every: int, unit: str, minutes: int, config_file: Path) -> None:
+def new_agreement(pair_id: str | None, every: int, unit: str, minutes: int, config_file: Path) -> None:
     """The pair's agreement, to fill in and sign together at the first meeting."""
+    from mentorsite.authoring.drafts import draft_agreement  # noqa: PLC0415
+
     cadence = Cadence.model_validate({"every": every, "unit": unit})
-    Workspace(config_file).draft_for(pair_id, draft_agreement, cadence, minutes)
+    _workspace(config_file, pair_id).draft_for(pair_id, draft_agreement, cadence, minutes)
 
 
 @new.command("goal")
-@click.argument("pair_id", metavar="PAIR")
-@click.argument("title")
+@click.argument("pair_id", metavar="[PAIR]")
+@click.argument("title", metavar="TITLE", required=False)
 @click.option("--due", type=DAY, metavar=DATE,
               help="When the goal should be reached.")
 @CONFIG_OPTION
-def new_goal(pair_id: str, title: str, due: datetime | None, config_file: Path) -> None:
+def new_goal(pair_id: str, title: str | None, due: datetime | None, config_file: Path) -> None:
     """A planned goal named after TITLE, with its SMART parts to fill in."""
-    Workspace(config_file).draft_for(pair_id, draft_goal, title, due.date() if due else None)
+    from mentorsite.authoring.drafts import draft_goal  # noqa: PLC0415
+
+    named = pair_id if title is not None else None  # in a pair's repository the one argument is the title
+    _workspace(config_file, named).draft_for(named, draft_goal, title or pair_id, due.date() if due else None)
 
 
 @new.command("session")
-@click.argument("pair_id", metavar="PAIR")
+@click.argument("pair_id", metavar="[PAIR]", required=False)
 @click.option("--date", "when", type=DAY, metavar=DATE,
               help="The day of the meeting [default: today].")
 @click.option("--topic", help="A few words for the file name, for a second meeting on one day.")
 @CONFIG_OPTION
-def new_session(pair_id: str, when: datetime | None, topic: str | None, config_file: Path) -> None:
+def new_session(pair_id: str | None, when: datetime | None, topic: str | None, config_file: Path) -> None:
     """Notes of a meeting, with an agenda of open actions and goals in progress.
 
     A pair's first session gets a first-meeting agenda instead: getting acquainted, goals,
     cadence, confidentiality, and the dates of the next three meetings.
     """
-    Workspace(config_file).draft_for(pair_id, draft_session, _day(when), topic)
+    from mentorsite.authoring.drafts import draft_session  # noqa: PLC0415
+
+    _workspace(config_file, pair_id).draft_for(pair_id, draft_session, _day(when), topic)
 
 
 @new.command("checkin")
-@click.argument("pair_id", metavar="PAIR")
+@click.argument("pair_id", metavar="[PAIR]", required=False)
 @click.option("--date", "when", type=DAY, metavar=DATE,
               help="The day of the check-in [default: today].")
 @CONFIG_OPTION
-def new_checkin(pair_id: str, when: datetime | None, config_file: Path) -> None:
+def new_checkin(pair_id: str | None, when: datetime | None, config_file: Path) -> None:
     """A check-in on how the relationship is going, with scores to give."""
-    Workspace(config_file).draft_for(pair_id, draft_checkin, _day(when))
+    from mentorsite.authoring.drafts import draft_checkin  # noqa: PLC0415
+
+    _workspace(config_file, pair_id).draft_for(pair_id, draft_checkin, _day(when))
 
 
 @new.command("closing")
-@click.argument("pair_id", metavar="PAIR")
+@click.argument("pair_id", metavar="[PAIR]", required=False)
 @click.option("--date", "when", type=DAY, metavar=DATE,
               help="The day of the closing conversation [default: today].")
 @CONFIG_OPTION
-def new_closing(pair_id: str, when: datetime | None, config_file: Path) -> None:
+def new_closing(pair_id: str | None, when: datetime | None, config_file: Path) -> None:
     """The closing reflection, with each goal listed to say what came of it."""
-    Workspace(config_file).draft_for(pair_id, draft_closing, _day(when))
+    from mentorsite.authoring.drafts import draft_closing  # noqa: PLC0415
+
+    _workspace(config_file, pair_id).draft_for(pair_id, draft_closing, _day(when))
 
 
 @main.command("import")
@@ -274,6 +353,13 @@ def import_pages(source: Path, audience: tuple[str, ...], topic: str, source_url
     """
     if not topic.strip():
         raise click.ClickException("expected a --topic with words in it, got an empty text")
+    from mentorsite.authoring.importing import (  # noqa: PLC0415
+        ImportOptions,
+        ImportRefusedError,
+        plan_import,
+        write_pages,
+    )
+    from mentorsite.reading.loading import GUIDELINES_FOLDER  # noqa: PLC0415
     from mentorsite.session.opening import refused_to_templates  # noqa: PLC0415
 
     workspace = Workspace(config_file)

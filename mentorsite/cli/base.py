@@ -4,23 +4,21 @@ from __future__ import annotations
 
 import errno
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, MutableMapping
 from contextlib import contextmanager
 from functools import cache
+from importlib import import_module
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from mentorsite import __version__
 from mentorsite.files.failures import BUILD_OUTPUTS, as_os_error, describe
-from mentorsite.model.editions import Edition
-from mentorsite.model.records import (
-    EARLIEST_DATE,
-    LATEST_DATE,
-)
-from mentorsite.reading.config_file import ConfigFileError
-from mentorsite.session.settings import Settings
+
+if TYPE_CHECKING:
+    from mentorsite.model.editions import Edition
+    from mentorsite.session.settings import Settings
 
 DEFAULT_CONFIG = "mkdocs.yml"
 
@@ -29,6 +27,8 @@ class _Day(click.DateTime):
     """A day YYYY-MM-DD within the dates a record may hold."""
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from mentorsite.model.records import EARLIEST_DATE, LATEST_DATE  # noqa: PLC0415 - loads the records' types
+
         converted = super().convert(value, param, ctx)
         if not EARLIEST_DATE <= converted.date() <= LATEST_DATE:
             shown = converted.date()
@@ -103,7 +103,8 @@ SWAPPING = frozenset({"build", "export", "new"})  # commands whose outputs appea
 # What each command writes, for a fault that names no file (a full disk while a page is written).
 WRITING = {"build": BUILD_OUTPUTS, "export": "the export's zip", "new": "the new record",
            "schema": "the schemas", "init": "the new program", "publish": "the deploy branch",
-           "keys": "the keys file or the encrypted portfolios", "bench": "the benchmark's folder"}
+           "keys": "the keys file or the encrypted portfolios", "bench": "the benchmark's folder",
+           "pairs": "the pair sources' checkouts"}
 
 
 class InternalError(click.ClickException):
@@ -112,14 +113,79 @@ class InternalError(click.ClickException):
     exit_code = INTERNAL_ERROR
 
 
+# The module of this package that holds each command: a command's module is imported when it
+# is first named, so `mentorsite check` loads neither what `new` drafts with nor MkDocs for its help.
+COMMAND_MODULES = {"init": "authoring", "new": "authoring", "import": "authoring", "schema": "authoring",
+                   "check": "building", "build": "building", "bench": "building", "serve": "building",
+                   "export": "building", "keys": "keys", "publish": "publish", "pairs": "syncing"}
+
+
+class LazyCommands(MutableMapping[str, click.Command]):
+    """The command group's commands, each module of the package imported when one of its commands
+    is first looked up (``COMMAND_MODULES``).
+
+    Listing them (``mentorsite --help``, the reference) or naming one not in that table imports
+    every module of the package. They are listed module by module, in the order of the modules'
+    names, and in each module in the order it adds them, whichever was imported first.
+    """
+
+    def __init__(self, package: str, modules: Mapping[str, str]):
+        self.package = package
+        self.modules = dict(modules)
+        self.loaded: dict[str, click.Command] = {}
+        self.complete = False
+
+    def module_names(self) -> list[str]:
+        import pkgutil  # noqa: PLC0415
+
+        folders = import_module(self.package).__path__
+        return sorted(found.name for found in pkgutil.iter_modules(folders) if found.name != "base")
+
+    def load_all(self) -> None:
+        if not self.complete:
+            self.complete = True
+            for name in self.module_names():
+                import_module(f"{self.package}.{name}")
+
+    def __getitem__(self, name: str) -> click.Command:
+        if name not in self.loaded and name in self.modules:
+            import_module(f"{self.package}.{self.modules[name]}")
+        if name not in self.loaded:
+            self.load_all()
+        return self.loaded[name]
+
+    def __setitem__(self, name: str, command: click.Command) -> None:
+        self.loaded[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        del self.loaded[name]
+
+    def __iter__(self) -> Iterator[str]:
+        self.load_all()
+        order = {f"{self.package}.{name}": rank for rank, name in enumerate(self.module_names())}
+        names = list(self.loaded)
+        return iter(sorted(names, key=lambda name: order.get(
+            getattr(self.loaded[name].callback, "__module__", ""), len(order))))
+
+    def __len__(self) -> int:
+        self.load_all()
+        return len(self.loaded)
+
+
 class Commands(click.Group):
     """The command group: whatever a command fails on ends in a message and an exit code.
 
     A fault of the machine (an OSError) is one line with the path and a hint (exit 1), as are
     MkDocs' refusals and a mkdocs.yml that cannot be used; Ctrl-C is "stopped" (exit 130); any
     other exception is an internal error (exit 70). ``--debug`` (or MENTORSITE_DEBUG=1) shows
-    the traceback instead.
+    the traceback instead. Its commands are imported as they are named (``LazyCommands``).
     """
+
+    def __init__(self, *arguments: Any, **options: Any) -> None:
+        super().__init__(*arguments, **options)
+        lazy = LazyCommands(__package__ or "mentorsite.cli", COMMAND_MODULES)
+        lazy.update(self.commands)
+        self.commands = lazy
 
     def invoke(self, ctx: click.Context) -> Any:
         _loaded_config.cache_clear()  # each command reads mkdocs.yml afresh, also when run in-process
@@ -151,6 +217,8 @@ def _message_of(error: BaseException, root: Path | None, kept: bool,
     ``kept``: the command writes its outputs beside the previous ones and swaps them in whole.
     ``where``: what the command writes, named when the error names no file.
     """
+
+    from mentorsite.reading.config_file import ConfigFileError  # noqa: PLC0415
 
     error = as_os_error(error)
     if isinstance(error, KeyboardInterrupt):

@@ -8,11 +8,10 @@ import sys
 from dataclasses import asdict, replace
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from mentorsite.checking.program import CheckedProgram, read_program
 from mentorsite.cli.base import (
     CONFIG_OPTION,
     _edition,
@@ -24,11 +23,11 @@ from mentorsite.cli.base import (
     _usable_config,
     main,
 )
-from mentorsite.insights.scorecards import PracticeSettings, practice_findings
-from mentorsite.model.diagnostics import Diagnostic, sort_diagnostics, summarize
-from mentorsite.reading.deploy_branch import PublishedError, read_published
-from mentorsite.reading.loading import ProgramPlaces
-from mentorsite.session.settings import Settings, resolve_as_of
+
+if TYPE_CHECKING:  # each command imports what it uses when it runs: a command's help loads none of it
+    from mentorsite.checking.program import CheckedProgram
+    from mentorsite.model.diagnostics import Diagnostic
+    from mentorsite.session.settings import Settings
 
 # Checking and building ---------------------------------------------------------------
 
@@ -43,7 +42,19 @@ from mentorsite.session.settings import Settings, resolve_as_of
               help="Also report, as warnings, where a pair's records fall short of the practice checks the "
                    "handbook's guidelines name.")
 def check(config_file: Path, content: Path | None, output_format: str, practices: bool) -> None:
-    """Print every problem in the records; exit 1 if any is an error."""
+    """Print every problem in the records; exit 1 if any is an error.
+
+    In a pair's own repository (mentorsite-pair.yml, and no mkdocs.yml), that pair's records,
+    and the guidelines and handbook edition they name against the published handbook.
+    """
+    from mentorsite.cli.inside_pair import check_pair, pair_repository_of  # noqa: PLC0415
+
+    pair_folder = pair_repository_of(config_file) if content is None else None
+    if pair_folder is not None:
+        return check_pair(pair_folder, output_format, practices)
+    from mentorsite.insights.scorecards import PracticeSettings, practice_findings  # noqa: PLC0415
+    from mentorsite.model.diagnostics import sort_diagnostics, summarize  # noqa: PLC0415
+
     with _running_engine():
         checked, settings, diagnostics = _checked_program(config_file, content)
     diagnostics = [*diagnostics, *checked.diagnostics]
@@ -69,6 +80,8 @@ def _checked_program(config_file: Path, content: Path | None) -> tuple[
     With ``content`` (another content folder), the records there are checked with the
     settings of mkdocs.yml, if there is one, and the plugin's default places beside them.
     """
+    from mentorsite.checking.program import read_program  # noqa: PLC0415
+    from mentorsite.reading.loading import ProgramPlaces  # noqa: PLC0415
     from mentorsite.session.opening import SessionError, open_session  # noqa: PLC0415
     from mentorsite.site.commands import options_of, settings_and_places  # noqa: PLC0415 - loads MkDocs
 
@@ -92,6 +105,8 @@ def _checked_program(config_file: Path, content: Path | None) -> tuple[
 
 def _editions(config_file: Path) -> list[str] | None:
     """Published handbook editions and aliases, when the deploy branch exists."""
+    from mentorsite.reading.deploy_branch import PublishedError, read_published  # noqa: PLC0415
+
     try:
         published = read_published(config_file.resolve().parent, "gh-pages")
     except PublishedError as error:
@@ -100,6 +115,8 @@ def _editions(config_file: Path) -> list[str] | None:
 
 
 def _as_of(setting: object) -> date:
+    from mentorsite.session.settings import resolve_as_of  # noqa: PLC0415
+
     try:
         return resolve_as_of(setting if isinstance(setting, str | date) else None)
     except ValueError as error:
@@ -199,7 +216,7 @@ def build(config_file: Path, pair_id: str | None, shard: Any, jobs: int | None, 
 
 
 @main.command()
-@click.option("--pairs", type=click.IntRange(min=1), default=200, show_default=True,
+@click.option("--pairs", type=click.IntRange(min=1), default=60, show_default=True,
               help="Pairs in the synthetic program.")
 @click.option("--sessions", type=click.IntRange(min=1), default=12, show_default=True,
               help="Session notes per pair.")
@@ -207,15 +224,20 @@ def build(config_file: Path, pair_id: str | None, shard: Any, jobs: int | None, 
               help="Guidelines in its handbook.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1),
               help="Worker processes [default: one per processor].")
-@click.option("--scale", type=click.IntRange(min=0), default=1000, show_default=True,
-              help="Also build a program of this many pairs, to see how time and memory grow; 0 to skip.")
+@click.option("--scale", type=click.IntRange(min=0), default=200, show_default=True,
+              help="Also measure a program of this many pairs (its rebuilds side by side with plain MkDocs "
+                   "too), to see how time and memory grow; 0 to skip.")
+@click.option("--runs", type=click.IntRange(min=1), default=3, show_default=True,
+              help="Times each rebuild is measured; the median is compared.")
 @click.option("--naive/--no-naive", default=True, show_default=True,
-              help="Also build the same portfolios the naive way: one `mkdocs build` per pair.")
+              help="Also build the same portfolios the naive way: one `mkdocs build` per pair (of the "
+                   "larger program, unless --scale is 0).")
 @click.option("--workdir", type=click.Path(path_type=Path, file_okay=False),
               help="Where to write the programs [default: a temporary folder, removed afterwards].")
-def bench(pairs: int, sessions: int, guidelines: int, jobs: int | None, scale: int, naive: bool,
+def bench(pairs: int, sessions: int, guidelines: int, jobs: int | None, scale: int, runs: int, naive: bool,
           workdir: Path | None) -> None:
-    """Measure builds of a synthetic program: cold, unchanged, one edit, parallel, naive, larger."""
+    """Measure builds of a synthetic program: cold, unchanged, one edit, parallel, preview, plain MkDocs,
+    naive, larger."""
     import os  # noqa: PLC0415
     import tempfile  # noqa: PLC0415
 
@@ -226,10 +248,10 @@ def bench(pairs: int, sessions: int, guidelines: int, jobs: int | None, scale: i
     workers = jobs or os.cpu_count() or 1
     try:
         if workdir is not None:
-            run_benchmark(workdir, size, jobs=workers, scale=scale or None, naive=naive)
+            run_benchmark(workdir, size, jobs=workers, scale=scale or None, naive=naive, runs=runs)
         else:
             with tempfile.TemporaryDirectory(prefix="mentorsite-bench-") as folder:
-                run_benchmark(Path(folder), size, jobs=workers, scale=scale or None, naive=naive)
+                run_benchmark(Path(folder), size, jobs=workers, scale=scale or None, naive=naive, runs=runs)
     except RuntimeError as error:
         raise click.ClickException(str(error)) from None
 
@@ -247,7 +269,11 @@ EDITION_OPTION = click.option("--edition", type=click.Choice(["pair", "review"])
               help="Where to serve.")
 @click.option("-o", "--open", "open_in_browser", is_flag=True, help="Open the preview in a browser.")
 def serve(config_file: Path, pair_id: str | None, edition: str, dev_addr: str, open_in_browser: bool) -> None:
-    """Preview the handbook, or one pair's portfolio, rebuilt and reloaded when a record changes."""
+    """Preview the handbook, or one pair's portfolio, rebuilt and reloaded when a record changes.
+
+    In a pair's own repository, that pair's portfolio, linking to the published handbook.
+    """
+    from mentorsite.cli.inside_pair import program_around  # noqa: PLC0415
     from mentorsite.site.commands import serve_handbook  # noqa: PLC0415 - loads MkDocs
     from mentorsite.site.preview import serve_pair  # noqa: PLC0415
 
@@ -256,13 +282,13 @@ def serve(config_file: Path, pair_id: str | None, edition: str, dev_addr: str, o
         raise click.BadParameter(f"expected IP:PORT, got '{dev_addr}'", param_hint="'--dev-addr'")
     if not 0 < int(port) < 65536:
         raise click.BadParameter(f"expected a port from 1 to 65535, got {port}", param_hint="'--dev-addr'")
-    with _running_engine():
+    with _running_engine(), program_around(config_file, pair_id) as (program_file, shown_pair):
         try:
-            if pair_id is None:
-                _usable_config(config_file)  # MkDocs reads it again, once it is known to be usable
-                serve_handbook(config_file, dev_addr, open_in_browser)
+            if shown_pair is None:
+                _usable_config(program_file)  # MkDocs reads it again, once it is known to be usable
+                serve_handbook(program_file, dev_addr, open_in_browser)
             else:
-                serve_pair(config_file, pair_id, _edition(edition), host, int(port), open_in_browser)
+                serve_pair(program_file, shown_pair, _edition(edition), host, int(port), open_in_browser)
         except OSError as error:
             if error.errno not in (errno.EADDRINUSE, errno.EADDRNOTAVAIL):
                 raise  # a fault of a file: told with its path

@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING
 import click
 
 from mentorsite.cli.base import CONFIG_OPTION, _running_engine, _usable_config, main
-from mentorsite.session.settings import Settings
 
 if TYPE_CHECKING:
+    from mentorsite.session.settings import Settings
     from mentorsite.site.sealed_publishing import PortfoliosTarget
 
 # Publishing --------------------------------------------------------------------------

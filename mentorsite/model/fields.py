@@ -38,8 +38,10 @@ def describe_value(value: object) -> str:
         return f"{'true' if value else 'false'} (a yes/no value)"
     if isinstance(value, int | float):
         return f"the number {value}"
-    if isinstance(value, str):
-        return f"'{value}'" if value else "an empty text"
+    if isinstance(value, str):  # control characters escaped: a line break or an escape could fake a message
+        shown = "".join(c.encode("unicode_escape").decode() if unicodedata.category(c) == "Cc" else c
+                        for c in value)
+        return f"'{shown}'" if value else "an empty text"
     if isinstance(value, list):
         return "a list"
     if isinstance(value, dict):

@@ -6,6 +6,7 @@ page would be written where another page, or a file of the site, is.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection
 from dataclasses import dataclass
 
@@ -64,12 +65,18 @@ def reserved_ids(record_type: type[Record], pages: dict[str, PortfolioPage] | No
 
     ``index`` is refused everywhere: MkDocs makes a page named index the page of its folder.
     Any other id is refused whose page would be written where another page of ``pages``
-    (default: the portfolio's) or a file of the site is.
+    (default: the portfolio's) or a file of the site is. They are worked out once for each table
+    (every record read asks for them).
     """
     if record_type not in RECORD_PAGES:
         return {}
     name, table = RECORD_PAGES[record_type]
-    pages = table if pages is None else pages
+    return dict(_reserved_ids(name, tuple((table if pages is None else pages).items())))
+
+
+@functools.cache
+def _reserved_ids(name: str, table: tuple[tuple[str, PortfolioPage], ...]) -> dict[str, str]:
+    pages = dict(table)
     own = pages[name]
     others = {page.uri: page for page in pages.values() if page.uri != own.uri}
     taken = {file: f"{page.shows} uses for its page" for page in others.values()

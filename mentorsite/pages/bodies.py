@@ -24,18 +24,15 @@ import functools
 import re
 from collections.abc import Sequence
 from pathlib import PurePosixPath
-from typing import Any
-
-import emoji
-from markdown_it import MarkdownIt
-from markdown_it.renderer import RendererHTML
-from markdown_it.rules_core import StateCore
-from markdown_it.token import Token
-from mdit_py_plugins.admon import admon_plugin
-from mdit_py_plugins.gfm import gfm_plugin
+from typing import TYPE_CHECKING, Any
 
 from mentorsite.pages.checkboxes import named_checkboxes
 from mentorsite.pages.sanitising import balanced
+
+if TYPE_CHECKING:  # the parser and the emoji table are loaded when a body is first rendered
+    from markdown_it import MarkdownIt
+    from markdown_it.rules_core import StateCore
+    from markdown_it.token import Token
 
 # GFM's alerts, as the theme's admonitions of the same name (it styles all five).
 ALERTS = ("note", "tip", "important", "warning", "caution")
@@ -56,6 +53,8 @@ _HEADING_TEXT = re.compile(r"(<[^>]*>|&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Z
 @functools.cache
 def emoji_characters() -> dict[str, str]:
     """Shortcode (without colons) to character: GFM's names (gemoji's) first, then Unicode's English names."""
+    import emoji  # noqa: PLC0415 - not loaded by a build that renders no body
+
     table: dict[str, str] = {}
     fully_qualified = emoji.STATUS["fully_qualified"]
     entries = [(char, data) for char, data in emoji.EMOJI_DATA.items() if data["status"] == fully_qualified]
@@ -98,6 +97,10 @@ def parser() -> MarkdownIt:
     # lost its items). `check` refuses more than 100 levels of indentation, quotes or HTML, and a
     # list level is two of the renderer's (the list and its item): 210 renders all that passes,
     # and keeps its recursion (about three frames a level) well inside Python's limit.
+    from markdown_it import MarkdownIt  # noqa: PLC0415 - not loaded by a build that renders no body
+    from mdit_py_plugins.admon import admon_plugin  # noqa: PLC0415
+    from mdit_py_plugins.gfm import gfm_plugin  # noqa: PLC0415
+
     markdown = MarkdownIt("commonmark", {"html": True, "maxNesting": 210}).use(gfm_plugin).use(admon_plugin)
     markdown.core.ruler.push("mentorsite_emoji", _emoji_rule)
     # Footnotes as the theme styles them (and numbered as GFM numbers them: 1, not [1]).
@@ -188,6 +191,8 @@ def _html_block(markdown: MarkdownIt, tokens: list[Token], env: dict[str, str]) 
 
 def _heading(markdown: MarkdownIt, opening: Token, inline: Token, env: dict[str, str]) -> str:
     """A heading as a Markdown heading of its level, its text as HTML the page's Markdown reads as it is."""
+    from markdown_it.renderer import RendererHTML  # noqa: PLC0415
+
     renderer = markdown.renderer
     assert isinstance(renderer, RendererHTML)
     text = renderer.renderInline(inline.children or [], markdown.options, env)

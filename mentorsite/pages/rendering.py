@@ -40,6 +40,7 @@ from mentorsite.model.plurals import plural
 from mentorsite.model.record_sets import Handbook
 from mentorsite.model.records import CHECK_NAMES, Guideline, Licence
 from mentorsite.pages.guideline_diff import readable_change
+from mentorsite.reading.template_cache import TemplateCache
 
 READERS = {"mentor": "Mentors", "mentee": "Mentees", "program": "Program owners"}
 BUNDLED_PREFIX = "mentorsite"
@@ -91,7 +92,8 @@ class ProgramTemplates(FileSystemLoader):
         return source, filename, uptodate
 
 
-def create_environment(override_dir: Path | None = None, refused: Sequence[Path] = ()) -> Environment:
+def create_environment(override_dir: Path | None = None, refused: Sequence[Path] = (),
+                       cache_dir: Path | None = None) -> Environment:
     """A strict, sandboxed Jinja environment that looks in ``override_dir`` before the bundled templates.
 
     A program's templates are its own code, but they render every pair's records: in the
@@ -107,14 +109,18 @@ def create_environment(override_dir: Path | None = None, refused: Sequence[Path]
     ``{% extends "mentorsite/NAME" %}`` and replace some of its blocks. The bundled folder
     stays a loader of its own with its search path, which is how the portfolio stamps find
     every template folder to digest.
+
+    ``cache_dir``: keep the compiled templates there between builds (``reading.template_cache``);
+    the site engine's environments built with this one use the same cache (``bytecode_cache``).
     """
     folders = [override_dir] if override_dir is not None and override_dir.is_dir() else []
     bundled = FileSystemLoader(bundled_templates_dir())
     loader = ChoiceLoader([PrefixLoader({BUNDLED_PREFIX: bundled}),
                            *(ProgramTemplates(folder, refused) for folder in folders), bundled])
+    compiled = TemplateCache(cache_dir) if cache_dir is not None else None
     environment = ImmutableSandboxedEnvironment(loader=loader, undefined=StrictUndefined, autoescape=False,
                                                 keep_trailing_newline=True, trim_blocks=True,
-                                                lstrip_blocks=True)
+                                                lstrip_blocks=True, bytecode_cache=compiled)
     environment.filters["anchor"] = anchor
     environment.filters["yaml"] = json.dumps
     environment.filters["html"] = html.escape  # text the theme writes as HTML (page titles)

@@ -10,12 +10,17 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mentorsite.files.failures import reason
 from mentorsite.model.diagnostics import Diagnostic, Severity
 from mentorsite.reading.caching import RecordCache
+from mentorsite.reading.pair_repository import PAIR_REPOSITORY_FILES
 from mentorsite.reading.problems import problem
 from mentorsite.reading.sources import Document, decode, failed, read_markdown, read_yaml
+
+if TYPE_CHECKING:
+    from mentorsite.reading.pair_sources import SourceFolder
 
 GUIDELINES_FOLDER = "handbook/guidelines"
 LANDING_PAGE = "handbook/index.md"
@@ -66,6 +71,9 @@ class ProgramPlaces:
     private: tuple[tuple[str, Path], ...] = ()
     base_paths: tuple[Path, ...] = ()
     site_folders: tuple[str, ...] = ()
+    sources: tuple[SourceFolder, ...] = ()  # pair_sources' folders: pairs in repositories of their own
+    remembering: bool = False
+    """Whether reading the sources writes down which pair each held (a build does; a check does not)."""
 
     @classmethod
     def defaults(cls, content_dir: Path) -> ProgramPlaces:
@@ -165,7 +173,7 @@ class _Finder:
         folder = self.folders.get(path.parent)
         if folder is None:
             folder = self.folders[path.parent] = self._display(path.parent)
-        return path.name if folder == "." else f"{folder}/{path.name}"
+        return path.name if folder == "." else f"{folder.rstrip('/')}/{path.name}"  # '/etc', not '//etc'
 
     def _display(self, path: Path) -> str:
         relative = Path(os.path.relpath(path.absolute(), self.root.absolute()))
@@ -338,7 +346,8 @@ def load_content(content_dir: Path, root: Path, cache: RecordCache | None = None
     content.guidelines = _markdown_files(finder, content_dir / GUIDELINES_FOLDER, "<guideline-id>.md")
     content.landing_markdown = _landing_page(finder, content_dir / LANDING_PAGE, content.diagnostics)
     content.pairs = [PairDocuments(folder.path.name, finder.display(folder.path), refused=True) if refused
-                     else _pair_documents(finder, folder) for folder, refused in finder.pair_folders()]
+                     else _pair_documents(finder, folder, PAIR_REPOSITORY_FILES)  # a pair moved in keeps them
+                     for folder, refused in finder.pair_folders()]
     content.diagnostics += finder.diagnostics
     for pair in content.pairs:
         for document in [*pair.files.values(), *pair.goals, *pair.sessions, *pair.checkins]:
@@ -384,11 +393,13 @@ def _read_markdown(finder: _Finder, entries: list[Entry], pattern: str) -> list[
     return documents
 
 
-def _pair_documents(finder: _Finder, folder: Entry) -> PairDocuments:
+def _pair_documents(finder: _Finder, folder: Entry, besides: tuple[str, ...] = ()) -> PairDocuments:
     pair = PairDocuments(folder.path.name, finder.display(folder.path))
     expected = [*PAIR_FILES, *(f"{name}/" for name in PAIR_FOLDERS)]
     for entry in finder.pair_entries(folder.path, folder.real, folder.real):
         name = entry.path.name
+        if name in besides:  # a pair repository's own files: no records, and not unknown
+            continue
         if entry.is_file and name == "pair.yml":
             pair.files[name] = finder.yaml(entry.path)
         elif entry.is_file and name in PAIR_FILES:

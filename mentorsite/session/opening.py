@@ -119,7 +119,8 @@ def open_session(settings: Settings, places: ProgramPlaces, *, version: str | No
     handbook = checked.program.handbook
     edition = edition_context(handbook, version, published.manifests() if published else (),
                               published.previous(version) if published else None)
-    environment = create_environment(settings.templates_dir, refused=refused_to_templates(places))
+    environment = create_environment(settings.templates_dir, refused=refused_to_templates(places),
+                                     cache_dir=settings.cache_dir if settings.cache else None)
     return ProgramSession(settings, places, checked, published, environment, portfolio, edition, encryption,
                           keys_problems)
 

@@ -23,10 +23,11 @@ from typing import Literal
 from mentorsite.checking.zensical_config import zensical_problems
 from mentorsite.files.failures import shown
 from mentorsite.insights.scorecards import PracticeSettings, read_practice_settings
-from mentorsite.model.diagnostics import Diagnostic, sort_diagnostics, summarize
+from mentorsite.model.diagnostics import Diagnostic, Severity, sort_diagnostics, summarize
 from mentorsite.model.records import EARLIEST_DATE, LATEST_DATE, WEB_ADDRESS_PATTERN, Licence
 from mentorsite.pages.program_report import MIN_PAIRS
 from mentorsite.reading.config_file import setting_position
+from mentorsite.reading.pair_sources import PairSource, entry_position, read_entries, unmatched
 from mentorsite.reading.positions import node_positions
 from mentorsite.reading.problems import problem
 from mentorsite.vault.keyring import KEYS_FILE_VARIABLE
@@ -91,6 +92,8 @@ class Settings:
     """The handbook's licence and attribution, shown on its pages; None: the pages name none."""
     engine: Literal["mkdocs", "zensical"] = "mkdocs"
     """What builds the handbook's pages; the private sites are always built by mentorsite's builder."""
+    pair_sources: tuple[PairSource, ...] = ()
+    """Pairs kept in repositories of their own, read besides those of ``content_dir``'s pairs/."""
 
     @property
     def root(self) -> Path:
@@ -247,7 +250,7 @@ def read_settings(options: Mapping[str, object], folders: EngineSettings,
         deploy_branch=read.text_of(("deploy_branch",), "gh-pages"),
         jobs=jobs, cache=cache, encryption=_encryption(read, environ), report=report, min_pairs=min_pairs,
         practices=practices, private_extensions_left_out=_texts(read, ("private_extensions_left_out",)),
-        licence=_licence(read), engine=_engine(read))
+        licence=_licence(read), engine=_engine(read), pair_sources=_pair_sources(read))
     _placement(read, settings)
     return settings, sort_diagnostics(read.problems)
 
@@ -287,6 +290,22 @@ def _texts(read: _Reader, names: tuple[str, ...]) -> tuple[str, ...]:
         read.refuse(names, "expected a list of extension names")
         return ()
     return tuple(items)
+
+
+def _pair_sources(read: _Reader) -> tuple[PairSource, ...]:
+    """The ``pair_sources`` entries; a pattern that matches no folder is a warning (a checkout not made?)."""
+    entries, problems = read_entries(read.value(("pair_sources",)))
+    for index, message in problems:
+        at = entry_position(read.text, index) if read.text and index is not None else None
+        if at is None:
+            read.refuse(("pair_sources",), message)
+        else:
+            read.problems.append(problem(read.shown, at, CODE, message, "pair_sources"))
+    for entry in unmatched(entries, read.folders.root):
+        at = setting_position(read.text, ("pair_sources", str(entry.pattern))) if read.text else (1, 1)
+        message = f"'{entry.pattern}' matches no folder, so it adds no pair (checkouts not made yet?)"
+        read.problems.append(problem(read.shown, at, CODE, message, "pair_sources", Severity.WARNING))
+    return tuple(entries)
 
 
 def _licence(read: _Reader) -> Licence | None:

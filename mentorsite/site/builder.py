@@ -180,7 +180,8 @@ class _Build:
 
     def factory(self) -> SiteFactory:
         if self._factory is None:
-            self._factory = self.stack.enter_context(SiteFactory.open(self.handbook_config, self.private_dir))
+            self._factory = self.stack.enter_context(SiteFactory.open(
+                self.handbook_config, self.private_dir, bytecode_cache=self.environment.bytecode_cache))
         return self._factory
 
     def fresh(self, name: str, fingerprint: str | None, outputs: list[Path]) -> bool:
@@ -324,7 +325,8 @@ def build_edition(handbook_config: MkDocsConfig, checked: CheckedProgram, pair_i
                                      replace(settings, standalone=True), environment)
     except TemplateFailure as failure:
         return [failure.diagnostic]
-    with SiteFactory.open(handbook_config, target.parent, policy=policy) as factory:
+    with SiteFactory.open(handbook_config, target.parent, policy=policy,
+                          bytecode_cache=environment.bytecode_cache) as factory:
         factory.build_site(portfolio, target, {})
     return []
 

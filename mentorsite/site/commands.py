@@ -6,6 +6,7 @@ program's settings through these functions, and gets MkDocs' refusals as ``Engin
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,16 +20,37 @@ from mentorsite.model.diagnostics import Diagnostic
 from mentorsite.reading.loading import ProgramPlaces
 from mentorsite.session.settings import Settings
 from mentorsite.site.builder import Shard
+from mentorsite.site.handbook_stamp import HANDBOOK_STAMP, handbook_stamp
 from mentorsite.site.mkdocs_program import (
+    PLUGIN,
     checked_settings,
     load_program_config,
+    log,
     plugin_options,
     program_places,
     read_plugin_settings,
 )
 from mentorsite.site.pool import Progress
 from mentorsite.site.program_builds import OpenProgram, open_program, take_build_lock
+from mentorsite.site.stamps import Stamps
 from mentorsite.vault.keyring import KeysError, check_keys_location
+
+
+class Warnings(logging.Handler):
+    """The warnings (and errors) a build logs, to tell whether its handbook may be stamped."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+    def besides(self, program: OpenProgram) -> list[str]:
+        """Those not about the records or passphrases (a build that skips the handbook logs those again)."""
+        session = program.session
+        again = {f"{PLUGIN}: {found}" for found in [*session.checked.diagnostics, *session.keys_problems]}
+        return [message for message in self.messages if message not in again]
 
 
 class EngineError(Exception):
@@ -91,11 +113,27 @@ def build(config: MkDocsConfig, *, pair_id: str | None, shard: Shard | None, pro
         plugin = config.plugins.get("mentorsite")
         if not isinstance(plugin, MentorsitePlugin):
             raise PluginError(f"{config.config_file_path} does not list the mentorsite plugin")
+        settings, problems = read_plugin_settings(config)
+        stamp = handbook_stamp(config, settings) if not problems else None
+        if stamp is not None and settings.cache and stamp.fresh():
+            log.info("the handbook is unchanged since the last build; not built again (--no-cache builds it)")
+            program = open_program(Path(config.config_file_path or "mkdocs.yml"), config=config,
+                                   seal=settings.portfolios)
+            program.progress = progress
+            if settings.portfolios:
+                program.build_portfolios()
+            return
         plugin.progress, plugin.shard = progress, shard
+        Stamps(settings.private_dir).forget([HANDBOOK_STAMP])  # no stamp vouches for a site being rebuilt
+        warnings = Warnings()
+        logging.getLogger("mkdocs").addHandler(warnings)
         try:
             build_site(config)
         finally:
+            logging.getLogger("mkdocs").removeHandler(warnings)
             plugin.abandon_site()  # a build stopped by an interrupt: the previous site stays
+        if stamp is not None and plugin.program is not None and not warnings.besides(plugin.program):
+            stamp.record()
         return
     program = open_program(Path(config.config_file_path or "mkdocs.yml"), config=config)
     program.progress, program.shard = progress, shard

@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from jinja2 import BytecodeCache
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
@@ -29,7 +30,6 @@ from mentorsite.model.diagnostics import Diagnostic, Severity
 from mentorsite.pages.fetches import css_fetches_elsewhere
 from mentorsite.pages.portfolio import Portfolio
 from mentorsite.pages.rendering import NavItem, RenderedPage
-from mentorsite.site.engine import build_page, populate_page
 from mentorsite.site.privacy import INLINE_SCRIPT, PrivatePages, position_of, shown_path
 
 log = logging.getLogger("mkdocs.plugins.mentorsite")
@@ -57,13 +57,16 @@ class SiteFactory:
 
     @classmethod
     @contextmanager
-    def open(cls, handbook_config: MkDocsConfig, private_dir: Path,
-             policy: bool = True) -> Iterator[SiteFactory]:
+    def open(cls, handbook_config: MkDocsConfig, private_dir: Path, policy: bool = True,
+             bytecode_cache: BytecodeCache | None = None) -> Iterator[SiteFactory]:
+        """The factory, its assets staged in a scratch folder; ``bytecode_cache`` keeps the theme's
+        compiled templates between builds (see ``reading.template_cache``)."""
         private_dir.mkdir(parents=True, exist_ok=True)
         scratch = Path(tempfile.mkdtemp(prefix=SCRATCH_MARK, dir=private_dir))
         try:
             config = portfolio_config(handbook_config, scratch / "docs", policy=policy)
             factory = cls(config, scratch / "assets")
+            factory.environment.bytecode_cache = bytecode_cache
             factory._stage_assets(handbook_config)
             factory._learn_theme_scripts(scratch / "probe")
             yield factory
@@ -96,6 +99,8 @@ class SiteFactory:
 
     def _render(self, pages: tuple[RenderedPage, ...], nav: tuple[NavItem, ...], site_name: str,
                 site_dir: Path) -> None:
+        from mentorsite.site.engine import build_page, populate_page  # noqa: PLC0415 - only when a site is built
+
         config = self.config
         config["site_name"] = site_name
         config["site_dir"] = str(site_dir)

@@ -22,6 +22,7 @@ from mentorsite.checking.config_places import configured_places
 from mentorsite.model.diagnostics import Diagnostic
 from mentorsite.reading.config_file import ConfigFileError, load_config_file, top_setting
 from mentorsite.reading.loading import PAIRS_FOLDER, ProgramPlaces, site_folders
+from mentorsite.reading.pair_sources import PRIVATE_NAME, checkouts_dir, remembered_folders, source_folders
 from mentorsite.session.settings import EngineSettings, Settings, SettingsError, read_settings, usable
 
 PLUGIN = "mentorsite"
@@ -82,8 +83,12 @@ def checked_settings(config: MkDocsConfig, options: Mapping[str, Any] | None = N
         raise PluginError(str(error)) from None
 
 
-def program_places(settings: Settings, config: MkDocsConfig) -> ProgramPlaces:
-    """The program's folders, for the checks of what records and handbook pages point at."""
+def program_places(settings: Settings, config: MkDocsConfig, *, remembering: bool = False) -> ProgramPlaces:
+    """The program's folders, for the checks of what records and handbook pages point at.
+
+    ``remembering``: whether reading the pair sources writes down which pair each held (a
+    build's, not a check's or a preview's: what a read-only command saw never holds a pair).
+    """
     private = [("private_dir", settings.private_dir), ("cache_dir", settings.cache_dir)]
     keys_file = settings.keys_file()
     if keys_file is not None:
@@ -98,8 +103,13 @@ def program_places(settings: Settings, config: MkDocsConfig) -> ProgramPlaces:
     pairs = (settings.content_dir / PAIRS_FOLDER).resolve()
     # The reviewer site keeps the theme's folders beside the pairs' review editions: no pair is named so.
     theme_folders = site_folders([Path(folder) for folder in config.theme.dirs], config.extra_css)
+    sources = source_folders(settings.pair_sources, settings.root)  # private too: no page may include them
+    # And whatever the entries say now: the checkouts' folder (old checkouts, the sync's own files)
+    # and every folder a pattern ever matched (a pair's records, once its entry is gone).
+    kept = [checkouts_dir(settings.root), *remembered_folders(settings.root), *(one.path for one in sources)]
+    private += [(PRIVATE_NAME, folder.resolve()) for folder in dict.fromkeys(kept)]
     places = ProgramPlaces(settings.root, pairs, settings.folders.docs_dir, outputs, tuple(private),
-                           tuple(bases), theme_folders)
+                           tuple(bases), theme_folders, tuple(sources), remembering)
     # With the options in mkdocs.yml that name places, checked with the records (check_settings).
     return configured_places(places, settings.folders.config_file, config.markdown_extensions,
                              config.mdx_configs, settings.private_extensions_left_out)

@@ -83,3 +83,5 @@ class MentorsiteConfig(base.Config):  # type: ignore[no-untyped-call]
     """Extensions the owners know private sites leave out: each is an info line instead of a warning."""
     engine = options.Choice(("mkdocs", "zensical"), default="mkdocs")
     """What builds the handbook: MkDocs, or Zensical on the generated pages (`mentorsite build` only)."""
+    pair_sources = options.ListOfItems(options.Type((str, dict)), default=[])
+    """Pairs in repositories of their own: folder patterns (`pairs/*`) or `{git: REMOTE}` entries."""

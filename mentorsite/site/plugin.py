@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from jinja2 import Environment
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
@@ -77,7 +78,7 @@ class MentorsitePlugin(BasePlugin[MentorsiteConfig]):  # type: ignore[no-untyped
                                               serving=self.serving)
         log_diagnostics(problems)
         seal = settings.encryption.enabled and self.wants_portfolios()
-        session = open_checked(settings, config, seal=seal)
+        session = open_checked(settings, config, seal=seal, remembering=not self.serving)
         log_diagnostics(session.checked.diagnostics)
         handbook, edition = session.handbook, session.edition
         if self.serving:  # the preview is built from what is good, its problems shown on its pages
@@ -129,7 +130,8 @@ class MentorsitePlugin(BasePlugin[MentorsiteConfig]):  # type: ignore[no-untyped
             elif source.is_relative_to(guidelines):
                 files.remove(file)  # replaced by the rendered guideline pages
         if left_out:
-            self.log_left_out(config, left_out)
+            log.warning(f"docs_dir ({config.docs_dir}) holds the pairs folder; its {left_out} files are "
+                        "left out of the handbook. Set docs_dir to the handbook folder.")
         for page in self.pages:
             existing = files.get_file_from_path(page.uri)
             if existing is not None:
@@ -137,10 +139,9 @@ class MentorsitePlugin(BasePlugin[MentorsiteConfig]):  # type: ignore[no-untyped
             files.append(File.generated(config, page.uri, content=page.markdown))
         return files
 
-    @staticmethod
-    def log_left_out(config: MkDocsConfig, count: int) -> None:
-        log.warning(f"docs_dir ({config.docs_dir}) holds the pairs folder; its {count} files are "
-                    "left out of the handbook. Set docs_dir to the handbook folder.")
+    def on_env(self, env: Environment, /, *, config: MkDocsConfig, files: Files) -> Environment:
+        env.bytecode_cache = self.opened().session.environment.bytecode_cache  # compiled templates kept
+        return env
 
     @event_priority(100)  # before any plugin writes into the site folder
     @reported_as(PluginError)

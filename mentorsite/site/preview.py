@@ -122,9 +122,11 @@ def _watched_folders(config_file: Path, pair_id: str) -> list[Path] | None:
         settings, _ = read_plugin_settings(load_program_config(config_file))
     except Exception:  # a program that cannot load has nothing to watch
         return None
-    if not (settings.content_dir / PAIRS_FOLDER / pair_id).is_dir():
+    pair_folder = settings.content_dir / PAIRS_FOLDER / pair_id
+    if not pair_folder.is_dir():
         return None
-    return [folder for folder in (settings.content_dir, settings.templates_dir) if folder.is_dir()]
+    linked = [pair_folder.resolve()] if pair_folder.is_symlink() else []  # a watch does not follow links
+    return [folder for folder in (settings.content_dir, settings.templates_dir, *linked) if folder.is_dir()]
 
 
 @contextmanager

@@ -246,10 +246,11 @@ def open_program(config_file: Path, *, strict: bool | None = None, seal: bool = 
 
 
 def open_checked(settings: Settings, config: MkDocsConfig, *, seal: bool,
-                 replacing: Collection[str | None] = ()) -> ProgramSession:
+                 replacing: Collection[str | None] = (), remembering: bool = True) -> ProgramSession:
     """``session.opening.open_session`` for this configuration; its SessionError a PluginError."""
     try:
-        return open_session(settings, program_places(settings, config), version=edition_version(settings),
+        places = program_places(settings, config, remembering=remembering)
+        return open_session(settings, places, version=edition_version(settings),
                             seal=seal, replacing=replacing)
     except SessionError as error:
         raise PluginError(f"mentorsite: {error}") from None
