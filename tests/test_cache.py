@@ -197,12 +197,15 @@ def test_the_record_cache_drops_deleted_files_and_ignores_a_damaged_cache(tmp_pa
     read_program(program / "content", program, cache=RecordCache(tmp_path / "cache", key=key))
     (program / DELETED).unlink()
     read_program(program / "content", program, cache=RecordCache(tmp_path / "cache", key=key))
-    payload = open_cache(key, (tmp_path / "cache" / RecordCache.FILE).read_bytes())
-    assert payload is not None
-    stored = pickle.loads(payload)
-    assert not any(DELETED in key for key in stored["entries"])
-    assert any("sessions/2026-08-20.md" in key[1] for key in stored["entries"])
-    (tmp_path / "cache" / RecordCache.FILE).write_bytes(b"not a cache")
+    entries: dict[tuple[str, ...], object] = {}
+    for shard in sorted((tmp_path / "cache" / RecordCache.FOLDER).glob("*.pickle")):
+        payload = open_cache(key, shard.read_bytes())
+        assert payload is not None
+        entries.update(pickle.loads(payload)["entries"])
+    assert not any(DELETED in key for key in entries)
+    assert any("sessions/2026-08-20.md" in key[1] for key in entries)
+    for shard in (tmp_path / "cache" / RecordCache.FOLDER).glob("*.pickle"):
+        shard.write_bytes(b"not a cache")
     cache = RecordCache(tmp_path / "cache", key=key)
     checked = read_program(program / "content", program, cache=cache)
     assert cache.hits == 0 and checked.errors == []
@@ -223,18 +226,20 @@ def test_a_cache_not_sealed_with_this_users_key_is_never_unpickled(tmp_path: Pat
     planted = tmp_path / "planted"
     payload = pickle.dumps({"key": "x", "entries": {}, "trap": _Planted(planted)})
     cache_dir = tmp_path / "cache"
-    cache_dir.mkdir()
+    (cache_dir / RecordCache.FOLDER).mkdir(parents=True)
     key = b"this machine's key, 32 bytes long"
     sealed = seal_cache(key, payload)
     tampered = sealed[:-1] + bytes([sealed[-1] ^ 1])
     for foreign in (CACHE_MAGIC + payload, CACHE_MAGIC + b"\0" * 12 + payload,
                     seal_cache(b"another machine's key" * 2, payload), tampered, payload):
-        (cache_dir / RecordCache.FILE).write_bytes(foreign)
+        shutil.rmtree(cache_dir / RecordCache.FOLDER)  # only the foreign file: none this user wrote
+        (cache_dir / RecordCache.FOLDER).mkdir()
+        (cache_dir / RecordCache.FOLDER / "00.pickle").write_bytes(foreign)
         cache = RecordCache(cache_dir, key=key)
         read_program(program / "content", program, cache=cache)
         assert not planted.exists() and cache.hits == 0
     # The same payload sealed with the right key is read: the key is what kept it out.
-    (cache_dir / RecordCache.FILE).write_bytes(sealed)
+    (cache_dir / RecordCache.FOLDER / "00.pickle").write_bytes(sealed)
     RecordCache(cache_dir, key=key)
     assert planted.is_dir()
 
@@ -329,7 +334,7 @@ def test_check_reads_through_the_cache_and_says_the_same_each_time(tmp_path: Pat
     program = copy_example(tmp_path / "program")
     (program / SESSION).write_text("---\ndate: 2026-09-17\nminutes: lots\n---\n", encoding="utf-8")
     first = mentorsite(program, "check")
-    assert (program / ".cache/mentorsite" / RecordCache.FILE).is_file()
+    assert list((program / ".cache/mentorsite" / RecordCache.FOLDER).glob("*.pickle"))
     second = mentorsite(program, "check")
     assert first.returncode == second.returncode == 1
     assert first.stdout == second.stdout
@@ -361,3 +366,27 @@ def test_the_code_digest_covers_every_layer_of_the_package(tmp_path: Path) -> No
         assert caching.code_digest.__wrapped__(package) != before, module
         changed.write_bytes(original)
     assert caching.code_digest.__wrapped__(package) == before
+
+
+def test_an_edit_writes_the_shard_of_its_record_again_and_no_other(tmp_path: Path) -> None:
+    program = copy_example(tmp_path / "program")
+    key = b"this machine's key, 32 bytes long"
+    (tmp_path / "cache").mkdir()
+    (tmp_path / "cache" / RecordCache.OLD_FILE).write_bytes(b"an earlier version's whole cache")
+    read_program(program / "content", program, cache=RecordCache(tmp_path / "cache", key=key))
+    assert not (tmp_path / "cache" / RecordCache.OLD_FILE).exists()
+    shards = sorted((tmp_path / "cache" / RecordCache.FOLDER).glob("*.pickle"))
+    assert len(shards) > 3
+    before = {shard.name: shard.read_bytes() for shard in shards}
+    session = program / SESSION
+    session.write_text(session.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+    cache = RecordCache(tmp_path / "cache", key=key)
+    read_program(program / "content", program, cache=cache)
+    folder = tmp_path / "cache" / RecordCache.FOLDER
+    after = {shard.name: shard.read_bytes() for shard in sorted(folder.glob("*.pickle"))}
+    assert after.keys() == before.keys()
+    edited = f"{RecordCache.shard_of(('records', SESSION)):02d}.pickle"
+    assert [name for name in after if after[name] != before[name]] == [edited]
+    again = RecordCache(tmp_path / "cache", key=key)
+    read_program(program / "content", program, cache=again)
+    assert again.misses == 0

@@ -8,6 +8,7 @@ run, so ratios compare like with like. Nothing here is timed in the test suite.
 
 from __future__ import annotations
 
+import compileall
 import filecmp
 import os
 import re
@@ -185,6 +186,7 @@ def run_benchmark(workdir: Path, size: ProgramSize, *, jobs: int, scale: int | N
     report(f"mentorsite benchmark: {size.label}; {os.cpu_count()} processors; jobs {jobs}")
     report(f"Python {sys.version.split()[0]}; as of {AS_OF}; each figure is one build in a new process; "
            f"rebuilds: the median of {runs} runs")
+    report(f"mentorsite's modules: {compiled_modules()}")
     report()
     cold = measure_program(program, workdir, size, jobs=jobs, runs=runs, naive=naive and not scale)
     if scale:
@@ -192,6 +194,21 @@ def run_benchmark(workdir: Path, size: ProgramSize, *, jobs: int, scale: int | N
                jobs=jobs, runs=runs, naive=naive)
     else:
         report("scale: skipped (--scale 0)")
+
+
+def compiled_modules() -> str:
+    """mentorsite's modules compiled to bytecode first, as an installed wheel has them (and as
+    MkDocs' are), so that no build of the benchmark compiles them again; what was done, in words.
+
+    An environment that writes no bytecode (``PYTHONDONTWRITEBYTECODE``) still reads it, so
+    without this every build of a source checkout would pay for compiling the package."""
+    package = Path(__file__).resolve().parent.parent
+    try:
+        done = compileall.compile_dir(package, quiet=1, workers=1)
+    except OSError as error:
+        return f"not compiled to bytecode ({error.strerror}); each build compiles them"
+    return "compiled to bytecode first, as an installed wheel has them" if done else (
+        "not all compiled to bytecode; each build compiles what is not")
 
 
 def measure_program(program: Path, workdir: Path, size: ProgramSize, *, jobs: int, runs: int,

@@ -209,27 +209,55 @@ def open_cache(secret: bytes, data: bytes) -> bytes | None:
 
 
 class RecordCache:
-    """Parsed and checked record files, by path, content hash and code, kept between runs in one file.
+    """Parsed and checked record files, by path, content hash and code, kept between runs in shards.
 
-    The entries hold the records' text, so the file belongs beside the sources (by default
-    in ``.cache/mentorsite``), never in any output, and it is encrypted with a key derived
-    from this user's key (see ``machine_key``): a copy of the file without that key reads as
+    The entries hold the records' text, so the files belong beside the sources (by default
+    in ``.cache/mentorsite``), never in any output, and each is encrypted with a key derived
+    from this user's key (see ``machine_key``): a copy of one without that key reads as
     noise, and a file that does not decrypt under it is never unpickled. Entries not used in
     a run are dropped when it is saved, so a deleted record leaves nothing behind.
+
+    The entries are kept in ``SHARDS`` files by the folder of their record (a pair's files
+    together), so that an edit to one record writes one shard again, not every record's.
     """
 
-    FILE = "records.pickle"
+    FOLDER = "records"  # in the cache folder: one file a shard, ``NN.pickle``
+    SHARDS = 64
+    OLD_FILE = "records.pickle"  # the whole cache in one file, as earlier versions kept it
 
     def __init__(self, folder: Path | None, key: bytes | None = None):
         self.secret = key if key is not None else machine_key()
-        self.path = folder / self.FILE if folder is not None and self.secret is not None else None
+        self.folder = folder / self.FOLDER if folder is not None and self.secret is not None else None
         self.key = digest(str(CACHE_FORMAT), code_digest())
         self.entries: dict[tuple[str, ...], Any] = {}
         self.used: dict[tuple[str, ...], Any] = {}
         self.hits = self.misses = 0
-        if self.path is not None and self.path.is_file():
-            _keep_private(self.path)
-            self.entries = self._load(self.path)
+        self._missed: set[int] = set()  # the shards an entry was made for in this run
+        self._loaded: dict[int, set[tuple[str, ...]]] = {}  # the keys each shard held when read
+        if self.folder is not None and self.folder.is_dir():
+            for path in sorted(self.folder.glob("*.pickle")):
+                number = _shard_number(path.name)
+                if number is None:
+                    continue
+                _keep_private(path)
+                entries = self._load(path)
+                self._loaded[number] = set(entries)
+                self.entries.update(entries)
+
+    @property
+    def path(self) -> Path | None:
+        """The folder of the shards (None: no cache is kept)."""
+        return self.folder
+
+    @classmethod
+    def shard_of(cls, key: tuple[str, ...]) -> int:
+        """The shard of an entry: the folder of its record (the first path in its key), hashed."""
+        shown = next((part for part in key if isinstance(part, str) and "/" in part), "")
+        folder = shown.rpartition("/")[0]
+        if folder.endswith(("/sessions", "/goals", "/checkins")):
+            folder = folder.rpartition("/")[0]  # a pair's records together
+        hashed = hashlib.sha256(folder.encode("utf-8", "surrogatepass")).digest()
+        return int.from_bytes(hashed[:4], "big") % cls.SHARDS
 
     def _load(self, path: Path) -> dict[tuple[str, ...], Any]:
         assert self.secret is not None
@@ -253,41 +281,67 @@ class RecordCache:
             value: Value = self.entries[key]
         else:
             self.misses += 1
+            self._missed.add(self.shard_of(key))
             value = make()
         self.used[key] = value
         return value
 
     def save(self) -> None:
-        """Write the entries used in this run, encrypted, when they differ from those read."""
-        if self.path is None or self.secret is None or (
-                not self.misses and self.used.keys() == self.entries.keys()):
+        """Write each shard whose entries used in this run differ from those read, encrypted."""
+        if self.folder is None or self.secret is None:
             return
-        payload = pickle.dumps({"key": self.key, "entries": self.used}, protocol=pickle.HIGHEST_PROTOCOL)
+        shards: dict[int, dict[tuple[str, ...], Any]] = {}
+        for key, value in self.used.items():
+            shards.setdefault(self.shard_of(key), {})[key] = value
+        for number in sorted(set(shards) | set(self._loaded)):
+            used = shards.get(number, {})
+            if number not in self._missed and used.keys() == self._loaded.get(number, set()):
+                continue
+            if not self._write(number, used):
+                return
+        (self.folder.parent / self.OLD_FILE).unlink(missing_ok=True)  # an earlier version's whole cache
+
+    def _write(self, number: int, entries: dict[tuple[str, ...], Any]) -> bool:
+        """One shard written whole (removed when it holds nothing); False when the cache cannot be kept."""
+        assert self.folder is not None and self.secret is not None
+        path = self.folder / f"{number:02d}.pickle"
+        if not entries:
+            path.unlink(missing_ok=True)
+            return True
+        payload = pickle.dumps({"key": self.key, "entries": entries}, protocol=pickle.HIGHEST_PROTOCOL)
         try:
             sealed = seal_cache(self.secret, payload)
         except OverflowError:  # past what one AES-GCM message holds (2 GiB): no cache, never a plain one
             log.info("mentorsite: the record cache is not kept: it is too large to encrypt in one file")
-            return
+            return False
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            ignored_by_git(self.path.parent)  # it holds record text: never tracked, whatever its name
-            _keep_private(self.path)
-            handle, name = tempfile.mkstemp(prefix=".records-", dir=self.path.parent)
+            self.folder.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            ignored_by_git(self.folder.parent)  # it holds record text: never tracked, whatever its name
+            self.folder.mkdir(exist_ok=True, mode=0o700)
+            self.folder.chmod(0o700)
+            handle, name = tempfile.mkstemp(prefix=".records-", dir=self.folder)
         except OSError as error:  # a read-only checkout: the build goes on without a cache
             self._not_kept(error)
-            return
+            return False
         try:
             with os.fdopen(handle, "wb") as file:
                 file.write(sealed)
-            Path(name).replace(self.path)
+            Path(name).replace(path)
         except OSError as error:  # a full disk: the cache only saves time, the build goes on
             Path(name).unlink(missing_ok=True)
             self._not_kept(error)
+            return False
         except BaseException:
             Path(name).unlink(missing_ok=True)
             raise
+        return True
 
     def _not_kept(self, error: OSError) -> None:
-        folder = self.path.parent if self.path is not None else Path()
+        folder = self.folder.parent if self.folder is not None else Path()
         log.info(f"mentorsite: the record cache is not kept in {shown(folder, Path.cwd())}: {reason(error)}; "
                  "the build goes on without it and reads every record next time")
+
+
+def _shard_number(name: str) -> int | None:
+    stem = name.removesuffix(".pickle")
+    return int(stem) if len(stem) == 2 and stem.isdigit() and int(stem) < RecordCache.SHARDS else None

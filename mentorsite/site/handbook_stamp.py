@@ -21,6 +21,7 @@ import hashlib
 import logging
 import os
 import re
+import stat
 import subprocess
 import sys
 from collections.abc import Iterable
@@ -197,18 +198,36 @@ def _files_digest(folder: Path, left_out: Iterable[Path]) -> list[str]:
     if not folder.is_dir():
         return [*parts, "-"]
     found: list[tuple[str, Path]] = []
+    walked: set[tuple[int, int]] = set()  # folders by device and inode: a link loop is walked once
     for top, folders, files in os.walk(folder, followlinks=True):  # as MkDocs reads docs_dir
+        try:
+            seen = Path(top).stat()
+        except OSError:
+            continue
+        if (seen.st_dev, seen.st_ino) in walked:
+            folders[:] = []
+            continue
+        walked.add((seen.st_dev, seen.st_ino))
         folders[:] = sorted(name for name in folders if str(Path(top, name)) not in skipped
                             and name != "__pycache__")
         for name in files:
             path = Path(top, name)
             found.append((path.relative_to(folder).as_posix(), path))
     for name, path in sorted(found):
-        try:
-            parts += [name, hashlib.sha256(path.read_bytes()).hexdigest()]
-        except OSError:
-            parts += [name, "-"]
+        parts += [name, _file_digest(path)]
     return parts
+
+
+def _file_digest(path: Path) -> str:
+    """The SHA-256 of a regular file, read in pieces; a pipe, a device or a socket is never opened
+    (a build must not wait on one: the checks name it), and stands for itself."""
+    try:
+        if not stat.S_ISREG(path.stat().st_mode):
+            return "not-a-file"
+        with path.open("rb") as file:
+            return hashlib.file_digest(file, "sha256").hexdigest()
+    except OSError:
+        return "-"
 
 
 def _record(dist: Distribution | None) -> list[str]:
