@@ -235,6 +235,7 @@ class RecordCache:
         self._missed: set[int] = set()  # the shards an entry was made for in this run
         self._loaded: dict[int, set[tuple[str, ...]]] = {}  # the keys each shard held when read
         if self.folder is not None and self.folder.is_dir():
+            _keep_private(self.folder)  # the cache folder around the shards, as each shard's own
             for path in sorted(self.folder.glob("*.pickle")):
                 number = _shard_number(path.name)
                 if number is None:
@@ -299,7 +300,12 @@ class RecordCache:
                 continue
             if not self._write(number, used):
                 return
-        (self.folder.parent / self.OLD_FILE).unlink(missing_ok=True)  # an earlier version's whole cache
+        old = self.folder.parent / self.OLD_FILE  # an earlier version's whole cache
+        if old.is_file():
+            try:
+                old.unlink()
+            except OSError as error:
+                self._not_kept(error)
 
     def _write(self, number: int, entries: dict[tuple[str, ...], Any]) -> bool:
         """One shard written whole (removed when it holds nothing); False when the cache cannot be kept."""
