@@ -19,12 +19,11 @@ from typing import get_args
 from jinja2 import Environment
 
 from mentorsite.authoring.drafts import DraftPlace, draft_pair
-from mentorsite.authoring.starter import DOTTED, hook_requirement
-from mentorsite.files.themes import bundled_templates_dir
+from mentorsite.authoring.starter import hook_requirement, rendered_starter
 from mentorsite.model.fields import SLUG_PATTERN, Audience
 from mentorsite.model.manifests import ManifestEntry
 from mentorsite.model.records import Person
-from mentorsite.model.schemas import SCHEMAS_FOLDER, schema_texts
+from mentorsite.model.schemas import SCHEMAS_FOLDER
 from mentorsite.reading.handbook_fetch import PublishedHandbook
 from mentorsite.reading.loading import GUIDELINES_FOLDER, PAIRS_FOLDER
 
@@ -53,24 +52,11 @@ def pair_place(folder: Path, root: Path) -> PairRepositoryPlace:
 def pair_repository_files(folder: Path, environment: Environment, pair_id: str, handbook: str | None,
                           mentor: Person, mentee: Person, start: date) -> dict[Path, str]:
     """Every file of a new pair repository in ``folder``, by path, in a stable order."""
-    files: dict[Path, str] = {}
-    starter = bundled_templates_dir() / PAIR_STARTER_FOLDER
     requirement, from_a_file = pair_requirement()
-    for source in sorted(starter.rglob("*")):
-        if not source.is_file():
-            continue
-        relative = source.relative_to(starter).as_posix()
-        if relative.endswith(".j2"):
-            template = environment.get_template(f"{PAIR_STARTER_FOLDER}/{relative}")
-            name = relative.removesuffix(".j2")
-            text = template.render(pair_id=pair_id, handbook=handbook, mentorsite_requirement=requirement,
-                                   mentorsite_requirement_shell=shlex.quote(requirement),
-                                   mentorsite_from_a_file=from_a_file)
-            files[folder / DOTTED.get(name, name)] = text
-        else:
-            files[folder / DOTTED.get(relative, relative)] = source.read_text(encoding="utf-8")
-    for name, text in schema_texts().items():
-        files[folder / SCHEMAS_FOLDER / name] = text
+    files = rendered_starter(folder, environment, PAIR_STARTER_FOLDER, pair_id=pair_id, handbook=handbook,
+                             mentorsite_requirement=requirement,
+                             mentorsite_requirement_shell=shlex.quote(requirement),
+                             mentorsite_from_a_file=from_a_file)
     draft = draft_pair(environment, pair_place(folder, folder), pair_id, mentor, mentee, start)
     files[draft.path] = draft.text
     return files

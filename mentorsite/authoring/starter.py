@@ -43,22 +43,30 @@ SAMPLE_PAIR = "riley-morgan"
 
 def starter_files(folder: Path, environment: Environment, today: date, site_name: str) -> dict[Path, str]:
     """Every file of a new program in ``folder``, by path, in a stable order."""
+    files = rendered_starter(folder, environment, STARTER_FOLDER, site_name=site_name,
+                             mentorsite_requirement=hook_requirement())
+    files.update(_sample_pair(folder, environment, today))
+    return files
+
+
+def rendered_starter(folder: Path, environment: Environment, starter_folder: str,
+                     **values: object) -> dict[Path, str]:
+    """A bundled starter folder's files for ``folder`` (templates rendered with ``values``, dot
+    files named), then the JSON Schemas, by path, in a stable order."""
     files: dict[Path, str] = {}
-    starter = bundled_templates_dir() / STARTER_FOLDER
+    starter = bundled_templates_dir() / starter_folder
     for source in sorted(starter.rglob("*")):
         if not source.is_file():
             continue
         relative = source.relative_to(starter).as_posix()
         if relative.endswith(".j2"):
-            template = environment.get_template(f"{STARTER_FOLDER}/{relative}")
             name = relative.removesuffix(".j2")
-            text = template.render(site_name=site_name, mentorsite_requirement=hook_requirement())
+            text = environment.get_template(f"{starter_folder}/{relative}").render(**values)
             files[folder / DOTTED.get(name, name)] = text
         else:
             files[folder / DOTTED.get(relative, relative)] = source.read_text(encoding="utf-8")
     for name, text in schema_texts().items():
         files[folder / SCHEMAS_FOLDER / name] = text
-    files.update(_sample_pair(folder, environment, today))
     return files
 
 
