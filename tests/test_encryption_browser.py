@@ -294,6 +294,41 @@ def test_a_portfolio_stays_open_while_one_of_its_pages_is_and_locks_after_the_la
     assert not foreign_requests(visit.requested, program.url)
 
 
+LEAVE_FOR_BACK = """() => {
+  window.dispatchEvent(new PageTransitionEvent("pagehide", { persisted: true }));
+  return document.body.innerText;
+}"""
+COME_BACK = """() => window.dispatchEvent(new PageTransitionEvent("pageshow", { persisted: true }))"""
+
+
+def test_a_page_kept_for_back_holds_nothing_and_does_not_hold_the_portfolio_open(
+        program: Program, visit: Visit) -> None:
+    """A page the browser keeps to show again on "back" (or is still unloading) went away: it is emptied,
+    and on its return it is asked for again and is not counted as the page that keeps the portfolio
+    open. The browser's own back-forward cache is not up to the test, so its events are dispatched."""
+    url, passphrase = program.pair_url("ana-ben"), PASSPHRASES["ana-ben"]
+    checkins = program.marker("ana-ben", "checkin.body")
+    page = visit.open(url, passphrase)
+    page.goto(url + "checkins.html")
+    page.locator(CONTENT, has_text=checkins).wait_for()
+    assert checkins not in page.evaluate(LEAVE_FOR_BACK)
+    page.evaluate(COME_BACK)
+    page.locator(UNLOCK_FORM).wait_for()
+    assert checkins not in page.content()
+    # With another tab of the portfolio open, the page comes back as it was.
+    visit.unlock(passphrase)
+    page.locator(CONTENT, has_text=checkins).wait_for()
+    other = visit.watch(visit.context.new_page())
+    other.goto(url + "agreement.html")
+    other.locator(CONTENT).wait_for()
+    page.evaluate(LEAVE_FOR_BACK)
+    page.evaluate(COME_BACK)
+    page.wait_for_load_state()
+    page.locator(CONTENT, has_text=checkins).wait_for()
+    assert page.locator(UNLOCK_FORM).count() == 0
+    assert not foreign_requests(visit.requested, program.url)
+
+
 def test_a_portfolio_page_cannot_be_framed_by_another_page_of_the_host(program: Program, visit: Visit) -> None:
     url = program.pair_url("cy-dee")
     agreement = program.marker("cy-dee", "agreement.body", "review")

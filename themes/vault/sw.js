@@ -25,6 +25,12 @@ let opened = null; // {key, salt, files: Map(path -> {at, size, type} or {alias}
 let opening = null; // the promise of reopening from IndexedDB, shared by concurrent requests
 let lastNavigation = 0; // when a page of the portfolio was last given to a navigation
 let forgotten = 0; // how many times the key was forgotten: a reopening begun before is void
+// The pages that said they went away (session.js). The browser may still list one a moment (it is
+// being unloaded) or again later (brought back from its back-forward cache, then reloaded): it
+// never counts as a page that holds the portfolio open. A reload asks for its page before the old
+// one goes away, and the new page is another client, so reloads and links still keep it open.
+const departed = new Set();
+const DEPARTED_KEPT = 256;
 
 self.addEventListener("install", (event) => {
   self.skipWaiting();
@@ -109,7 +115,14 @@ async function reopen() {
 // A tab showing a page of this portfolio (frames do not count: none may show it, see below).
 async function pageOpen() {
   const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
-  return windows.some((client) => client.frameType === "top-level" && client.url.startsWith(SCOPE.href));
+  return windows.some((client) => client.frameType === "top-level" && client.url.startsWith(SCOPE.href)
+                      && !departed.has(client.id));
+}
+
+function depart(client) {
+  if (!client || !client.id) return;
+  departed.add(client.id);
+  if (departed.size > DEPARTED_KEPT) departed.delete(departed.values().next().value);
 }
 
 // The opened vault for this request, or null when the portfolio is locked.
@@ -153,6 +166,7 @@ async function forgetIfLeft() {
 
 self.addEventListener("message", (event) => {
   if (event.data && event.data.type === "leaving") {
+    depart(event.source);
     event.waitUntil(forgetIfLeft());
     return;
   }
