@@ -7,13 +7,17 @@ import filecmp
 import os
 import pickle
 import shutil
-from collections.abc import Callable
+import time
+from collections.abc import Callable, MutableMapping
 from pathlib import Path
+from typing import Any
 
 import pytest
+from jinja2 import Environment, Template
 
 from mentorsite.checking.program import read_program
 from mentorsite.model.diagnostics import Diagnostic, Severity
+from mentorsite.pages.rendering import create_environment
 from mentorsite.reading.caching import (
     CACHE_MAGIC,
     RecordCache,
@@ -315,6 +319,12 @@ def test_no_cache_builds_everything_and_stamps_it_for_the_next_build(built: Path
 
 
 class _WhichProcess:
+    def warm(self) -> None:
+        pass
+
+    def size(self, pair_id: str) -> int:
+        return 0
+
     def __call__(self, pair_id: str) -> list[Diagnostic] | None:
         return [Diagnostic(path=pair_id, line=os.getpid(), column=1, severity=Severity.ERROR, code="pid",
                            message="")]
@@ -327,7 +337,53 @@ def test_workers_are_replaced_after_their_share_of_pairs(monkeypatch: pytest.Mon
     assert sorted(outcomes) == ids
     workers = {problems[0].line for problems in outcomes.values() if problems}
     assert os.getpid() not in workers
-    assert len(workers) >= 3  # three batches of two pairs, each in fresh workers
+    assert len(workers) == 6  # one pair each, in a fresh worker each
+
+
+class _OneSlowPair(_WhichProcess):
+    def size(self, pair_id: str) -> int:
+        return 2 if pair_id == "slow" else 1
+
+    def __call__(self, pair_id: str) -> list[Diagnostic] | None:
+        if pair_id == "slow":
+            time.sleep(1.5)
+        return None
+
+
+def test_no_worker_waits_for_another(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Workers built batches in turn: a batch waited for its slowest pair before the next began. Now
+    each worker takes the next pair when it is free (and is still replaced after its share)."""
+    monkeypatch.setattr(pool, "PAIRS_PER_WORKER", 2)
+    ids = ["pair-0", "pair-1", "slow", "pair-2", "pair-3", "pair-4", "pair-5"]  # in the first batch of old
+    order = [pair_id for pair_id, _ in pool.run_pairs(_OneSlowPair(), ids, jobs=2)]  # type: ignore[arg-type]
+    assert sorted(order) == sorted(ids)
+    assert order[-1] == "slow", order  # the others all done meanwhile
+
+
+def test_the_portfolio_templates_are_compiled_before_workers_are_forked(tmp_path: Path) -> None:
+    """Each forked worker compiled the portfolio templates again; they are compiled once before, and a
+    program template that does not compile is left for the pair's build to report."""
+    overrides = tmp_path / "templates" / "portfolio"
+    overrides.mkdir(parents=True)
+    (overrides / "broken.md.j2").write_text("{% if %}", encoding="utf-8")
+    environment = create_environment(tmp_path / "templates")
+    task = pool.PairTask(None, None, None, environment, tmp_path)  # type: ignore[arg-type]
+    loaded: list[str] = []
+    loader = environment.loader
+    assert loader is not None
+    original = loader.load
+
+    def load(env: Environment, name: str, globals: MutableMapping[str, Any] | None = None) -> Template:
+        loaded.append(name)
+        return original(env, name, globals)
+
+    loader.load = load  # type: ignore[method-assign,assignment]
+    task.warm()
+    assert {"portfolio/session.md.j2", "portfolio/practices.md.j2", "portfolio/macros.j2",
+            "mentorsite/portfolio/session.md.j2", "portfolio/broken.md.j2"} <= set(loaded)
+    loaded.clear()
+    environment.get_template("portfolio/session.md.j2")
+    assert loaded == []  # compiled already
 
 
 def test_check_reads_through_the_cache_and_says_the_same_each_time(tmp_path: Path) -> None:

@@ -150,6 +150,43 @@ def test_a_build_killed_at_any_moment_leaves_old_or_new_outputs_and_the_next_bui
         "\n".join(ended)
 
 
+def _forked_workers(pid: int) -> list[int]:
+    """The processes the build forked to build portfolios: its children running its own command line."""
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        command = Path(f"/proc/{pid}/cmdline").read_bytes()
+        return [int(child) for child in children if Path(f"/proc/{child}/cmdline").read_bytes() == command]
+    except OSError:
+        return []
+
+
+def test_a_worker_the_system_stops_ends_the_build_with_a_message_and_old_or_new_outputs(
+        versions: Versions, tmp_path: Path) -> None:
+    """The system may stop a worker process (out of memory, for one): the build ends with a message
+    that says so, no traceback, every output old or new, and the next build gives B's outputs."""
+    new, _ = versions.new("mentorsite build")
+    program = versions.fresh("worker")
+    build = Started(mentorsite("build", "--jobs", "2"), program, tmp_path / "logs")
+    workers: list[int] = []
+
+    def forked() -> bool:
+        workers[:] = _forked_workers(build.pid)
+        assert build.running(), "the build ended before a worker was seen"
+        return bool(workers)
+    faults.wait_for(forked, faults.BOUND, "a worker process of the build", step=0.002)
+    os.kill(workers[0], signal.SIGKILL)
+    stopped = build.wait()
+    assert stopped.returncode == 1, stopped.describe()
+    assert "a worker process building portfolios ended abruptly" in stopped.stderr, stopped.describe()
+    assert "internal error" not in stopped.stderr, stopped.describe()
+    no_traceback(stopped)
+    assert not mixed_units(outputs(program), versions.old, new)
+    after = run(mentorsite("build"), program)
+    assert after.returncode == 0, after.describe()
+    assert not mixed_units(outputs(program), new, new)
+    assert not scratch_left(program / "site-private", program)
+
+
 # 2. two builds at once
 
 def held_lock(build: Started, private: Path) -> Path:

@@ -127,7 +127,9 @@ class SiteFactory:
         """
         assert isinstance(self.private_pages, PrivatePages)
         self.private_pages.theme_scripts = None
-        pages = tuple(RenderedPage(f"{'d/' * depth}probe.md", "# Probe\n\nProbe.\n") for depth in range(4))
+        # A section too, so that the theme's table of contents is compiled here, before workers fork.
+        pages = tuple(RenderedPage(f"{'d/' * depth}probe.md", "# Probe\n\nProbe.\n\n## Section\n\nProbe.\n")
+                      for depth in range(4))
         nav = tuple({f"Probe {n}": page.uri} for n, page in enumerate(pages))
         self._render(pages, nav, "Probe", probe_dir)
         scripts: set[str] = set()
