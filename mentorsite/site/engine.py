@@ -9,28 +9,97 @@ renames or changes them is mended here, and nowhere else.
 
 from __future__ import annotations
 
+import functools
+import logging
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+import markdown
 from jinja2 import Environment
 from mkdocs.commands.build import _build_page, _populate_page
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.livereload import _SCRIPT_TEMPLATE, LiveReloadServer, _timestamp
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation
-from mkdocs.structure.pages import Page
+from mkdocs.structure.pages import (
+    Page,
+    _ExtractAnchorsTreeprocessor,
+    _ExtractTitleTreeprocessor,
+    _RawHTMLPreprocessor,
+    _RelativePathTreeprocessor,
+)
+from mkdocs.structure.pages import log as pages_log
+from mkdocs.structure.toc import get_toc
 
 MKDOCS_READ = "1.6.1"  # the MkDocs version whose private functions these were read in
 
 
-def populate_page(page: Page, config: MkDocsConfig, files: Files) -> None:
+# Markdown extensions whose whole state a converter's ``reset()`` clears (or that keep none), read in
+# Python-Markdown 3 and PyMdown Extensions 10: a converter with only these may serve every page of a site.
+RESETTABLE_EXTENSIONS = frozenset({
+    "abbr", "admonition", "attr_list", "def_list", "fenced_code", "footnotes", "md_in_html", "sane_lists",
+    "tables", "toc", "pymdownx.tasklist"})
+
+
+class SiteMarkdown:
+    """One Markdown converter for the pages of one site, reset before each page.
+
+    ``mkdocs.structure.pages.Page.render`` (read in MkDocs 1.6.1) makes a converter for every
+    page, which loads every extension again; it is made once per site here instead, and
+    MkDocs' own page steps (raw HTML anchors, anchors, relative links, title) are registered
+    afresh for each page, as ``render`` does, replacing the previous page's. Only when every
+    extension is one of ``RESETTABLE_EXTENSIONS``: else each page gets a converter of its own.
+    A converter never serves two sites, so nothing of one edition's pages can reach another's.
+    """
+
+    def __init__(self, config: MkDocsConfig):
+        names = [_extension_name(extension) for extension in config["markdown_extensions"]]
+        self.shared = all(name in RESETTABLE_EXTENSIONS for name in names)
+        self.converter: markdown.Markdown | None = None
+
+    def render(self, page: Page, config: MkDocsConfig, files: Files) -> None:
+        if not self.shared:
+            Page.render(page, config, files)
+            return
+        if page.markdown is None:
+            raise RuntimeError("`markdown` field hasn't been set (via `read_source`)")
+        if self.converter is None:
+            self.converter = markdown.Markdown(extensions=config["markdown_extensions"],
+                                               extension_configs=config["mdx_configs"] or {})
+        md = self.converter.reset()
+        raw_html = _RawHTMLPreprocessor()
+        raw_html._register(md)
+        anchors = _ExtractAnchorsTreeprocessor(page.file, files, config)
+        anchors._register(md)
+        relative = _RelativePathTreeprocessor(page.file, files, config)
+        relative._register(md)
+        title = _ExtractTitleTreeprocessor()
+        title._register(md)
+        page.content = md.convert(page.markdown)
+        page.toc = get_toc(getattr(md, "toc_tokens", []))
+        page._title_from_render = title.title
+        page.present_anchor_ids = anchors.present_anchor_ids | raw_html.present_anchor_ids
+        if pages_log.getEffectiveLevel() > logging.DEBUG:
+            page.links_to_anchors = relative.links_to_anchors
+
+
+def _extension_name(extension: object) -> str:
+    name = extension if isinstance(extension, str) else type(extension).__module__
+    return name.removeprefix("markdown.extensions.")
+
+
+def populate_page(page: Page, config: MkDocsConfig, files: Files,
+                  converter: SiteMarkdown | None = None) -> None:
     """Read a page's Markdown and turn it into HTML, with the plugins' page events, as a build does.
 
     ``mkdocs.commands.build._populate_page`` (read in MkDocs 1.6.1) runs ``on_pre_page``,
     ``on_page_markdown`` and ``on_page_content`` around the conversion, so search and the
     private-pages plugin see each page as in any MkDocs build. A private site's pages are
     generated, not read from a docs folder, and the public ``build`` builds a docs folder whole.
+    With ``converter``, the page is converted by its site's converter (see ``SiteMarkdown``).
     """
+    if converter is not None:
+        page.render = functools.partial(converter.render, page)  # type: ignore[method-assign]
     _populate_page(page, config, files)
 
 

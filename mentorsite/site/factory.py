@@ -99,7 +99,7 @@ class SiteFactory:
 
     def _render(self, pages: tuple[RenderedPage, ...], nav: tuple[NavItem, ...], site_name: str,
                 site_dir: Path) -> None:
-        from mentorsite.site.engine import build_page, populate_page  # noqa: PLC0415 - only when a site is built
+        from mentorsite.site.engine import SiteMarkdown, build_page, populate_page  # noqa: PLC0415 - when built
 
         config = self.config
         config["site_name"] = site_name
@@ -108,9 +108,10 @@ class SiteFactory:
         files = Files([File.generated(config, page.uri, content=page.markdown) for page in pages])
         navigation = get_navigation(files, config)
         self._reset_search()
+        converter = SiteMarkdown(config)  # this site's alone
         for file in files.documentation_pages():
             assert file.page is not None
-            populate_page(file.page, config, files)
+            populate_page(file.page, config, files, converter)
         documents = files.documentation_pages()
         for file in documents:
             assert file.page is not None
