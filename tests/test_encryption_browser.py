@@ -311,10 +311,18 @@ def test_a_page_kept_for_back_holds_nothing_and_does_not_hold_the_portfolio_open
     page = visit.open(url, passphrase)
     page.goto(url + "checkins.html")
     page.locator(CONTENT, has_text=checkins).wait_for()
+    # Another page of the host hears the lock, as a page kept for Back would (and is evicted by it).
+    listener = visit.context.new_page()  # the handbook: its own requests are not the portfolio's
+    listener.goto(program.url)
+    listener.evaluate("""(scope) => { window.heard = [];
+      new BroadcastChannel(`mentorsite-vault:${scope}`).onmessage = (m) => window.heard.push(m.data); }""",
+                      url)
     assert checkins not in page.evaluate(LEAVE_FOR_BACK)
-    page.evaluate(COME_BACK)
+    assert page.title() == ""
+    page.evaluate(COME_BACK)  # back from outside the portfolio: it locks
     page.locator(UNLOCK_FORM).wait_for()
     assert checkins not in page.content()
+    listener.wait_for_function("window.heard.includes('locked')")
     # With another tab of the portfolio open, the page comes back as it was.
     visit.unlock(passphrase)
     page.locator(CONTENT, has_text=checkins).wait_for()
@@ -322,6 +330,14 @@ def test_a_page_kept_for_back_holds_nothing_and_does_not_hold_the_portfolio_open
     other.goto(url + "agreement.html")
     other.locator(CONTENT).wait_for()
     page.evaluate(LEAVE_FOR_BACK)
+    page.evaluate(COME_BACK)
+    page.wait_for_load_state()
+    page.locator(CONTENT, has_text=checkins).wait_for()
+    assert page.locator(UNLOCK_FORM).count() == 0
+    # Back from one page of the portfolio to another in the same tab: never left, so it stays open.
+    page.evaluate(LEAVE_FOR_BACK)
+    other.evaluate("() => window.dispatchEvent(new PageTransitionEvent('pagehide', { persisted: true }))")
+    other.close()
     page.evaluate(COME_BACK)
     page.wait_for_load_state()
     page.locator(CONTENT, has_text=checkins).wait_for()

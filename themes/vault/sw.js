@@ -29,8 +29,14 @@ let forgotten = 0; // how many times the key was forgotten: a reopening begun be
 // being unloaded) or again later (brought back from its back-forward cache, then reloaded): it
 // never counts as a page that holds the portfolio open. A reload asks for its page before the old
 // one goes away, and the new page is another client, so reloads and links still keep it open.
+// A page restored from that cache says so ("returned") before it reloads: it counts again if the
+// portfolio never lost its last page meanwhile (another page of it is open, or another one went away
+// just before, as on Back from one page of it to another); else the portfolio locks.
 const departed = new Set();
 const DEPARTED_KEPT = 256;
+let lastLeft = null; // {id, at}: the page that last went away, and when
+// Pages kept by the browser for Back listen here, so that a lock evicts them from its cache.
+const LOCKS = new BroadcastChannel(`mentorsite-vault:${SCOPE.href}`);
 
 self.addEventListener("install", (event) => {
   self.skipWaiting();
@@ -88,6 +94,7 @@ async function forget() {
   opening = null;
   forgotten += 1;
   await keys("readwrite", (store) => store.delete(SCOPE.href)).catch(() => {});
+  LOCKS.postMessage("locked");
 }
 
 async function open(key, vault) {
@@ -119,10 +126,26 @@ async function pageOpen() {
                       && !departed.has(client.id));
 }
 
+// A top-level page of this portfolio: the only kind whose messages about its coming and going count.
+function ownPage(client) {
+  return Boolean(client && client.id && client.frameType === "top-level" && client.url.startsWith(SCOPE.href));
+}
+
 function depart(client) {
-  if (!client || !client.id) return;
   departed.add(client.id);
   if (departed.size > DEPARTED_KEPT) departed.delete(departed.values().next().value);
+  lastLeft = { id: client.id, at: Date.now() };
+}
+
+// A page restored from the back-forward cache: it counts again while the portfolio was never left
+// (another page open, or another page left just before it came back); else the portfolio locks.
+async function returned(client) {
+  const fromAnother = lastLeft && lastLeft.id !== client.id && Date.now() - lastLeft.at <= 2 * LEAVING_GRACE;
+  if (fromAnother || await pageOpen()) {
+    departed.delete(client.id);
+  } else {
+    await forget();
+  }
 }
 
 // The opened vault for this request, or null when the portfolio is locked.
@@ -166,11 +189,17 @@ async function forgetIfLeft() {
 
 self.addEventListener("message", (event) => {
   if (event.data && event.data.type === "leaving") {
+    if (!ownPage(event.source)) return;
     depart(event.source);
     event.waitUntil(forgetIfLeft());
     return;
   }
   const reply = event.ports[0];
+  if (reply && event.data && event.data.type === "returned") {
+    if (!ownPage(event.source)) return;
+    event.waitUntil(returned(event.source).finally(() => reply.postMessage({ ok: true })));
+    return;
+  }
   if (!reply || !event.data || event.data.type !== "unlock") return;
   const { key } = event.data;
   const fromHere = event.source && event.source.url.startsWith(SCOPE.href);
