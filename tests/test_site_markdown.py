@@ -88,10 +88,23 @@ def test_an_extension_not_known_to_reset_gets_a_converter_per_page(tmp_path: Pat
     assert converter.converter is None
 
 
-def test_the_extension_names_are_read_from_names_and_instances() -> None:
+def test_only_extensions_known_to_reset_and_footnotes_without_unique_ids_share_a_converter() -> None:
+    from markdown.extensions import Extension
     from markdown.extensions.toc import TocExtension
 
-    assert engine._extension_name("markdown.extensions.tables") == "tables"
-    assert engine._extension_name(TocExtension()) == "toc"
-    assert engine._extension_name("pymdownx.tasklist") == "pymdownx.tasklist"
-    assert engine._extension_name(Path("x")) == "pathlib"  # anything else is none of the known
+    class Tables(Extension):  # another class, whatever name it was loaded by
+        pass
+
+    built = engine.resettable_extensions(["markdown.extensions.tables", TocExtension(), "pymdownx.tasklist",
+                                          "footnotes"], {})
+    assert built is not None
+    assert [type(extension).__name__ for extension in built] == [
+        "TableExtension", "TocExtension", "TasklistExtension", "FootnoteExtension"]
+    assert engine.resettable_extensions([Tables()], {}) is None
+    assert engine.resettable_extensions(["footnotes"], {"footnotes": {"UNIQUE_IDS": True}}) is None
+
+
+def test_footnotes_with_unique_ids_give_the_pages_a_converter_of_their_own(tmp_path: Path) -> None:
+    config, _ = site(EXTENSIONS, tmp_path)
+    config["mdx_configs"]["footnotes"] = {"UNIQUE_IDS": True}
+    assert not engine.SiteMarkdown(config).shared

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import markdown
 from jinja2 import Environment
+from markdown.extensions import Extension
 from mkdocs.commands.build import _build_page, _populate_page
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.livereload import _SCRIPT_TEMPLATE, LiveReloadServer, _timestamp
@@ -34,11 +35,14 @@ from mkdocs.structure.toc import get_toc
 MKDOCS_READ = "1.6.1"  # the MkDocs version whose private functions these were read in
 
 
-# Markdown extensions whose whole state a converter's ``reset()`` clears (or that keep none), read in
-# Python-Markdown 3 and PyMdown Extensions 10: a converter with only these may serve every page of a site.
-RESETTABLE_EXTENSIONS = frozenset({
+# The Markdown extensions whose whole state a converter's ``reset()`` clears (or that keep none), by
+# the module of their class, as read in these versions: a converter with only these may serve every
+# page of a site. Footnotes only without UNIQUE_IDS (each reset gives the ids a new prefix).
+RESETTABLE_EXTENSIONS = frozenset({f"markdown.extensions.{name}" for name in (
     "abbr", "admonition", "attr_list", "def_list", "fenced_code", "footnotes", "md_in_html", "sane_lists",
-    "tables", "toc", "pymdownx.tasklist"})
+    "tables", "toc")} | {"pymdownx.tasklist"})
+MARKDOWN_READ = "3.11."  # Python-Markdown
+PYMDOWNX_READ = "13."  # PyMdown Extensions
 
 
 class SiteMarkdown:
@@ -48,24 +52,27 @@ class SiteMarkdown:
     page, which loads every extension again; it is made once per site here instead, and
     MkDocs' own page steps (raw HTML anchors, anchors, relative links, title) are registered
     afresh for each page, as ``render`` does, replacing the previous page's. Only when every
-    extension is one of ``RESETTABLE_EXTENSIONS``: else each page gets a converter of its own.
-    A converter never serves two sites, so nothing of one edition's pages can reach another's.
+    extension built is one of ``RESETTABLE_EXTENSIONS`` in the versions read: else each page
+    gets a converter of its own, as in MkDocs. A converter never serves two sites, so nothing of
+    one edition's pages can reach another's.
     """
 
     def __init__(self, config: MkDocsConfig):
-        names = [_extension_name(extension) for extension in config["markdown_extensions"]]
-        self.shared = all(name in RESETTABLE_EXTENSIONS for name in names)
+        self.extensions = resettable_extensions(config["markdown_extensions"], config["mdx_configs"] or {})
         self.converter: markdown.Markdown | None = None
 
+    @property
+    def shared(self) -> bool:
+        return self.extensions is not None
+
     def render(self, page: Page, config: MkDocsConfig, files: Files) -> None:
-        if not self.shared:
+        if self.extensions is None:
             Page.render(page, config, files)
             return
         if page.markdown is None:
             raise RuntimeError("`markdown` field hasn't been set (via `read_source`)")
         if self.converter is None:
-            self.converter = markdown.Markdown(extensions=config["markdown_extensions"],
-                                               extension_configs=config["mdx_configs"] or {})
+            self.converter = markdown.Markdown(extensions=self.extensions)
         md = self.converter.reset()
         raw_html = _RawHTMLPreprocessor()
         raw_html._register(md)
@@ -83,9 +90,32 @@ class SiteMarkdown:
             page.links_to_anchors = relative.links_to_anchors
 
 
-def _extension_name(extension: object) -> str:
-    name = extension if isinstance(extension, str) else type(extension).__module__
-    return name.removeprefix("markdown.extensions.")
+def resettable_extensions(extensions: Sequence[str | Extension],
+                          configs: Mapping[str, Any]) -> list[Extension] | None:
+    """The extensions built as a converter builds them, if every one is among ``RESETTABLE_EXTENSIONS``
+    (by the module of its class, whatever name loaded it) in the versions read; else None."""
+    if not markdown.__version__.startswith(MARKDOWN_READ):
+        return None
+    builder = markdown.Markdown()
+    built = []
+    for extension in extensions:
+        instance = extension if isinstance(extension, Extension) else builder.build_extension(
+            extension, dict(configs.get(extension, {})))
+        module = type(instance).__module__
+        if module not in RESETTABLE_EXTENSIONS:
+            return None
+        if module.startswith("pymdownx.") and not _pymdownx_version().startswith(PYMDOWNX_READ):
+            return None
+        if module == "markdown.extensions.footnotes" and instance.getConfig("UNIQUE_IDS"):
+            return None
+        built.append(instance)
+    return built
+
+
+def _pymdownx_version() -> str:
+    from pymdownx.__meta__ import __version__  # noqa: PLC0415 - only when one of its extensions is used
+
+    return str(__version__)
 
 
 def populate_page(page: Page, config: MkDocsConfig, files: Files,
