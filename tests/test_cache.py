@@ -4,9 +4,12 @@ clean build of the same sources writes, byte for byte, and builds nothing that d
 from __future__ import annotations
 
 import filecmp
+import multiprocessing
 import os
 import pickle
 import shutil
+import signal
+import threading
 import time
 from collections.abc import Callable, MutableMapping
 from pathlib import Path
@@ -16,6 +19,7 @@ import pytest
 from jinja2 import Environment, Template
 
 from mentorsite.checking.program import read_program
+from mentorsite.files.failures import WorkerLostError
 from mentorsite.model.diagnostics import Diagnostic, Severity
 from mentorsite.pages.rendering import create_environment
 from mentorsite.reading.caching import (
@@ -346,7 +350,7 @@ class _OneSlowPair(_WhichProcess):
 
     def __call__(self, pair_id: str) -> list[Diagnostic] | None:
         if pair_id == "slow":
-            time.sleep(1.5)
+            time.sleep(3)
         return None
 
 
@@ -358,6 +362,44 @@ def test_no_worker_waits_for_another(monkeypatch: pytest.MonkeyPatch) -> None:
     order = [pair_id for pair_id, _ in pool.run_pairs(_OneSlowPair(), ids, jobs=2)]  # type: ignore[arg-type]
     assert sorted(order) == sorted(ids)
     assert order[-1] == "slow", order  # the others all done meanwhile
+
+
+class _Failing(_WhichProcess):
+    def __call__(self, pair_id: str) -> list[Diagnostic] | None:
+        if pair_id == "bug":
+            raise LookupError("a bug in building it")
+        if pair_id == "killed":
+            os.kill(os.getpid(), signal.SIGKILL)
+        return None
+
+
+@pytest.mark.parametrize(("culprit", "raised", "said"), [
+    ("bug", LookupError, "a bug in building it"),
+    ("killed", WorkerLostError, "the worker process building the portfolios of killed ended abruptly "
+                                "(stopped by SIGKILL, as the system does when memory runs out)")])
+def test_a_worker_that_fails_or_is_killed_stops_the_build_and_leaves_no_process(
+        culprit: str, raised: type[Exception], said: str) -> None:
+    ids = ["pair-0", culprit, "pair-1", "pair-2"]
+    before = set(multiprocessing.active_children())
+    with pytest.raises(raised) as error:
+        list(pool.run_pairs(_Failing(), ids, jobs=2))  # type: ignore[arg-type]
+    assert str(error.value) == said
+    assert set(multiprocessing.active_children()) == before
+
+
+def test_no_thread_runs_beside_the_workers_when_they_are_forked(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A fork copies the locks other threads hold: workers are forked from a process with one thread."""
+    monkeypatch.setattr(pool, "PAIRS_PER_WORKER", 1)
+    threads = []
+    original = multiprocessing.context.ForkProcess._Popen  # type: ignore[attr-defined]
+
+    def counting(process: object) -> object:
+        threads.append(threading.active_count())
+        return original(process)
+
+    monkeypatch.setattr(multiprocessing.context.ForkProcess, "_Popen", staticmethod(counting))
+    list(pool.run_pairs(_WhichProcess(), [f"pair-{n}" for n in range(5)], jobs=2))  # type: ignore[arg-type]
+    assert len(threads) == 5 and set(threads) == {1}, threads
 
 
 def test_the_portfolio_templates_are_compiled_before_workers_are_forked(tmp_path: Path) -> None:

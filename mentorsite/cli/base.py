@@ -5,7 +5,6 @@ from __future__ import annotations
 import errno
 import logging
 from collections.abc import Iterator, Mapping, MutableMapping
-from concurrent.futures import BrokenExecutor
 from contextlib import contextmanager
 from functools import cache
 from importlib import import_module
@@ -15,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from mentorsite import __version__
-from mentorsite.files.failures import BUILD_OUTPUTS, as_os_error, describe
+from mentorsite.files.failures import BUILD_OUTPUTS, WorkerLostError, as_os_error, describe
 
 if TYPE_CHECKING:
     from mentorsite.model.editions import Edition
@@ -211,9 +210,8 @@ def _debugging(context: click.Context) -> bool:
     return bool(context.params.get("debug")) or os.environ.get(DEBUG_VARIABLE, "") not in {"", "0"}
 
 
-WORKER_LOST = ("mentorsite: a worker process building portfolios ended abruptly (the system stopped it, "
-               "for instance when memory ran out); every site is as it was or complete: run the build "
-               "again, with fewer --jobs to use less memory")
+WORKER_LOST = ("every site is as it was or complete: run the build again, with fewer --jobs to use less "
+               "memory")
 
 
 def _message_of(error: BaseException, root: Path | None, kept: bool,
@@ -236,8 +234,8 @@ def _message_of(error: BaseException, root: Path | None, kept: bool,
         return click.ClickException(describe(error, root, kept, where))
     if isinstance(error, ConfigFileError):
         return click.ClickException(str(error))
-    if isinstance(error, BrokenExecutor):  # the system stopped a worker (out of memory, for one)
-        return click.ClickException(WORKER_LOST)
+    if isinstance(error, WorkerLostError):  # the system stopped a worker (out of memory, for one)
+        return click.ClickException(f"mentorsite: {error}; {WORKER_LOST}")
     # Only the kind of error: its text may quote a record, and this line reaches build logs.
     return InternalError(f"mentorsite: internal error ({type(error).__name__}); this is a bug in "
                          f"mentorsite: run again with --debug to see where it happened")

@@ -12,6 +12,7 @@ import errno
 import functools
 import os
 import re
+import signal
 import stat
 from collections.abc import Callable
 from pathlib import Path
@@ -100,6 +101,23 @@ def read_plain(path: Path, flags: int = 0) -> bytes:
         if not stat.S_ISREG(os.fstat(descriptor).st_mode):
             raise OSError(errno.EINVAL, NOT_PLAIN, str(path))
         return file.read()
+
+
+class WorkerLostError(RuntimeError):
+    """A worker process ended while it built a pair's portfolios: the system stopped it (as when
+    memory runs out), or it crashed."""
+
+    def __init__(self, pair_id: str, exitcode: int | None):
+        self.pair_id = pair_id
+        self.exitcode = exitcode
+        if exitcode is not None and exitcode < 0:
+            number = -exitcode
+            name = signal.Signals(number).name if number in signal.valid_signals() else f"signal {number}"
+            memory = ", as the system does when memory runs out" if name == "SIGKILL" else ""
+            how = f"stopped by {name}{memory}"
+        else:
+            how = f"exit code {exitcode}" if exitcode is not None else "it did not answer"
+        super().__init__(f"the worker process building the portfolios of {pair_id} ended abruptly ({how})")
 
 
 SYMLINK_LOOP = re.compile(r"Symlink loop from '(?P<path>.*)'")

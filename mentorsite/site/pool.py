@@ -7,12 +7,15 @@ forked: nothing is pickled but pair ids and results, and no worker builds more t
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
 import multiprocessing
+import pickle
+import signal
 from collections.abc import Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import asdict, dataclass
+from multiprocessing.connection import Connection, wait
 from multiprocessing.context import BaseContext
 from pathlib import Path
 from typing import Literal, Protocol
@@ -20,6 +23,7 @@ from typing import Literal, Protocol
 from jinja2 import Environment
 
 from mentorsite.checking.program import CheckedProgram
+from mentorsite.files.failures import WorkerLostError
 from mentorsite.files.output import PAIRS, REVIEW
 from mentorsite.model.diagnostics import Diagnostic, Severity
 from mentorsite.model.editions import EDITIONS
@@ -150,39 +154,112 @@ def run_pairs(task: PairTask, pair_ids: list[str],
 
 class _Workers:
     """``count`` worker processes, each given the next pair as soon as it is free, and each replaced
-    after ``PAIRS_PER_WORKER`` pairs."""
+    after ``PAIRS_PER_WORKER`` pairs.
+
+    The build's process starts no thread for them: each worker has a pipe of its own, and the build
+    waits on the pipes and on the processes' ends. So a worker is always forked from a process with
+    one thread, and no lock another thread might hold is copied into it locked."""
 
     def __init__(self, context: BaseContext, count: int):
         self.context = context
         self.count = count
-        self.executors: list[ProcessPoolExecutor | None] = [None] * count
-        self.given = [0] * count  # pairs given to each worker so far
 
     def run(self, pair_ids: list[str]) -> Iterator[tuple[str, list[Diagnostic] | None]]:
         waiting = list(reversed(pair_ids))
-        running: dict[Future[tuple[str, list[Diagnostic] | None]], int] = {}
+        workers: list[_Worker] = []
+        finished = False
         try:
-            for slot in range(self.count):
-                running[self._give(slot, waiting.pop())] = slot
-            while running:
-                done, _ = wait(running, return_when=FIRST_COMPLETED)
-                for future in done:
-                    slot = running.pop(future)
-                    yield future.result()
+            for _ in range(self.count):
+                workers.append(_Worker(self.context))
+                workers[-1].give(waiting.pop())
+            while any(worker.pair is not None for worker in workers):
+                busy = [worker for worker in workers if worker.pair is not None]
+                ready = set(wait([worker.connection for worker in busy]
+                                 + [worker.process.sentinel for worker in busy]))
+                for index, done in enumerate(workers):
+                    if done.pair is None or not ready & {done.connection, done.process.sentinel}:
+                        continue
+                    yield done.outcome()
                     if waiting:
-                        running[self._give(slot, waiting.pop())] = slot
+                        if done.given >= PAIRS_PER_WORKER:
+                            done.stop()
+                            workers[index] = _Worker(self.context)
+                        workers[index].give(waiting.pop())
+            finished = True
         finally:
-            for executor in self.executors:
-                if executor is not None:
-                    executor.shutdown(wait=True, cancel_futures=True)
+            for worker in workers:
+                worker.stop() if finished else worker.kill()
 
-    def _give(self, slot: int, pair_id: str) -> Future[tuple[str, list[Diagnostic] | None]]:
-        executor = self.executors[slot]
-        if executor is not None and self.given[slot] >= PAIRS_PER_WORKER:
-            executor.shutdown(wait=True)  # its pairs are all done: it is idle
-            executor = None
-        if executor is None:
-            executor = self.executors[slot] = ProcessPoolExecutor(max_workers=1, mp_context=self.context)
-            self.given[slot] = 0
-        self.given[slot] += 1
-        return executor.submit(_run_in_worker, pair_id)
+
+class _Worker:
+    """One forked worker process and the build's end of its pipe; ``pair``: the pair it builds now."""
+
+    def __init__(self, context: BaseContext):
+        self.connection, theirs = context.Pipe()
+        self.process = context.Process(target=_serve, args=(theirs,), daemon=True)  # type: ignore[attr-defined]
+        self.process.start()
+        theirs.close()
+        self.pair: str | None = None
+        self.given = 0
+
+    def give(self, pair_id: str) -> None:
+        self.connection.send(pair_id)
+        self.pair = pair_id
+        self.given += 1
+
+    def outcome(self) -> tuple[str, list[Diagnostic] | None]:
+        """The outcome of the pair it built; raises what the pair's build raised, or ``WorkerLostError``."""
+        pair_id, self.pair = self.pair, None
+        assert pair_id is not None
+        try:
+            kind, value = self.connection.recv() if self.connection.poll() else (None, None)
+        except (EOFError, OSError):
+            kind, value = None, None
+        if kind == "built":
+            return pair_id, value
+        if kind == "raised":
+            assert isinstance(value, Exception)
+            raise value
+        self.process.join(5)
+        raise WorkerLostError(pair_id, self.process.exitcode)
+
+    def stop(self) -> None:
+        """Ends an idle worker: it is told to, and waited for."""
+        with contextlib.suppress(OSError):
+            self.connection.send(None)
+        self.process.join(10)
+        if self.process.is_alive():
+            self.kill()
+        self.connection.close()
+
+    def kill(self) -> None:
+        """Ends a worker at once, busy or not (the build stopped)."""
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join()
+        self.connection.close()
+
+
+def _serve(connection: Connection) -> None:
+    """A worker: builds each pair it is given until it is told to end (None) or the build goes away."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the build, which then ends its workers
+    try:
+        while (pair_id := connection.recv()) is not None:
+            try:
+                outcome: tuple[str, object] = ("built", _run_in_worker(pair_id)[1])
+            except Exception as error:  # a bug: raised again by the build, which reports it
+                outcome = ("raised", _portable(error))
+            connection.send(outcome)
+    except (EOFError, OSError):
+        pass  # the build went away
+    finally:
+        connection.close()
+
+
+def _portable(error: Exception) -> Exception:
+    """``error``, or an error of the same kind's name when it cannot be sent to the build."""
+    try:
+        pickle.dumps(error)
+    except Exception:
+        return RuntimeError(f"{type(error).__name__} in a worker process")
+    return error
