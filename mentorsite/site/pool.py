@@ -93,6 +93,8 @@ class PairTask:
         for name in names:
             try:
                 self.environment.get_template(name)
+            except MemoryError:
+                raise
             except Exception:  # reported by the build of the first pair that uses it
                 continue
 
