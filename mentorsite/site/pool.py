@@ -205,7 +205,11 @@ class _Worker:
         self.given = 0
 
     def give(self, pair_id: str) -> None:
-        self.connection.send(pair_id)
+        try:
+            self.connection.send(pair_id)
+        except OSError:  # it died since its last pair
+            self.process.join(5)
+            raise WorkerLostError(pair_id, self.process.exitcode) from None
         self.pair = pair_id
         self.given += 1
 
