@@ -158,10 +158,10 @@ def test_bench_prints_every_figure_of_real_builds(tmp_path: Path) -> None:
     assert re.findall(r"naive \(one `mkdocs build` per pair, (\d+) in a row\): [\d.]+ s for \d+ pages", out) == ["5"]
     assert out.index("growth 5/3 pairs") < out.index("cold build / naive: ")
     assert out.count("cold build / naive: ") == 1
-    # Cold builds between its parts (two runs: two parts), the median of them compared with it.
-    colds = re.search(r"cold builds, the first and between its parts: ([\d.]+), ([\d.]+) s \(portfolio phase "
-                      r"[\d.]+, [\d.]+\); median ([\d.]+) s", out)
-    assert colds, out
-    assert colds[3] == max(colds[1], colds[2], key=float)  # of two, the slower
+    # In two parts (two runs), each after a cold build, each cold build against its own part.
+    parts = re.search(r"in 2 parts, each after a cold build \(([\d.]+), ([\d.]+) s\): cold build / naive "
+                      r"([\d.]+), ([\d.]+)\ncold build / naive: ([\d.]+) \(the median;", out)
+    assert parts, out
+    assert float(parts[5]) == pytest.approx((float(parts[3]) + float(parts[4])) / 2, abs=0.0011)
     assert re.search(r"scale: 5 pairs x 2 sessions, 4 guidelines: cold [\d.]+ s", out)
     assert re.search(r"growth 5/3 pairs = 1.7x pairs: [\d.]+x time, [\d.]+x peak memory", out)

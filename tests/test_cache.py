@@ -408,6 +408,7 @@ def test_the_portfolio_templates_are_compiled_before_workers_are_forked(tmp_path
     overrides = tmp_path / "templates" / "portfolio"
     overrides.mkdir(parents=True)
     (overrides / "broken.md.j2").write_text("{% if %}", encoding="utf-8")
+    (overrides / "notes.txt").write_text("not a template", encoding="utf-8")
     environment = create_environment(tmp_path / "templates")
     task = pool.PairTask(None, None, None, environment, tmp_path)  # type: ignore[arg-type]
     loaded: list[str] = []
@@ -423,6 +424,7 @@ def test_the_portfolio_templates_are_compiled_before_workers_are_forked(tmp_path
     task.warm()
     assert {"portfolio/session.md.j2", "portfolio/practices.md.j2", "portfolio/macros.j2",
             "mentorsite/portfolio/session.md.j2", "portfolio/broken.md.j2"} <= set(loaded)
+    assert "portfolio/notes.txt" not in loaded
     loaded.clear()
     environment.get_template("portfolio/session.md.j2")
     assert loaded == []  # compiled already

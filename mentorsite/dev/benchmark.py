@@ -327,33 +327,36 @@ def _report_preview(pair_id: str, seconds: list[float]) -> None:
 def _naive(program: Path, folder: Path, cold: Run, *, jobs: int, runs: int) -> None:
     """The same portfolios, one `mkdocs build` per pair, against the cold build.
 
-    The naive builds run in ``runs`` parts with a cold build again between two parts, and the
-    median cold build is compared with their sum: a machine that slows down for a while then
-    moves both figures alike."""
+    The naive builds run in ``runs`` parts, each right after a cold build of the program, and each
+    cold build is compared with its own part scaled to every pair: a machine that slows down for
+    a while moves both figures of a comparison alike. The median of the comparisons is the figure."""
     shutil.rmtree(folder, ignore_errors=True)
     projects = write_naive_sites(program, folder)
-    note(f"naive: one mkdocs build per pair, {len(projects)} of them, in {runs} parts, a cold build between")
+    note(f"naive: one mkdocs build per pair, {len(projects)} of them, in {runs} parts after cold builds")
     size = -(-len(projects) // runs)
     parts = [projects[first:first + size] for first in range(0, len(projects), size)]
-    colds = [cold]
+    colds: list[Run] = []
+    ratios: list[float] = []
+    phase_ratios: list[float] = []
     naive_seconds, naive_peak, naive_pages = 0.0, 0.0, 0
-    for number, part in enumerate(parts):
+    for number, part in enumerate(parts, start=1):
+        note(f"cold build, then part {number} of {len(parts)} of the naive way ({len(part)} pairs)")
+        colds.append(build(program, jobs, clean=True))
         seconds, peak, pages = naive_build(part)
         naive_seconds, naive_pages = naive_seconds + seconds, naive_pages + pages
         naive_peak = max(naive_peak, peak)
-        if number < len(parts) - 1:
-            note(f"cold build again, between parts {number + 1} and {number + 2} of the naive way")
-            colds.append(build(program, jobs, clean=True))
-    middle = sorted(colds, key=lambda run: run.seconds)[len(colds) // 2]  # of two, the slower
+        whole = seconds * len(projects) / len(part)  # the naive way for every pair, at this part's pace
+        ratios.append(colds[-1].seconds / whole)
+        phase_ratios.append(colds[-1].phase_seconds / whole)
     report(f"naive (one `mkdocs build` per pair, {len(projects)} in a row): {naive_seconds:.2f} s for "
            f"{naive_pages} pages, peak {naive_peak:.0f} MiB")
     walls = ", ".join(f"{run.seconds:.2f}" for run in colds)
-    phases = ", ".join(f"{run.phase_seconds:.2f}" for run in colds)
-    report(f"cold builds, the first and between its parts: {walls} s (portfolio phase {phases}); "
-           f"median {middle.seconds:.2f} s")
-    report(f"cold build / naive: {middle.seconds / naive_seconds:.3f} (target: at most 0.25; "
-           f"mentorsite builds the handbook too; portfolio phase alone: "
-           f"{middle.phase_seconds / naive_seconds:.3f})")
+    each = ", ".join(f"{ratio:.3f}" for ratio in ratios)
+    report(f"in {len(parts)} parts, each after a cold build ({walls} s): cold build / naive {each}")
+    phase = statistics.median(phase_ratios)
+    report(f"cold build / naive: {statistics.median(ratios):.3f} (the median; target: at most 0.25; "
+           f"mentorsite builds the handbook too; portfolio phase alone: {phase:.3f}; "
+           f"the cold build before and all the naive way: {cold.seconds / naive_seconds:.3f})")
     shutil.rmtree(folder, ignore_errors=True)
 
 

@@ -86,8 +86,8 @@ class PairTask:
         workers per batch). The theme's were compiled by the factory's probe pages. A template that
         does not compile is left to the pair's own build, which reports it as a pair's failure."""
         try:
-            names = self.environment.list_templates(filter_func=lambda name: name.startswith(
-                (PORTFOLIO_TEMPLATES, f"{BUNDLED_PREFIX}/{PORTFOLIO_TEMPLATES}")))
+            names = self.environment.list_templates(filter_func=lambda name: name.endswith(".j2") and (
+                name.startswith((PORTFOLIO_TEMPLATES, f"{BUNDLED_PREFIX}/{PORTFOLIO_TEMPLATES}"))))
         except TypeError:  # a loader that cannot list its templates
             return
         for name in names:
@@ -141,13 +141,13 @@ def run_pairs(task: PairTask, pair_ids: list[str],
             yield pair_id, task(pair_id)
         return
     global _TASK  # noqa: PLW0603 - forked workers read it; nothing is pickled but pair ids and results
-    _TASK = task
-    task.warm()
-    pair_ids = sorted(pair_ids, key=task.size, reverse=True)  # stable: ties keep their order
-    # The records read before the fork are left out of the workers' garbage collection: walking
-    # them would cost time in every worker and copy their memory pages into each.
-    gc.freeze()
     try:
+        _TASK = task
+        task.warm()
+        pair_ids = sorted(pair_ids, key=task.size, reverse=True)  # stable: ties keep their order
+        # The records read before the fork are left out of the workers' garbage collection: walking
+        # them would cost time in every worker and copy their memory pages into each.
+        gc.freeze()
         yield from _Workers(multiprocessing.get_context("fork"), min(jobs, len(pair_ids))).run(pair_ids)
     finally:
         gc.unfreeze()
