@@ -790,3 +790,13 @@ def test_a_private_folder_another_user_owns_is_a_message_naming_both_users() -> 
             {p: d for p, d in before.items() if p.startswith("site-private/")}
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_a_lost_worker_is_worded_for_any_signal_or_exit_code() -> None:
+    from mentorsite.files.failures import WorkerLostError
+
+    assert str(WorkerLostError("ana-bo", -9)).endswith(
+        "(stopped by SIGKILL, as the system does when memory runs out)")
+    assert str(WorkerLostError("ana-bo", -15)).endswith("(stopped by SIGTERM)")
+    assert str(WorkerLostError("ana-bo", -40)).endswith("(stopped by signal 40)")  # a real-time signal
+    assert str(WorkerLostError("ana-bo", 3)).endswith("(exit code 3)")

@@ -112,7 +112,10 @@ class WorkerLostError(RuntimeError):
         self.exitcode = exitcode
         if exitcode is not None and exitcode < 0:
             number = -exitcode
-            name = signal.Signals(number).name if number in signal.valid_signals() else f"signal {number}"
+            try:
+                name = signal.Signals(number).name
+            except ValueError:  # a signal with no name (a real-time one)
+                name = f"signal {number}"
             memory = ", as the system does when memory runs out" if name == "SIGKILL" else ""
             how = f"stopped by {name}{memory}"
         else:

@@ -82,9 +82,9 @@ class PairTask:
 
     def warm(self) -> None:
         """Compile, before workers are forked, the templates every pair's build loads, so that each
-        worker inherits them compiled rather than compiling them again (a cold build forks a few
-        workers per batch). The theme's were compiled by the factory's probe pages. A template that
-        does not compile is left to the pair's own build, which reports it as a pair's failure."""
+        worker inherits them compiled rather than compiling them again (a cold build forks a new
+        worker every ``PAIRS_PER_WORKER`` pairs). The theme's were compiled by the factory's probe
+        pages. A template that does not compile is left to the pair's own build, which reports it."""
         try:
             names = self.environment.list_templates(filter_func=lambda name: name.endswith(".j2") and (
                 name.startswith((PORTFOLIO_TEMPLATES, f"{BUNDLED_PREFIX}/{PORTFOLIO_TEMPLATES}"))))
@@ -148,49 +148,44 @@ def run_pairs(task: PairTask, pair_ids: list[str],
         # The records read before the fork are left out of the workers' garbage collection: walking
         # them would cost time in every worker and copy their memory pages into each.
         gc.freeze()
-        yield from _Workers(multiprocessing.get_context("fork"), min(jobs, len(pair_ids))).run(pair_ids)
+        yield from _in_workers(multiprocessing.get_context("fork"), min(jobs, len(pair_ids)), pair_ids)
     finally:
         gc.unfreeze()
         _TASK = None
 
 
-class _Workers:
-    """``count`` worker processes, each given the next pair as soon as it is free, and each replaced
-    after ``PAIRS_PER_WORKER`` pairs.
+def _in_workers(context: BaseContext, count: int,
+                pair_ids: list[str]) -> Iterator[tuple[str, list[Diagnostic] | None]]:
+    """Each pair's outcome from ``count`` worker processes, each given the next pair as soon as it is
+    free, and each replaced after ``PAIRS_PER_WORKER`` pairs.
 
     The build's process starts no thread for them: each worker has a pipe of its own, and the build
     waits on the pipes and on the processes' ends. So a worker is always forked from a process with
     one thread, and no lock another thread might hold is copied into it locked."""
-
-    def __init__(self, context: BaseContext, count: int):
-        self.context = context
-        self.count = count
-
-    def run(self, pair_ids: list[str]) -> Iterator[tuple[str, list[Diagnostic] | None]]:
-        waiting = list(reversed(pair_ids))
-        workers: list[_Worker] = []
-        finished = False
-        try:
-            for _ in range(self.count):
-                workers.append(_Worker(self.context))
-                workers[-1].give(waiting.pop())
-            while any(worker.pair is not None for worker in workers):
-                busy = [worker for worker in workers if worker.pair is not None]
-                ready = set(wait([worker.connection for worker in busy]
-                                 + [worker.process.sentinel for worker in busy]))
-                for index, done in enumerate(workers):
-                    if done.pair is None or not ready & {done.connection, done.process.sentinel}:
-                        continue
-                    yield done.outcome()
-                    if waiting:
-                        if done.given >= PAIRS_PER_WORKER:
-                            done.stop()
-                            workers[index] = _Worker(self.context)
-                        workers[index].give(waiting.pop())
-            finished = True
-        finally:
-            for worker in workers:
-                worker.stop() if finished else worker.kill()
+    waiting = list(reversed(pair_ids))
+    workers: list[_Worker] = []
+    finished = False
+    try:
+        for _ in range(count):
+            workers.append(_Worker(context))
+            workers[-1].give(waiting.pop())
+        while any(worker.pair is not None for worker in workers):
+            busy = [worker for worker in workers if worker.pair is not None]
+            ready = set(wait([worker.connection for worker in busy]
+                             + [worker.process.sentinel for worker in busy]))
+            for index, done in enumerate(workers):
+                if done.pair is None or not ready & {done.connection, done.process.sentinel}:
+                    continue
+                yield done.outcome()
+                if waiting:
+                    if done.given >= PAIRS_PER_WORKER:
+                        done.stop()
+                        workers[index] = _Worker(context)
+                    workers[index].give(waiting.pop())
+        finished = True
+    finally:
+        for worker in workers:
+            worker.stop() if finished else worker.kill()
 
 
 class _Worker:
