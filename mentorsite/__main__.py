@@ -1,5 +1,5 @@
 """`python -m mentorsite` runs the command line."""
 
-from mentorsite.cli import main
+from mentorsite.cli import run
 
-main()
+run()

@@ -114,6 +114,33 @@ def test_editing_one_session_rebuilds_only_its_pair_and_the_report(built: Path, 
     assert "A line added after the meeting." in page.read_text(encoding="utf-8")
 
 
+def test_an_edit_the_pair_does_not_share_leaves_its_review_edition_as_it_was(built: Path,
+                                                                             tmp_path: Path) -> None:
+    """The review edition holds only what the pair shares: an edit of a record it keeps to itself
+    builds the pair edition again, and no page of the review edition (nor the reviewer index)."""
+    program = copy_of(built, tmp_path)
+    before = pages(program)
+    session = program / SESSION
+    assert "visibility" not in session.read_text(encoding="utf-8")
+    session.write_text(session.read_text(encoding="utf-8") + "\nA note kept between the two of us.\n",
+                       encoding="utf-8")
+    build(program)
+    after = pages(program)
+    changed = written(before, after)
+    assert any(path.startswith("pairs/lena-marcus/") for path in changed)
+    assert not [path for path in changed if path.startswith("review/")]
+    shared = program / SHARED_SESSION
+    shared.write_text(shared.read_text(encoding="utf-8") + "\nA note the reviewers may read.\n",
+                      encoding="utf-8")
+    build(program)
+    changed = written(after, pages(program))
+    assert "review/lena-marcus/sessions/2026-07-23.html" in changed
+    assert "A note the reviewers may read." in (
+        program / "site-private/review/lena-marcus/sessions/2026-07-23.html").read_text(encoding="utf-8")
+    assert not [path for path in changed if path.startswith(("pairs/", "review/")) and "lena-marcus" not in path
+                and path.count("/") > 1]
+
+
 def _template(program: Path) -> str:
     write_files(program, {"templates/portfolio/session.md.j2": (Path(__file__).parent.parent / "themes/portfolio"
                                                                  / "session.md.j2").read_text(encoding="utf-8")
@@ -160,9 +187,36 @@ def _pair(program: Path) -> str:
     return "-noor-james"
 
 
+SHARED_SESSION = "content/pairs/lena-marcus/sessions/2026-07-23.md"  # visibility: review
+
+
+def _shared_record(program: Path) -> str:
+    session = program / SHARED_SESSION
+    session.write_text(session.read_text(encoding="utf-8") + "\nA thought shared with the reviewers.\n",
+                       encoding="utf-8")
+    return "A thought shared with the reviewers."
+
+
+def _shared_no_longer(program: Path) -> str:
+    session = program / SHARED_SESSION
+    text = session.read_text(encoding="utf-8")
+    assert "visibility: review\n" in text
+    session.write_text(text.replace("visibility: review\n", ""), encoding="utf-8")
+    return "-review/lena-marcus/sessions/2026-07-23"
+
+
+def _shared_now(program: Path) -> str:
+    session = program / SESSION
+    text = session.read_text(encoding="utf-8")
+    session.write_text(text.replace("\nminutes:", "\nvisibility: review\nminutes:", 1), encoding="utf-8")
+    return "review/lena-marcus/sessions/2026-09-17"
+
+
 CHANGES: dict[str, Callable[[Path], str]] = {
     "a template": _template, "a plugin setting": _config, "a theme setting": _palette,
     "a record": _record, "a deleted record": _delete, "a guideline": _guideline, "a deleted pair": _pair,
+    "a shared record": _shared_record, "a record shared no longer": _shared_no_longer,
+    "a record shared now": _shared_now,
 }
 
 
@@ -176,7 +230,9 @@ def test_after_a_change_the_output_is_that_of_a_clean_build(built: Path, tmp_pat
     build(clean, "--no-cache")
     assert same_tree(incremental / "site-private", clean / "site-private") == []
     assert same_tree(incremental / "site", clean / "site") == []
-    text = "".join(path.read_text(encoding="utf-8") for path in (incremental / "site-private").rglob("*.html"))
+    pages_of = list((incremental / "site-private").rglob("*.html"))
+    text = "".join([*(path.read_text(encoding="utf-8") for path in pages_of),
+                    *(path.relative_to(incremental / "site-private").as_posix() for path in pages_of)])
     if expected.startswith("-"):
         assert expected[1:] not in text
     else:
@@ -191,12 +247,35 @@ def test_the_record_cache_gives_what_reading_the_files_gives(tmp_path: Path) -> 
     cold = read_program(program / "content", program, cache=first)
     again = RecordCache(tmp_path / "cache")
     warm = read_program(program / "content", program, cache=again)
-    assert (first.hits, again.misses) == (0, 0) and again.hits == first.misses > 0
+    # Nothing made twice, and nothing missed the second time (a pair's checked records come whole
+    # from its folder's entry, so the entries of its single records are not asked for).
+    assert (first.hits, again.misses) == (0, 0) and 0 < again.hits <= first.misses
     for checked in (cold, warm):
         assert checked.diagnostics == plain.diagnostics
         assert checked.program == plain.program
         assert checked.pair_digests == plain.pair_digests
     assert any(d.code == "wrong-type" for d in warm.diagnostics)
+
+
+def test_a_pair_folder_unchanged_is_checked_again_against_the_guidelines_and_editions_of_now(
+        tmp_path: Path) -> None:
+    """A pair's checked records come from the cache only while the guidelines and published
+    editions they are checked against are those of the check that made the entry."""
+    program = copy_example(tmp_path / "program")
+    key = b"this machine's key, 32 bytes long"
+    content = program / "content"
+    read_program(content, program, editions=("2026.1", "2026.2"), cache=RecordCache(tmp_path / "cache", key=key))
+    (content / "handbook/guidelines/action-items.md").unlink()  # named by a session of lena-marcus
+    for editions in (("2026.1", "2026.2"), ("2026.2",), None, ("2026.1", "2026.2")):
+        cache = RecordCache(tmp_path / "cache", key=key)
+        cached = read_program(content, program, editions=editions, cache=cache)
+        plain = read_program(content, program, editions=editions)
+        assert cached.diagnostics == plain.diagnostics and cached.program == plain.program
+        assert cache.hits > 0
+        codes = {(d.path, d.code) for d in cached.diagnostics}
+        assert (SESSION, "unknown-guideline") in codes
+        assert (("content/pairs/lena-marcus/pair.yml", "unknown-version") in codes) == (
+            editions is not None and "2026.1" not in editions)
 
 
 def test_the_record_cache_drops_deleted_files_and_ignores_a_damaged_cache(tmp_path: Path) -> None:

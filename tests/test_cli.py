@@ -13,6 +13,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import Cli
 from tests.programs import write_files
 
@@ -158,3 +160,42 @@ def test_a_failed_build_is_a_message_without_a_traceback_in_a_process(program_di
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert "pair.yml:1:1: error[missing-field] mentee: required field is missing" in result.stderr
+
+
+# The command as the system runs it: `run` ends the process without the interpreter's teardown.
+RUN = ("import atexit, sys, threading, time\n"
+       "class Kept:\n"
+       "    def __del__(self): print('torn down', file=sys.stderr, flush=True)\n"
+       "kept = Kept()\n"
+       "atexit.register(lambda: print('exit handler', file=sys.stderr))\n"
+       "if sys.argv.pop(1) == 'thread':\n"
+       "    threading.Thread(target=lambda: (time.sleep(0.3), print('thread done', file=sys.stderr))).start()\n"
+       "sys.argv[0] = 'mentorsite'\n"
+       "from mentorsite.cli import run\n"
+       "run()\n")
+
+
+@pytest.mark.parametrize(("arguments", "code", "said"), [
+    (["--version"], 0, "mentorsite, version"), (["no-such-command"], 2, "No such command"),
+    (["build", "--pair", "nobody"], 1, "no pair 'nobody'"), (["--help"], 0, "Commands:")])
+def test_the_command_exits_with_its_code_its_output_whole_and_its_exit_handlers_run(
+        program_dir: Path, arguments: list[str], code: int, said: str) -> None:
+    result = subprocess.run([sys.executable, "-c", RUN, "-", *arguments], cwd=program_dir, capture_output=True,
+                            text=True, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"}, check=False)
+    assert result.returncode == code
+    assert said in result.stdout + result.stderr
+    assert "exit handler" in result.stderr
+    assert "torn down" not in result.stderr  # no teardown: the process ended once the command had
+    if arguments == ["--help"]:  # written to a pipe, and flushed whole before the process ended
+        usual = subprocess.run([sys.executable, "-c", "import sys; sys.argv[0] = 'mentorsite'; "
+                                "from mentorsite.cli import main; main()", "--help"], cwd=program_dir,
+                               capture_output=True, text=True, check=True)
+        assert result.stdout == usual.stdout
+
+
+def test_a_command_that_leaves_a_thread_running_exits_the_usual_way(program_dir: Path) -> None:
+    result = subprocess.run([sys.executable, "-c", RUN, "thread", "--version"], cwd=program_dir,
+                            capture_output=True, text=True, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+                            check=False)
+    assert result.returncode == 0
+    assert "thread done" in result.stderr and "exit handler" in result.stderr

@@ -193,7 +193,35 @@ def check_pair_folder(documents: PairDocuments, guideline_ids: Sequence[str] | N
     The guidelines the records name must be among ``guideline_ids``, and ``handbook_version``
     among ``editions`` (each None: not checked); ``handbook`` says where the guidelines are, in
     messages. A pair's own repository is checked with this too, so that both check alike.
+
+    With a ``cache``, a folder whose record files all have the paths and bytes of a folder
+    checked before, against the same guidelines and editions, takes that check's outcome
+    from it: the checks across its records depend on nothing else.
     """
+    key = _pair_check_key(documents, guideline_ids, editions, handbook) if cache is not None else None
+    if cache is None or key is None:
+        return _check_pair_folder(documents, guideline_ids, editions, cache, handbook)
+    return cache.get(key, lambda: _check_pair_folder(documents, guideline_ids, editions, cache, handbook))
+
+
+def _pair_check_key(documents: PairDocuments, guideline_ids: Sequence[str] | None,
+                    editions: Sequence[str] | None, handbook: str) -> tuple[str, ...] | None:
+    """What a pair folder's check depends on, as a cache key; None when a file was not read (no digest)."""
+    slots = [*((f"file:{name}", d) for name, d in sorted(documents.files.items())),
+             *(("goal", d) for d in documents.goals), *(("session", d) for d in documents.sessions),
+             *(("checkin", d) for d in documents.checkins)]
+    if documents.refused or any(not document.digest for _, document in slots):
+        return None
+    files = digest(*(part for slot, document in slots for part in (slot, document.path, document.digest)))
+    named = "-" if guideline_ids is None else digest(*guideline_ids)
+    published = "-" if editions is None else digest(*editions)
+    # The pair's pair.yml path first: the key's shard is the one of the pair's other entries.
+    return ("pair-check", f"{documents.path}/pair.yml", documents.folder, files, named, published, handbook)
+
+
+def _check_pair_folder(documents: PairDocuments, guideline_ids: Sequence[str] | None,
+                       editions: Sequence[str] | None, cache: RecordCache | None,
+                       handbook: str) -> tuple[PairRecords | None, list[Diagnostic]]:
     diagnostics: list[Diagnostic] = []
     records = _pair_records(documents, diagnostics, _Validator(cache))
     if records is not None and editions is not None:

@@ -5,6 +5,6 @@ imported only when one of its commands is named (``base.COMMAND_MODULES``), or a
 are listed.
 """
 
-from mentorsite.cli.base import main
+from mentorsite.cli.base import main, run
 
-__all__ = ["main"]
+__all__ = ["main", "run"]

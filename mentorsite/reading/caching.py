@@ -291,15 +291,17 @@ class RecordCache:
         """Write each shard whose entries used in this run differ from those read, encrypted."""
         if self.folder is None or self.secret is None:
             return
-        shards: dict[int, dict[tuple[str, ...], Any]] = {}
-        for key, value in self.used.items():
-            shards.setdefault(self.shard_of(key), {})[key] = value
-        for number in sorted(set(shards) | set(self._loaded)):
-            used = shards.get(number, {})
-            if number not in self._missed and used.keys() == self._loaded.get(number, set()):
-                continue
-            if not self._write(number, used):
-                return
+        # Unless every entry read was used and none was made (each shard is then as it was read):
+        if self._missed or self.used.keys() != self.entries.keys():
+            shards: dict[int, dict[tuple[str, ...], Any]] = {}
+            for key, value in self.used.items():
+                shards.setdefault(self.shard_of(key), {})[key] = value
+            for number in sorted(set(shards) | set(self._loaded)):
+                used = shards.get(number, {})
+                if number not in self._missed and used.keys() == self._loaded.get(number, set()):
+                    continue
+                if not self._write(number, used):
+                    return
         old = self.folder.parent / self.OLD_FILE  # an earlier version's whole cache
         if old.is_file():
             try:

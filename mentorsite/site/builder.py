@@ -42,6 +42,7 @@ from mentorsite.site.privacy import HandbookTheme, SharedOrigin, check_shared_or
 from mentorsite.site.stamps import (
     PAIR_STAMP,
     REPORT_STAMP,
+    REVIEW_EDITION_STAMP,
     REVIEW_STAMP,
     SEALED_STAMP,
     SHARED_STAMP,
@@ -204,7 +205,7 @@ class _Build:
             outcome: Outcome = "kept"
             if problems or checked.pair_records(pair_id) is None:
                 result.failed[pair_id] = problems
-                stamps.forget([PAIR_STAMP + pair_id, SHARED_STAMP + pair_id])
+                stamps.forget([name + pair_id for name in (PAIR_STAMP, SHARED_STAMP, REVIEW_EDITION_STAMP)])
             elif self.fresh(PAIR_STAMP + pair_id, pair_fingerprint(self.inputs, checked, pair_id),
                             _pair_outputs(self.private_dir, pair_id)):
                 result.fresh.append(pair_id)
@@ -217,7 +218,8 @@ class _Build:
                 progress.advance(pair_id, outcome)
         stamps.forget([name + pair_id for pair_id in to_build for name in (PAIR_STAMP, SHARED_STAMP)])
         if to_build:
-            task = PairTask(self.factory(), checked, self.settings, self.environment, self.private_dir)
+            task = PairTask(self.factory(), checked, self.settings, self.environment, self.private_dir,
+                            self.inputs, self.reuse)
             for pair_id, failure in run_pairs(task, to_build, jobs):
                 if failure is None:
                     result.built.append(pair_id)
@@ -344,7 +346,7 @@ def withdraw_review_editions(private_dir: Path, checked: CheckedProgram, stamps:
     for site in review_editions(private_dir / REVIEW):
         why = _review_doubt(site, checked, stamps, result, strict=strict)
         if why is not None and withdraw(site):
-            stamps.forget([PAIR_STAMP + site.name, SHARED_STAMP + site.name])
+            stamps.forget([name + site.name for name in (PAIR_STAMP, SHARED_STAMP, REVIEW_EDITION_STAMP)])
             withdrawn[site.name] = why
             log.warning(f"mentorsite: pair {site.name}: review edition withdrawn from the reviewer site: "
                         f"{why}")

@@ -31,7 +31,7 @@ from mentorsite.model.record_sets import Handbook, PairRecords
 from mentorsite.pages.portfolio import PortfolioSettings, ReviewEntry, render_portfolio, review_entry
 from mentorsite.pages.rendering import BUNDLED_PREFIX, TemplateFailure
 from mentorsite.site.factory import SiteFactory
-from mentorsite.site.stamps import SUMMARY_FILE
+from mentorsite.site.stamps import REVIEW_EDITION_STAMP, SUMMARY_FILE, Stamps, edition_fingerprint
 
 Outcome = Literal["built", "up to date", "kept"]
 """What became of a pair's portfolio: built now, unchanged since its last build, or kept
@@ -55,6 +55,11 @@ class PairTask:
     settings: PortfolioSettings
     environment: Environment
     private_dir: Path
+    inputs: str | None = None
+    """What every portfolio is built from besides its own pages (``stamps.portfolio_inputs``); None:
+    nothing is taken as unchanged."""
+    reuse: bool = False
+    """Whether a review edition built from the very pages it would be built from now is kept."""
 
     def __call__(self, pair_id: str) -> list[Diagnostic] | None:
         """Build both editions of a pair whose records passed; None when built, else why not."""
@@ -62,7 +67,7 @@ class PairTask:
         assert records is not None, "only pairs whose records passed are built"
         try:
             build_pair(self.factory, records, self.checked.program.handbook, self.settings,
-                       self.environment, self.private_dir)
+                       self.environment, self.private_dir, self.inputs if self.reuse else None)
         except TemplateFailure as failure:
             return [failure.diagnostic]
         except RecursionError:  # text that `check` let through but nests too deeply to render
@@ -105,12 +110,31 @@ PORTFOLIO_TEMPLATES = "portfolio/"
 
 
 def build_pair(factory: SiteFactory, records: PairRecords, handbook: Handbook,
-               settings: PortfolioSettings, environment: Environment, private_dir: Path) -> None:
+               settings: PortfolioSettings, environment: Environment, private_dir: Path,
+               inputs: str | None = None) -> None:
+    """Both editions of a pair's portfolio, each built beside its folder and swapped in whole.
+
+    Both editions' pages are rendered from the records first. With ``inputs``, the review
+    edition is built only when those pages (and its summary) differ from the ones it was last
+    built from, as its stamp says: an edit of a record the pair does not share leaves every
+    page of that edition as it was, so only the pair edition is built again. The stamp is
+    removed before the edition is built, and written once it is swapped in.
+    """
     portfolios = [render_portfolio(records, edition, handbook, settings, environment) for edition in EDITIONS]
+    stamps = Stamps(private_dir)
     for portfolio in portfolios:
-        folder = PAIRS if portfolio.edition == "pair" else REVIEW
-        extra = {SUMMARY_FILE: _summary(review_entry(records))} if portfolio.edition == "review" else {}
-        factory.build_site(portfolio, private_dir / folder / records.pair.id, extra)
+        target = private_dir / (PAIRS if portfolio.edition == "pair" else REVIEW) / records.pair.id
+        if portfolio.edition == "pair":
+            factory.build_site(portfolio, target, {})
+            continue
+        extra = {SUMMARY_FILE: _summary(review_entry(records))}
+        name = REVIEW_EDITION_STAMP + records.pair.id
+        fingerprint = edition_fingerprint(inputs, portfolio, extra)
+        if stamps.fresh(name, fingerprint, [target / "index.html", target / SUMMARY_FILE]):
+            continue
+        stamps.forget([name])
+        factory.build_site(portfolio, target, extra)
+        stamps.record(name, fingerprint)
 
 
 def _summary(entry: ReviewEntry) -> bytes:

@@ -18,7 +18,7 @@ from mkdocs.config.defaults import MkDocsConfig
 
 from mentorsite.checking.program import CheckedProgram
 from mentorsite.files.output import private_folder
-from mentorsite.pages.portfolio import PortfolioSettings
+from mentorsite.pages.portfolio import Portfolio, PortfolioSettings
 from mentorsite.reading.caching import UnstableError, code_digest, digest, stable_form, tree_digest
 from mentorsite.site.factory import on_another_host, search_settings, theme_settings
 
@@ -77,6 +77,7 @@ class Stamps:
 
 PAIR_STAMP = "pair-"
 SHARED_STAMP = "shared-"  # + pair id: the records (and code) its review edition was built from
+REVIEW_EDITION_STAMP = "review-edition-"  # + pair id: the pages its review edition was last built from
 SEALED_STAMP = "sealed-"  # + pair id: the name of the folder its edition was last sealed into
 REVIEW_STAMP = "review-index"
 REPORT_STAMP = "report"
@@ -116,6 +117,17 @@ def pair_fingerprint(inputs: str | None, checked: CheckedProgram, pair_id: str) 
     if inputs is None or records is None:
         return None
     return digest(inputs, checked.handbook_digest, pair_id, records)
+
+
+def edition_fingerprint(inputs: str | None, portfolio: Portfolio,
+                        extra_files: dict[str, bytes]) -> str | None:
+    """What one edition's site is built from: the shared inputs, its rendered pages, navigation and
+    name, and the files put beside them. These are all the site factory is given, so a site
+    whose fingerprint is unchanged would be built byte for byte as it is. None without ``inputs``."""
+    if inputs is None:
+        return None
+    files = [part for name in sorted(extra_files) for part in (name, extra_files[name])]
+    return digest("edition", inputs, stable_form(portfolio), *files)
 
 
 def stamp_shared(stamps: Stamps, checked: CheckedProgram, pair_id: str) -> None:
