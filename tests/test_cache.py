@@ -141,6 +141,26 @@ def test_an_edit_the_pair_does_not_share_leaves_its_review_edition_as_it_was(bui
                 and path.count("/") > 1]
 
 
+@pytest.mark.parametrize("damage", ["cut short", "edited"])
+def test_a_review_summary_damaged_is_written_again_when_its_pair_is_built(built: Path, tmp_path: Path,
+                                                                         damage: str) -> None:
+    """A review edition is kept only with the very summary it would be built with: one cut short
+    or edited by hand is built again with its pair, even when nothing the pair shares changed."""
+    program = copy_of(built, tmp_path)
+    summary = program / "site-private/review/lena-marcus/summary.json"
+    whole = summary.read_bytes()
+    summary.write_bytes(whole[:len(whole) // 2] if damage == "cut short"
+                        else whole.replace(b'"mentee": "', b'"mentee": "Someone else than '))
+    session = program / SESSION
+    session.write_text(session.read_text(encoding="utf-8") + "\nA note kept between the two of us.\n",
+                       encoding="utf-8")
+    log = build(program)
+    assert summary.read_bytes() == whole
+    assert "withdrawn" not in log
+    index = (program / "site-private/review/index.html").read_text(encoding="utf-8")
+    assert "lena-marcus/" in index and "Someone else than" not in index
+
+
 def _template(program: Path) -> str:
     write_files(program, {"templates/portfolio/session.md.j2": (Path(__file__).parent.parent / "themes/portfolio"
                                                                  / "session.md.j2").read_text(encoding="utf-8")

@@ -199,3 +199,16 @@ def test_a_command_that_leaves_a_thread_running_exits_the_usual_way(program_dir:
                             check=False)
     assert result.returncode == 0
     assert "thread done" in result.stderr and "exit handler" in result.stderr
+
+
+def test_the_command_succeeds_with_its_output_closed_and_under_a_profiler(program_dir: Path,
+                                                                         tmp_path: Path) -> None:
+    environment = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    closed = subprocess.run(["sh", "-c", '"$0" "$@" >&-', sys.executable, "-m", "mentorsite", "--version"],
+                            cwd=program_dir, capture_output=True, text=True, env=environment, check=False)
+    assert (closed.returncode, closed.stderr) == (0, "")
+    profile = tmp_path / "build.prof"
+    profiled = subprocess.run([sys.executable, "-m", "cProfile", "-o", str(profile), "-m", "mentorsite",
+                               "--version"], cwd=program_dir, capture_output=True, text=True, env=environment,
+                              check=False)
+    assert profiled.returncode == 0 and profile.stat().st_size > 0  # written as the interpreter exits

@@ -285,8 +285,10 @@ def run() -> None:
     tenth of a second after reading a program of 200 pairs). This ends the process as it
     would end, without that: the exit handlers run (logging's, and any a library
     registered), both streams are flushed, then the process exits with the command's code.
-    A process with another thread still running, or run with ``python -i``, exits the usual
-    way. In-process callers use ``main``, which raises SystemExit as every click command does.
+    A process with another thread still running, run with ``python -i``, or under a tracer
+    or profiler (a debugger, coverage, ``python -m cProfile``, which write their results as
+    the interpreter exits), exits the usual way. In-process callers use ``main``, which
+    raises SystemExit as every click command does.
     """
     import atexit  # noqa: PLC0415
     import os  # noqa: PLC0415
@@ -296,18 +298,30 @@ def run() -> None:
     try:
         main()
     except SystemExit as ended:
-        if threading.active_count() > 1 or sys.flags.inspect:
+        if threading.active_count() > 1 or sys.flags.inspect or _watched():
             raise
         code = _exit_code(ended.code)
     else:  # not reached: a click command in standalone mode always ends in SystemExit
         code = 0
     atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):
+        if stream is None:  # started with that descriptor closed: nothing to flush
+            continue
         try:
             stream.flush()
         except (OSError, ValueError):  # a reader that went away, or a stream closed already
-            code = code or 120  # as the interpreter exits when it cannot flush its output
+            code = code or 120  # a command that succeeded exits 120, as the interpreter does then
     os._exit(code)
+
+
+def _watched() -> bool:
+    """Whether a tracer or profiler watches this process (it writes its results at the usual exit)."""
+    import sys  # noqa: PLC0415
+
+    if sys.gettrace() is not None or sys.getprofile() is not None:
+        return True
+    monitoring = getattr(sys, "monitoring", None)  # Python 3.12 and later
+    return monitoring is not None and any(monitoring.get_tool(tool) is not None for tool in range(6))
 
 
 def _exit_code(code: object) -> int:

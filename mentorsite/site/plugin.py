@@ -10,12 +10,11 @@ edition (its review edition is withdrawn), the others are built, and the build f
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jinja2 import Environment
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
@@ -42,6 +41,9 @@ from mentorsite.site.program_builds import (
 from mentorsite.site.serving import ServedHandbook
 from mentorsite.site.swap import HandbookSwap
 from mentorsite.vault.sealing import Encryption
+
+if TYPE_CHECKING:
+    from mkdocs.livereload import LiveReloadServer  # a build loads no server
 
 
 class MentorsitePlugin(BasePlugin[MentorsiteConfig]):  # type: ignore[no-untyped-call]

@@ -130,11 +130,20 @@ def build_pair(factory: SiteFactory, records: PairRecords, handbook: Handbook,
         extra = {SUMMARY_FILE: _summary(review_entry(records))}
         name = REVIEW_EDITION_STAMP + records.pair.id
         fingerprint = edition_fingerprint(inputs, portfolio, extra)
-        if stamps.fresh(name, fingerprint, [target / "index.html", target / SUMMARY_FILE]):
+        if stamps.fresh(name, fingerprint, [target / "index.html"]) and _holds(target / SUMMARY_FILE,
+                                                                             extra[SUMMARY_FILE]):
             continue
         stamps.forget([name])
         factory.build_site(portfolio, target, extra)
         stamps.record(name, fingerprint)
+
+
+def _holds(path: Path, content: bytes) -> bool:
+    """Whether the file holds these bytes (a summary cut short or edited by hand does not)."""
+    try:
+        return path.read_bytes() == content
+    except OSError:
+        return False
 
 
 def _summary(entry: ReviewEntry) -> bytes:

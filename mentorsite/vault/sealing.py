@@ -21,7 +21,6 @@ import mimetypes
 import os
 import secrets
 from collections.abc import Collection
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -266,6 +265,8 @@ def seal_portfolios(plan: SealPlan, pair_ids: list[str], *, jobs: int = 1, prune
         seal_site(plan.private_dir / PAIRS / pair_id, target, passphrase, shell=plan.pair_shell,
                   plain=plan.plain, iterations=encryption.iterations, stamps=stamps, named_by_passphrase=True)
         return pair_id, target.name, None
+
+    from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415 - only when sealing
 
     present = [p for p in pair_ids if (plan.private_dir / PAIRS / p).is_dir()]
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
