@@ -201,7 +201,15 @@ def check_pair_folder(documents: PairDocuments, guideline_ids: Sequence[str] | N
     key = _pair_check_key(documents, guideline_ids, editions, handbook) if cache is not None else None
     if cache is None or key is None:
         return _check_pair_folder(documents, guideline_ids, editions, cache, handbook)
-    return cache.get(key, lambda: _check_pair_folder(documents, guideline_ids, editions, cache, handbook))
+
+    def check() -> tuple[tuple[PairRecords | None, list[Diagnostic]], tuple[tuple[str, ...], ...]]:
+        with cache.asked() as asked:
+            outcome = _check_pair_folder(documents, guideline_ids, editions, cache, handbook)
+        return outcome, tuple(asked)
+
+    outcome, inner = cache.get(key, check)
+    cache.keep(inner)  # each record's own entry, for the next edit of one of the folder's files
+    return outcome
 
 
 def _pair_check_key(documents: PairDocuments, guideline_ids: Sequence[str] | None,

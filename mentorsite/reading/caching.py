@@ -234,6 +234,7 @@ class RecordCache:
         self.hits = self.misses = 0
         self._missed: set[int] = set()  # the shards an entry was made for in this run
         self._loaded: dict[int, set[tuple[str, ...]]] = {}  # the keys each shard held when read
+        self._asking: list[list[tuple[str, ...]]] = []  # see ``asked``
         if self.folder is not None and self.folder.is_dir():
             _keep_private(self.folder)  # the cache folder around the shards, as each shard's own
             for path in sorted(self.folder.glob("*.pickle")):
@@ -277,6 +278,8 @@ class RecordCache:
 
     def get(self, key: tuple[str, ...], make: Callable[[], Value]) -> Value:
         """The cached value under ``key``, else ``make()``, remembered for the next run."""
+        for asked in self._asking:
+            asked.append(key)
         if key in self.entries:
             self.hits += 1
             value: Value = self.entries[key]
@@ -286,6 +289,22 @@ class RecordCache:
             value = make()
         self.used[key] = value
         return value
+
+    def keep(self, keys: Iterable[tuple[str, ...]]) -> None:
+        """Keep these entries for the next run, as if each had been asked for (those there are)."""
+        for key in keys:
+            if key in self.entries and key not in self.used:
+                self.used[key] = self.entries[key]
+
+    @contextmanager
+    def asked(self) -> Iterator[list[tuple[str, ...]]]:
+        """The keys of the entries asked for while this is open (made or found), in order."""
+        asked: list[tuple[str, ...]] = []
+        self._asking.append(asked)
+        try:
+            yield asked
+        finally:
+            self._asking.remove(asked)
 
     def save(self) -> None:
         """Write each shard whose entries used in this run differ from those read, encrypted."""

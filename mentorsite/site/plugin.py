@@ -42,8 +42,8 @@ from mentorsite.site.serving import ServedHandbook
 from mentorsite.site.swap import HandbookSwap
 from mentorsite.vault.sealing import Encryption
 
-if TYPE_CHECKING:
-    from mkdocs.livereload import LiveReloadServer  # a build loads no server
+if TYPE_CHECKING:  # a build loads no server
+    from mkdocs.livereload import LiveReloadServer
 
 
 class MentorsitePlugin(BasePlugin[MentorsiteConfig]):  # type: ignore[no-untyped-call]
@@ -66,8 +66,7 @@ class MentorsitePlugin(BasePlugin[MentorsiteConfig]):  # type: ignore[no-untyped
 
     @reported_as(PluginError)
     def on_startup(self, *, command: str, dirty: bool) -> None:
-        self.serving = command == "serve"
-        self.dirty = dirty
+        self.serving, self.dirty = command == "serve", dirty
 
     def wants_portfolios(self) -> bool:
         """Portfolios are built with the handbook, but not while serving or publishing an edition."""
@@ -212,8 +211,7 @@ class MentorsitePlugin(BasePlugin[MentorsiteConfig]):  # type: ignore[no-untyped
         return self.served.with_banner(output) if self.serving else output
 
     @reported_as(PluginError)
-    def on_serve(self, server: LiveReloadServer, /, *, config: MkDocsConfig,
-                 builder: Any) -> LiveReloadServer:
+    def on_serve(self, server: LiveReloadServer, /, *, config: MkDocsConfig, **_: Any) -> LiveReloadServer:
         settings = self.opened().settings
         for folder in (settings.content_dir, settings.templates_dir):
             if folder.is_dir():

@@ -59,7 +59,8 @@ class PairTask:
     """What every portfolio is built from besides its own pages (``stamps.portfolio_inputs``); None:
     nothing is taken as unchanged."""
     reuse: bool = False
-    """Whether a review edition built from the very pages it would be built from now is kept."""
+    """Whether a review edition built from the very pages it would be built from now is kept
+    (otherwise every edition is built, and stamped for the next build)."""
 
     def __call__(self, pair_id: str) -> list[Diagnostic] | None:
         """Build both editions of a pair whose records passed; None when built, else why not."""
@@ -67,7 +68,7 @@ class PairTask:
         assert records is not None, "only pairs whose records passed are built"
         try:
             build_pair(self.factory, records, self.checked.program.handbook, self.settings,
-                       self.environment, self.private_dir, self.inputs if self.reuse else None)
+                       self.environment, self.private_dir, self.inputs, reuse=self.reuse)
         except TemplateFailure as failure:
             return [failure.diagnostic]
         except RecursionError:  # text that `check` let through but nests too deeply to render
@@ -111,14 +112,15 @@ PORTFOLIO_TEMPLATES = "portfolio/"
 
 def build_pair(factory: SiteFactory, records: PairRecords, handbook: Handbook,
                settings: PortfolioSettings, environment: Environment, private_dir: Path,
-               inputs: str | None = None) -> None:
+               inputs: str | None = None, *, reuse: bool = False) -> None:
     """Both editions of a pair's portfolio, each built beside its folder and swapped in whole.
 
-    Both editions' pages are rendered from the records first. With ``inputs``, the review
-    edition is built only when those pages (and its summary) differ from the ones it was last
-    built from, as its stamp says: an edit of a record the pair does not share leaves every
-    page of that edition as it was, so only the pair edition is built again. The stamp is
-    removed before the edition is built, and written once it is swapped in.
+    Both editions' pages are rendered from the records first. With ``inputs`` and ``reuse``,
+    the review edition is built only when those pages (and its summary) differ from the ones
+    it was last built from, as its stamp says: an edit of a record the pair does not share
+    leaves every page of that edition as it was, so only the pair edition is built again.
+    The stamp (written with ``inputs``, ``reuse`` or not) is removed before the edition is
+    built, and written once it is swapped in.
     """
     portfolios = [render_portfolio(records, edition, handbook, settings, environment) for edition in EDITIONS]
     stamps = Stamps(private_dir)
@@ -130,8 +132,8 @@ def build_pair(factory: SiteFactory, records: PairRecords, handbook: Handbook,
         extra = {SUMMARY_FILE: _summary(review_entry(records))}
         name = REVIEW_EDITION_STAMP + records.pair.id
         fingerprint = edition_fingerprint(inputs, portfolio, extra)
-        if stamps.fresh(name, fingerprint, [target / "index.html"]) and _holds(target / SUMMARY_FILE,
-                                                                             extra[SUMMARY_FILE]):
+        if reuse and stamps.fresh(name, fingerprint, [target / "index.html"]) and _holds(
+                target / SUMMARY_FILE, extra[SUMMARY_FILE]):
             continue
         stamps.forget([name])
         factory.build_site(portfolio, target, extra)
