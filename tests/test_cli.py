@@ -212,3 +212,33 @@ def test_the_command_succeeds_with_its_output_closed_and_under_a_profiler(progra
                                "--version"], cwd=program_dir, capture_output=True, text=True, env=environment,
                               check=False)
     assert profiled.returncode == 0 and profile.stat().st_size > 0  # written as the interpreter exits
+
+
+# Start-up held back from the cycle collector, then frozen out of its passes with the records read.
+COLLECTOR = ("import atexit, gc, sys\n"
+             "from mentorsite.cli import base\n"
+             "seen = {}\n"
+             "started = base._started\n"
+             "def noted():\n"
+             "    seen['paused'] = not gc.isenabled()\n"
+             "    started()\n"
+             "    seen['resumed'], seen['frozen'] = gc.isenabled(), gc.get_freeze_count()\n"
+             "base._started = noted\n"
+             "atexit.register(lambda: print(seen['paused'], seen['resumed'], seen['frozen'] > 0,\n"
+             "                              gc.get_freeze_count() > seen['frozen'], file=sys.stderr))\n"
+             "sys.argv[0] = 'mentorsite'\n"
+             "base.run()\n")
+
+
+def test_a_build_in_a_process_of_its_own_keeps_what_it_read_from_the_collector_and_a_host_unfrozen(
+        program_dir: Path, cli: Cli) -> None:
+    result = subprocess.run([sys.executable, "-c", COLLECTOR, "build", "--jobs", "1"], cwd=program_dir,
+                            capture_output=True, text=True, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+                            check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.splitlines()[-1] == "True True True True"
+    import gc  # noqa: PLC0415
+
+    frozen = gc.get_freeze_count()
+    assert cli(program_dir, "build", "--jobs", "1").returncode == 0  # inside this test process
+    assert gc.isenabled() and gc.get_freeze_count() == frozen

@@ -247,6 +247,26 @@ def _message_of(error: BaseException, root: Path | None, kept: bool,
               help=f"Show the traceback of an unexpected error instead of a line (also {DEBUG_VARIABLE}=1).")
 def main(debug: bool) -> None:
     """Build the handbook and portfolios of a mentoring program from its records."""
+    _started()
+
+
+_OWNED = False  # this process runs one command, then ends (``run``)
+
+
+def owns_process() -> bool:
+    """Whether the command runs in a process of its own, which ends with it (``run``), rather than
+    inside another program (a test, a tool that calls ``main``)."""
+    return _OWNED
+
+
+def _started() -> None:
+    """The command is about to run: what start-up made (modules, the command line) is frozen out of
+    the cycle collector's passes, which ``run`` held back meanwhile, and collection resumes."""
+    import gc  # noqa: PLC0415
+
+    if _OWNED and not gc.isenabled():
+        gc.freeze()
+        gc.enable()
 
 def _shown(path: Path) -> str:
     """A path relative to the working folder when it is inside it."""
@@ -280,6 +300,8 @@ def _holding_build_lock(settings: Settings, doing: str, *, wait: bool = False) -
 def run() -> None:
     """The `mentorsite` command as the system runs it: the command, then a quick exit.
 
+    Start-up (the command line, the command's modules) runs without the cycle collector, whose
+    passes would walk every object it makes, for garbage it does not make (see ``_started``).
     Once the command has returned, its files are written and closed; what is left is the
     interpreter's own teardown, which frees every object the build made one by one (about a
     tenth of a second after reading a program of 200 pairs). This ends the process as it
@@ -291,10 +313,14 @@ def run() -> None:
     raises SystemExit as every click command does.
     """
     import atexit  # noqa: PLC0415
+    import gc  # noqa: PLC0415
     import os  # noqa: PLC0415
     import sys  # noqa: PLC0415
     import threading  # noqa: PLC0415
 
+    global _OWNED  # noqa: PLW0603 - set once, by the process's own entry point
+    _OWNED = True
+    gc.disable()  # start-up makes many objects that live as long as the process, and no garbage
     try:
         main()
     except SystemExit as ended:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import json
 import sys
+from contextlib import nullcontext
 from dataclasses import asdict, replace
 from datetime import date
 from pathlib import Path
@@ -22,6 +23,7 @@ from mentorsite.cli.base import (
     _shown,
     _usable_config,
     main,
+    owns_process,
 )
 
 if TYPE_CHECKING:  # each command imports what it uses when it runs: a command's help loads none of it
@@ -197,12 +199,15 @@ def build(config_file: Path, pair_id: str | None, shard: Any, jobs: int | None, 
     is not built again; nor is a record file read again whose bytes are unchanged. One
     build of a program runs at a time; the site is swapped in whole when it is complete.
     """
-    from mentorsite.site import commands  # noqa: PLC0415 - loads MkDocs
+    from mentorsite.reading.caching import held_for_the_process, paused_gc  # noqa: PLC0415
 
     if pair_id is not None and shard is not None:
         raise click.UsageError("give --pair or --shard, not both")
-    with _running_engine():
-        config = _load_config(config_file, strict=strict or None)
+    with _running_engine(), held_for_the_process() if owns_process() else nullcontext():
+        with paused_gc(hold=True):  # the modules and the configuration live as long as the build
+            from mentorsite.site import commands  # noqa: PLC0415 - loads MkDocs
+
+            config = _load_config(config_file, strict=strict or None)
         commands.set_options(config, jobs=jobs, cache=False if no_cache else None, engine=engine)
         settings = commands.settings_of(config)
         progress = BarProgress() if sys.stderr.isatty() else LineProgress()

@@ -24,7 +24,7 @@ from mentorsite.model.manifests import EditionContext, edition_context
 from mentorsite.model.record_sets import Handbook
 from mentorsite.pages.portfolio import PortfolioSettings
 from mentorsite.pages.rendering import create_environment
-from mentorsite.reading.caching import RecordCache
+from mentorsite.reading.caching import RecordCache, paused_gc
 from mentorsite.reading.deploy_branch import Published, PublishedError, read_published
 from mentorsite.reading.loading import PAIRS_FOLDER, ProgramPlaces
 from mentorsite.session.settings import Settings
@@ -109,9 +109,10 @@ def open_session(settings: Settings, places: ProgramPlaces, *, version: str | No
         published = read_published(settings.root, settings.deploy_branch)
     except PublishedError as error:
         raise SessionError(str(error)) from None
-    checked = read_program(settings.content_dir, shown_from or settings.root,
-                           editions=published.names() if published else None,
-                           cache=record_cache(settings), places=places)
+    with paused_gc(hold=True):  # the record cache and the records read: kept until the build ends
+        checked = read_program(settings.content_dir, shown_from or settings.root,
+                               editions=published.names() if published else None,
+                               cache=record_cache(settings), places=places)
     portfolio = PortfolioSettings(settings.as_of, settings.handbook_url, settings.default_version,
                                   settings.folders.directory_urls, practices=settings.practices)
     encryption, keys_problems = (_encryption(settings, checked, environ, replacing) if seal
