@@ -590,3 +590,11 @@ def test_an_edit_writes_the_shard_of_its_record_again_and_no_other(tmp_path: Pat
     again = RecordCache(tmp_path / "cache", key=key)
     read_program(program / "content", program, cache=again)
     assert again.misses == 0
+    # A pair's records, kept while its folder's check came whole from the cache: an edit of one of
+    # its files parses and checks that file, and the folder's check, again; nothing else.
+    other = program / "content/pairs/priya-tomas/sessions" / sorted(
+        p.name for p in (program / "content/pairs/priya-tomas/sessions").iterdir())[0]
+    other.write_text(other.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+    third = RecordCache(tmp_path / "cache", key=key)
+    read_program(program / "content", program, cache=third)
+    assert third.misses == 4  # its parse, its record's check, its include lines, its folder's check

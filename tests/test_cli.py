@@ -6,6 +6,7 @@ A few tests run it as a user does, in a process of its own: the installed script
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import os
@@ -16,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import Cli
-from tests.programs import write_files
+from tests.programs import copy_example, write_files
 
 
 def mentorsite(program: Path, *arguments: str, **variables: str) -> subprocess.CompletedProcess[str]:
@@ -230,15 +231,16 @@ COLLECTOR = ("import atexit, gc, sys\n"
              "base.run()\n")
 
 
+@pytest.mark.parametrize("jobs", ["1", "2"])  # with 2, the pairs are built by workers forked from it
 def test_a_build_in_a_process_of_its_own_keeps_what_it_read_from_the_collector_and_a_host_unfrozen(
-        program_dir: Path, cli: Cli) -> None:
-    result = subprocess.run([sys.executable, "-c", COLLECTOR, "build", "--jobs", "1"], cwd=program_dir,
+        tmp_path: Path, cli: Cli, jobs: str) -> None:
+    program_dir = copy_example(tmp_path / "example")  # four pairs, all built now
+    result = subprocess.run([sys.executable, "-c", COLLECTOR, "build", "--jobs", jobs], cwd=program_dir,
                             capture_output=True, text=True, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
                             check=False)
     assert result.returncode == 0, result.stderr
+    assert "built 4 portfolios" in result.stderr
     assert result.stderr.splitlines()[-1] == "True True True True"
-    import gc  # noqa: PLC0415
-
     frozen = gc.get_freeze_count()
     assert cli(program_dir, "build", "--jobs", "1").returncode == 0  # inside this test process
     assert gc.isenabled() and gc.get_freeze_count() == frozen

@@ -325,6 +325,7 @@ def run() -> None:
         main()
     except SystemExit as ended:
         if threading.active_count() > 1 or sys.flags.inspect or _watched():
+            gc.enable()  # the process goes on (python -i) or ends the usual way: as it would be
             raise
         code = _exit_code(ended.code)
     else:  # not reached: a click command in standalone mode always ends in SystemExit

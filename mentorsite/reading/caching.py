@@ -68,13 +68,19 @@ def held_for_the_process() -> Iterator[None]:
         _HELD = was
 
 
+def is_held() -> bool:
+    """Whether this is inside ``held_for_the_process`` (what is frozen stays frozen to the end)."""
+    return _HELD
+
+
 @contextmanager
 def paused_gc(*, hold: bool = False) -> Iterator[None]:
     """No cycle collection while many small objects are made at once (parsing, unpickling).
 
     The collector would walk every new object again and again, for cycles that these
     objects do not form; it runs once at the end instead, or, with ``hold`` inside
-    ``held_for_the_process``, never over them (every object alive is frozen first).
+    ``held_for_the_process``, never over them (every object alive is frozen first, so a
+    cycle made meanwhile that is already garbage stays in memory until the process ends).
     """
     was_enabled = gc.isenabled()
     gc.disable()
@@ -332,7 +338,8 @@ class RecordCache:
         try:
             yield asked
         finally:
-            self._asking.remove(asked)
+            popped = self._asking.pop()
+            assert popped is asked, "asked() regions close in the order they opened"
 
     def save(self) -> None:
         """Write each shard whose entries used in this run differ from those read, encrypted."""

@@ -30,6 +30,7 @@ from mentorsite.model.editions import EDITIONS
 from mentorsite.model.record_sets import Handbook, PairRecords
 from mentorsite.pages.portfolio import PortfolioSettings, ReviewEntry, render_portfolio, review_entry
 from mentorsite.pages.rendering import BUNDLED_PREFIX, TemplateFailure
+from mentorsite.reading.caching import is_held
 from mentorsite.site.factory import SiteFactory
 from mentorsite.site.stamps import REVIEW_EDITION_STAMP, SUMMARY_FILE, Stamps, edition_fingerprint
 
@@ -185,7 +186,8 @@ def run_pairs(task: PairTask, pair_ids: list[str],
         gc.freeze()
         yield from _in_workers(multiprocessing.get_context("fork"), min(jobs, len(pair_ids)), pair_ids)
     finally:
-        gc.unfreeze()
+        if not is_held():  # a build that keeps what it read frozen to its end (``held_for_the_process``)
+            gc.unfreeze()
         _TASK = None
 
 
