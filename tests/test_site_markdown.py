@@ -16,6 +16,9 @@ from mkdocs.structure.nav import get_navigation
 from mkdocs.structure.pages import Page
 
 from mentorsite.site import engine
+from mentorsite.site.commands import load
+from mentorsite.site.factory import VisibleTemplates
+from tests.programs import copy_example, write_files
 
 EXTENSIONS: list[Any] = ["abbr", "admonition", "attr_list", "def_list", "fenced_code", "footnotes",
                          "md_in_html", "sane_lists", "tables", "toc", "pymdownx.tasklist"]
@@ -108,3 +111,25 @@ def test_footnotes_with_unique_ids_give_the_pages_a_converter_of_their_own(tmp_p
     config, _ = site(EXTENSIONS, tmp_path)
     config["mdx_configs"]["footnotes"] = {"UNIQUE_IDS": True}
     assert not engine.SiteMarkdown(config).shared
+
+
+@pytest.mark.parametrize("custom", [False, True])
+def test_the_theme_files_staged_for_private_sites_are_those_mkdocs_finds(tmp_path: Path, custom: bool) -> None:
+    """The private sites' theme files are listed without walking hidden folders (Material's icons):
+    the same files, in the same order, as MkDocs' own listing, with a theme folder of the program's
+    own holding files, hidden ones and a hidden folder too."""
+    program = copy_example(tmp_path / "program")
+    if custom:
+        write_files(program, {"overrides/assets/extra.js": "// extra\n", "overrides/.hidden.css": "a {}\n",
+                              "overrides/.private/kept.js": "// not a theme file\n",
+                              "overrides/assets/.cache/x.js": "// nor this\n", "overrides/notes.md": "# x\n"})
+        config_file = program / "mkdocs.yml"
+        config_file.write_text(config_file.read_text(encoding="utf-8").replace(
+            "  name: material\n", "  name: material\n  custom_dir: overrides\n"), encoding="utf-8")
+    config = load(program / "mkdocs.yml")
+    environment = config.theme.get_env()
+    theirs, ours = Files([]), Files([])
+    theirs.add_files_from_theme(environment, config)
+    ours.add_files_from_theme(VisibleTemplates(environment), config)  # type: ignore[arg-type]
+    assert [(f.src_uri, f.abs_src_path) for f in ours] == [(f.src_uri, f.abs_src_path) for f in theirs]
+    assert len(theirs) > 10 and (not custom or "assets/extra.js" in {f.src_uri for f in ours})

@@ -10,14 +10,15 @@ whatever would load from another host.
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from jinja2 import BytecodeCache
+from jinja2 import BytecodeCache, Environment, FileSystemLoader
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
@@ -148,7 +149,7 @@ class SiteFactory:
         config = self.config
         config["site_dir"] = str(self.assets)
         files = Files([])
-        files.add_files_from_theme(self.environment, config)
+        files.add_files_from_theme(VisibleTemplates(self.environment), config)  # type: ignore[arg-type]
         for file in files:
             if not file.src_uri.endswith(".map"):
                 file.copy_file()
@@ -187,6 +188,34 @@ class SiteFactory:
                 f"expected a stylesheet that loads nothing from another host, got '{url}'; "
                 "private sites leave it out")))
         return left_out
+
+
+class VisibleTemplates:
+    """A theme environment as ``Files.add_files_from_theme`` reads it (in MkDocs 1.6.1, only by
+    ``list_templates``), listed without walking hidden folders.
+
+    That method leaves out every name with a part that begins with a dot (its patterns ``.*``
+    and ``*/.*``), and Material keeps thousands of icons in such a folder: walking them was
+    most of the time it took. The names are those Jinja's ``FileSystemLoader`` lists, in its
+    order; another kind of loader is listed as it lists itself.
+    """
+
+    def __init__(self, environment: Environment):
+        self.environment = environment
+
+    def list_templates(self, filter_func: Callable[[str], bool]) -> list[str]:
+        loader = self.environment.loader
+        if type(loader) is not FileSystemLoader:
+            return self.environment.list_templates(filter_func=filter_func)
+        found = set()
+        for searchpath in loader.searchpath:
+            for folder, folders, names in os.walk(searchpath, followlinks=loader.followlinks):
+                folders[:] = [name for name in folders if not name.startswith(".")]
+                for name in names:
+                    if name.startswith("."):
+                        continue
+                    found.add((Path(folder) / name).relative_to(searchpath).as_posix())
+        return [name for name in sorted(found) if filter_func(name)]
 
 
 def _logged(record: logging.LogRecord) -> bool:
