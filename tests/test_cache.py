@@ -598,3 +598,23 @@ def test_an_edit_writes_the_shard_of_its_record_again_and_no_other(tmp_path: Pat
     third = RecordCache(tmp_path / "cache", key=key)
     read_program(program / "content", program, cache=third)
     assert third.misses == 4  # its parse, its record's check, its include lines, its folder's check
+
+
+def test_positions_come_back_from_the_cache_as_read_and_are_unpacked_only_when_read(tmp_path: Path) -> None:
+    """A record's positions are kept packed in the cache: the same lines and columns come back,
+    and a build that reads none of them unpacks none."""
+    program = copy_example(tmp_path / "program")
+    key = b"this machine's key, 32 bytes long"
+    plain = read_program(program / "content", program)
+    read_program(program / "content", program, cache=RecordCache(tmp_path / "cache", key=key))
+    warm = read_program(program / "content", program, cache=RecordCache(tmp_path / "cache", key=key))
+    assert warm.positions.keys() == plain.positions.keys()
+    packed = [path for path, positions in warm.positions.items() if "_packed" in vars(positions)]
+    assert len(packed) > len(warm.positions) // 2  # left packed: nothing read them
+    for path, positions in warm.positions.items():
+        assert (positions.values, positions.keys, positions.start) == (
+            plain.positions[path].values, plain.positions[path].keys, plain.positions[path].start)
+        assert "_packed" not in vars(positions)
+    again = pickle.loads(pickle.dumps(warm.positions[SESSION]))
+    assert again == plain.positions[SESSION] and again.of_value(("actions", 0, "task")) == \
+        plain.positions[SESSION].of_value(("actions", 0, "task"))

@@ -19,6 +19,7 @@ import logging
 import os
 import pickle
 import secrets
+import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -39,7 +40,7 @@ from mentorsite.files.output import ignored_by_git
 
 log = logging.getLogger("mkdocs.plugins.mentorsite")
 
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3  # 3: positions packed (``Positions.__getstate__``)
 # The distributions whose code shapes what mentorsite reads and writes.
 DISTRIBUTIONS = ("mkdocs", "mkdocs-material", "markdown", "pymdown-extensions", "jinja2", "pygments",
                  "pydantic", "pydantic-core", "pyyaml", "python-frontmatter", "nh3", "babel",
@@ -258,7 +259,7 @@ class RecordCache:
     def __init__(self, folder: Path | None, key: bytes | None = None):
         self.secret = key if key is not None else machine_key()
         self.folder = folder / self.FOLDER if folder is not None and self.secret is not None else None
-        self.key = digest(str(CACHE_FORMAT), code_digest())
+        self.key = digest(str(CACHE_FORMAT), sys.version, code_digest())
         self.entries: dict[tuple[str, ...], Any] = {}
         self.used: dict[tuple[str, ...], Any] = {}
         self.hits = self.misses = 0
