@@ -32,6 +32,7 @@ from mentorsite.reading.caching import (
     seal_cache,
     stable_form,
 )
+from mentorsite.reading.positions import Positions
 from mentorsite.site import pool
 from mentorsite.site.builder import Shard
 from mentorsite.site.stamps import Stamps
@@ -611,10 +612,16 @@ def test_positions_come_back_from_the_cache_as_read_and_are_unpacked_only_when_r
     assert warm.positions.keys() == plain.positions.keys()
     packed = [path for path, positions in warm.positions.items() if "_packed" in vars(positions)]
     assert len(packed) > len(warm.positions) // 2  # left packed: nothing read them
-    for path, positions in warm.positions.items():
-        assert (positions.values, positions.keys, positions.start) == (
-            plain.positions[path].values, plain.positions[path].keys, plain.positions[path].start)
+    for path, positions in warm.positions.items():  # the start first: it has a default of its own
+        assert (positions.start, positions.keys, positions.values) == (
+            plain.positions[path].start, plain.positions[path].keys, plain.positions[path].values)
         assert "_packed" not in vars(positions)
+    elsewhere = pickle.loads(pickle.dumps(Positions({(): (7, 1)}, {}, (7, 1))))  # a start not the default
+    assert elsewhere.start == (7, 1) and "_packed" in vars(elsewhere)
     again = pickle.loads(pickle.dumps(warm.positions[SESSION]))
     assert again == plain.positions[SESSION] and again.of_value(("actions", 0, "task")) == \
         plain.positions[SESSION].of_value(("actions", 0, "task"))
+    changed = pickle.loads(pickle.dumps(plain.positions[SESSION]))  # packed; a field set before a read
+    changed.values = {("date",): (9, 9)}
+    assert changed.keys == plain.positions[SESSION].keys and changed.values == {("date",): (9, 9)}
+    assert pickle.loads(pickle.dumps(changed)).values == {("date",): (9, 9)}

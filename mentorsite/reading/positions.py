@@ -24,26 +24,40 @@ TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 class Positions:
     """Line and column (1-based) of every value and every mapping key of a document.
 
-    Pickled (in the record cache) as one packed value, unpacked when first read: most builds
-    read no position of a record that has no problem, and unpickling every key and position
-    of every record was a third of the time it took to load the cache.
+    Pickled (in the record cache) with ``values`` and ``keys`` as one packed value, unpacked
+    when either is first read: most builds read no position of a record that has no problem,
+    and unpickling every key and position of every record was a third of the time it took to
+    load the cache.
     """
 
     values: dict[Location, Position] = field(default_factory=dict)
     keys: dict[Location, Position] = field(default_factory=dict)
     start: Position = (1, 1)
 
-    def __getstate__(self) -> bytes:
+    def __getstate__(self) -> tuple[Position, object]:
+        held = self.__dict__
+        if "_packed" in held and "values" not in held and "keys" not in held:
+            return self.start, held["_packed"]  # as it was read: not unpacked to be packed again
+        try:
+            return self.start, marshal.dumps((self.values, self.keys))
+        except ValueError:  # a location marshal does not take (not a plain str or int): kept as it is
+            return self.start, (self.values, self.keys)
+
+    def __setstate__(self, state: tuple[Position, object]) -> None:
+        self.start, packed = state
+        if isinstance(packed, bytes):
+            self.__dict__["_packed"] = packed
+        else:
+            self.values, self.keys = packed  # type: ignore[misc]
+
+    def __getattr__(self, name: str) -> object:  # only for a field the instance does not hold yet
         packed = self.__dict__.get("_packed")
-        return packed if packed is not None else marshal.dumps((self.values, self.keys, self.start))
-
-    def __setstate__(self, state: bytes) -> None:
-        self.__dict__["_packed"] = state
-
-    def __getattr__(self, name: str) -> object:  # only for what the instance does not hold yet
-        if name not in ("values", "keys", "start") or "_packed" not in self.__dict__:
+        if packed is None or name not in ("values", "keys"):
             raise AttributeError(name)
-        self.values, self.keys, self.start = marshal.loads(self.__dict__.pop("_packed"))
+        values, keys = marshal.loads(packed)
+        self.__dict__.setdefault("values", values)  # a field set since it was read stays as set
+        self.__dict__.setdefault("keys", keys)
+        self.__dict__.pop("_packed", None)
         return self.__dict__[name]
 
     def of_value(self, location: Location) -> Position:
