@@ -42,7 +42,6 @@ from mentorsite.site.privacy import HandbookTheme, SharedOrigin, check_shared_or
 from mentorsite.site.stamps import (
     PAIR_STAMP,
     REPORT_STAMP,
-    REVIEW_EDITION_STAMP,
     REVIEW_STAMP,
     SEALED_STAMP,
     SHARED_STAMP,
@@ -205,7 +204,7 @@ class _Build:
             outcome: Outcome = "kept"
             if problems or checked.pair_records(pair_id) is None:
                 result.failed[pair_id] = problems
-                stamps.forget([name + pair_id for name in (PAIR_STAMP, SHARED_STAMP, REVIEW_EDITION_STAMP)])
+                stamps.forget_pair(pair_id)
             elif self.fresh(PAIR_STAMP + pair_id, pair_fingerprint(self.inputs, checked, pair_id),
                             _pair_outputs(self.private_dir, pair_id)):
                 result.fresh.append(pair_id)
@@ -216,6 +215,7 @@ class _Build:
                 continue
             if progress:
                 progress.advance(pair_id, outcome)
+        # The review edition's own stamp stays: its build decides, from the pages, whether it is up to date.
         stamps.forget([name + pair_id for pair_id in to_build for name in (PAIR_STAMP, SHARED_STAMP)])
         if to_build:
             task = PairTask(self.factory(), checked, self.settings, self.environment, self.private_dir,
@@ -346,7 +346,7 @@ def withdraw_review_editions(private_dir: Path, checked: CheckedProgram, stamps:
     for site in review_editions(private_dir / REVIEW):
         why = _review_doubt(site, checked, stamps, result, strict=strict)
         if why is not None and withdraw(site):
-            stamps.forget([name + site.name for name in (PAIR_STAMP, SHARED_STAMP, REVIEW_EDITION_STAMP)])
+            stamps.forget_pair(site.name)
             withdrawn[site.name] = why
             log.warning(f"mentorsite: pair {site.name}: review edition withdrawn from the reviewer site: "
                         f"{why}")

@@ -58,6 +58,10 @@ class Stamps:
         for name in names:
             (self.folder / name).unlink(missing_ok=True)
 
+    def forget_pair(self, pair_id: str) -> None:
+        """Every stamp of the pair's sites (``PAIR_STAMPS``): nothing of it is taken as up to date."""
+        self.forget([prefix + pair_id for prefix in PAIR_STAMPS])
+
     def record(self, name: str, fingerprint: str | None) -> None:
         if fingerprint is None:
             return
@@ -78,6 +82,7 @@ class Stamps:
 PAIR_STAMP = "pair-"
 SHARED_STAMP = "shared-"  # + pair id: the records (and code) its review edition was built from
 REVIEW_EDITION_STAMP = "review-edition-"  # + pair id: the pages its review edition was last built from
+PAIR_STAMPS = (PAIR_STAMP, SHARED_STAMP, REVIEW_EDITION_STAMP)  # a pair's, but its sealed folder's
 SEALED_STAMP = "sealed-"  # + pair id: the name of the folder its edition was last sealed into
 REVIEW_STAMP = "review-index"
 REPORT_STAMP = "report"

@@ -14,14 +14,7 @@ from pathlib import Path
 
 from mentorsite.files.output import EXPORTS, PAIRS, REVIEW, withdraw
 from mentorsite.pages.portfolio import ReviewEntry
-from mentorsite.site.stamps import (
-    PAIR_STAMP,
-    REVIEW_EDITION_STAMP,
-    SEALED_STAMP,
-    SHARED_STAMP,
-    SUMMARY_FILE,
-    Stamps,
-)
+from mentorsite.site.stamps import PAIR_STAMPS, SEALED_STAMP, SUMMARY_FILE, Stamps
 from mentorsite.vault.keyring import KeysError
 from mentorsite.vault.sealing import Encryption
 
@@ -42,7 +35,7 @@ def review_entries(review_dir: Path, stamps: Stamps) -> list[ReviewEntry]:
             entries.append(ReviewEntry(**json.loads(summary.read_text(encoding="utf-8"))))
         except (OSError, ValueError, TypeError):
             pair_id = summary.parent.name
-            stamps.forget([name + pair_id for name in (PAIR_STAMP, SHARED_STAMP, REVIEW_EDITION_STAMP)])
+            stamps.forget_pair(pair_id)
             withdraw(summary.parent)
             log.warning(f"mentorsite: the review edition of {pair_id} was damaged ({REVIEW}/{pair_id}/"
                         f"{SUMMARY_FILE} cannot be read): it is withdrawn, and built again by the next build")
@@ -76,7 +69,7 @@ def remove_stale(private_dir: Path, pair_ids: set[str], stamps: Stamps,
         if pair_id != export.name and pair_id not in pair_ids:
             export.unlink(missing_ok=True)
             removed.add(pair_id)
-    prefixes = [PAIR_STAMP, SHARED_STAMP, REVIEW_EDITION_STAMP]
+    prefixes = list(PAIR_STAMPS)
     if encryption is not None:
         removed |= _remove_stale_sealed(encryption, stamps, pair_ids, removed)
         prefixes.append(SEALED_STAMP)  # kept while not sealing: only they name the sealed folders
